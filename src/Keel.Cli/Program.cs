@@ -1,10 +1,28 @@
+using System.CommandLine;
+using Keel.Cli.Common;
+using Keel.Cli.Diagnose;
+using Keel.Cli.Fit;
+
 namespace Keel.Cli;
 
+/// <summary>
+/// The keel command. Exit codes (contract): 0 success, 1 the fit itself failed (a result is still
+/// written), 2 bad usage or bad input, with a one-line message on stderr and never a stack trace.
+/// </summary>
 internal static class Program
 {
     public static int Main(string[] args)
     {
-        Console.WriteLine("keel " + string.Join(' ', args));
-        return 0;
+        var root = new RootCommand("Keel: least squares for large, sparse, categorical data that does not capsize.");
+        root.Subcommands.Add(FitCommand.Create());
+        root.Subcommands.Add(DiagnoseCommand.Create());
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            Console.Error.WriteLine($"keel: {parsed.Errors[0].Message} (see keel --help)");
+            return ExitCodes.BadInput;
+        }
+
+        return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
     }
 }

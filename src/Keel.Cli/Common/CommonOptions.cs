@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Keel.Pipeline;
+
+namespace Keel.Cli.Common;
+
+/// <summary>Options every data command accepts, each defined once.</summary>
+internal sealed class CommonOptions
+{
+    public Argument<string[]> Data { get; } = new("data") { Arity = ArgumentArity.OneOrMore, Description = "CSV files (.csv, .csv.gz), folders or globs of them, read as one dataset" };
+
+    public Option<string> Formula { get; } = new("--formula", "-f") { Description = "R-style formula, e.g. \"y ~ region + city + C(month)\"", Required = true };
+
+    public Option<string?> Weights { get; } = new("--weights") { Description = "column of non-negative row weights" };
+
+    public Option<string?> Out { get; } = new("--out", "-o") { Description = "write the result here instead of stdout" };
+
+    public Option<int?> Threads { get; } = new("--threads") { Description = "threads to use (default: all cores); the result does not depend on it" };
+
+    public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "no progress output" };
+
+    public Option<bool> Summary { get; } = new("--summary") { Description = "print a readable summary instead of JSON" };
+
+    public Option<string> Na { get; } = new("--na") { Description = "rows with an invalid target or weight: error (default) or drop", DefaultValueFactory = _ => "error" };
+
+    public void AddTo(Command command)
+    {
+        command.Arguments.Add(Data);
+        command.Options.Add(Formula);
+        command.Options.Add(Weights);
+        command.Options.Add(Out);
+        command.Options.Add(Threads);
+        command.Options.Add(Quiet);
+        command.Options.Add(Summary);
+        command.Options.Add(Na);
+    }
+
+    public FitOptions Read(ParseResult p, bool diagnoseOnly)
+    {
+        string na = p.GetValue(Na) ?? "error";
+        if (na is not ("error" or "drop"))
+        {
+            throw new KeelInputException($"--na {na}: expected error or drop");
+        }
+
+        int threads = p.GetValue(Threads) ?? Environment.ProcessorCount;
+        if (threads < 1)
+        {
+            throw new KeelInputException($"--threads {threads}: expected a positive number");
+        }
+
+        return new FitOptions
+        {
+            Formula = p.GetValue(Formula)!,
+            Inputs = p.GetValue(Data) ?? [],
+            WeightColumn = p.GetValue(Weights),
+            DropInvalid = na == "drop",
+            Threads = threads,
+            DiagnoseOnly = diagnoseOnly,
+        };
+    }
+}

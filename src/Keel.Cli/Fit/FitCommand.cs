@@ -1,0 +1,51 @@
+using System.CommandLine;
+using System.Globalization;
+using Keel.Cli.Common;
+using Keel.Pipeline;
+
+namespace Keel.Cli.Fit;
+
+/// <summary>keel fit DATA... --formula F: fit the model and write the result.</summary>
+internal static class FitCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var solver = new Option<string>("--solver") { Description = "auto (default), qr or lsmr", DefaultValueFactory = _ => "auto" };
+        var tolerance = new Option<double?>("--tolerance") { Description = "LSMR stopping tolerance (atol = btol)" };
+        var maxIterations = new Option<int?>("--max-iterations") { Description = "LSMR iteration limit" };
+        var command = new Command("fit", "Fit a least-squares model and write the result JSON (or --summary).");
+        common.AddTo(command);
+        command.Options.Add(solver);
+        command.Options.Add(tolerance);
+        command.Options.Add(maxIterations);
+        command.SetAction(p => CommandRunner.Run(() =>
+        {
+            FitOptions options = common.Read(p, diagnoseOnly: false) with
+            {
+                Solver = ParseSolver(p.GetValue(solver) ?? "auto"),
+                MaxIterations = p.GetValue(maxIterations),
+            };
+            if (p.GetValue(tolerance) is { } tol)
+            {
+                options = options with { IterativeTolerance = tol > 0 && tol < 1 ? tol : throw new KeelInputException($"--tolerance {tol}: expected a number between 0 and 1") };
+            }
+
+            var progress = new ProgressDisplay(p.GetValue(common.Quiet));
+            FitOutcome outcome = FitPipeline.Run(options, progress);
+            progress.Finish(string.Create(CultureInfo.InvariantCulture, $"keel: {outcome.Result.Rows:N0} rows, {outcome.Result.Cells:N0} cells, rank {outcome.Result.Rank} of {outcome.Result.Parameters}, solver {outcome.Result.SolverName}"));
+            CommandRunner.Emit(outcome, p.GetValue(common.Out), p.GetValue(common.Summary), diagnoseOnly: false);
+            return outcome.Result.Converged ? ExitCodes.Success : ExitCodes.FitFailed;
+        }));
+        return command;
+    }
+
+    private static SolverChoice ParseSolver(string name) => name switch
+    {
+        "auto" => SolverChoice.Auto,
+        "qr" => SolverChoice.Qr,
+        "lsmr" => SolverChoice.Lsmr,
+        "ridge" or "lasso" or "elasticnet" or "sgd" => throw new KeelInputException($"--solver {name}: not available in this build yet; use auto, qr or lsmr"),
+        _ => throw new KeelInputException($"--solver {name}: expected auto, qr or lsmr"),
+    };
+}

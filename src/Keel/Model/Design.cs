@@ -1,0 +1,113 @@
+using Keel.Compression;
+
+namespace Keel.Model;
+
+/// <summary>One column of the design as the result lists it.</summary>
+/// <param name="Name">Coefficient name: "(Intercept)", "x", "city[C01]", "a[x]:b[y]", "poly(x, 3, raw=TRUE)[2]".</param>
+/// <param name="Term">The term's label as in the formula.</param>
+/// <param name="Level">The categorical level (levels joined by ":" for interactions), or null.</param>
+/// <param name="IsReference">True for the baseline level of a treatment-coded factor: listed, never solved, estimate 0.</param>
+internal sealed record DesignColumn(string Name, string Term, string? Level, bool IsReference);
+
+/// <summary>
+/// The regression design over cells, in fixed-slot sparse form: every cell has the same number of
+/// slots (one per intercept, one per categorical part of a term times its continuous sub-columns),
+/// each slot naming one solved column and its value. A categorical level is a column index in a
+/// slot, never a row of zeros and a one: the one-hot matrix is never built.
+/// Rows are cells weighted by Σw; the response of a cell is its weighted mean Σwy/Σw.
+/// </summary>
+internal sealed class Design
+{
+    public Design(Formula formula, CellTable cells, DesignColumn[] columns, int[] solvedOfColumn, int slotsPerCell, int[] slotColumn, double[] slotValue, double[] cellWeight, double[] cellMean, IReadOnlyList<string> notes)
+    {
+        Formula = formula;
+        Cells = cells;
+        Columns = columns;
+        SolvedOfColumn = solvedOfColumn;
+        SolvedCount = solvedOfColumn.Count(i => i >= 0);
+        ColumnOfSolved = new int[SolvedCount];
+        for (int j = 0; j < columns.Length; j++)
+        {
+            if (solvedOfColumn[j] >= 0)
+            {
+                ColumnOfSolved[solvedOfColumn[j]] = j;
+            }
+        }
+
+        SlotsPerCell = slotsPerCell;
+        SlotColumn = slotColumn;
+        SlotValue = slotValue;
+        CellWeight = cellWeight;
+        CellMean = cellMean;
+        Notes = notes;
+    }
+
+    public Formula Formula { get; }
+
+    public CellTable Cells { get; }
+
+    /// <summary>Every listed column in design order, reference levels included.</summary>
+    public DesignColumn[] Columns { get; }
+
+    /// <summary>For each listed column, its index among the solved columns, or -1 for a reference level.</summary>
+    public int[] SolvedOfColumn { get; }
+
+    /// <summary>For each solved column, its index in <see cref="Columns"/>.</summary>
+    public int[] ColumnOfSolved { get; }
+
+    /// <summary>Number of solved columns (the contract's "parameters").</summary>
+    public int SolvedCount { get; }
+
+    public int CellCount => Cells.CellCount;
+
+    public int SlotsPerCell { get; }
+
+    /// <summary>Solved-column index of each slot, cell-major; -1 for an empty slot (a reference level).</summary>
+    public int[] SlotColumn { get; }
+
+    /// <summary>Value of each slot (1 for a categorical level, the product of continuous values otherwise).</summary>
+    public double[] SlotValue { get; }
+
+    /// <summary>Σw of each cell (the row weight of the cells regression).</summary>
+    public double[] CellWeight { get; }
+
+    /// <summary>Σwy/Σw of each cell.</summary>
+    public double[] CellMean { get; }
+
+    /// <summary>Facts about the coding worth telling the user (levels dropped as reference, and so on).</summary>
+    public IReadOnlyList<string> Notes { get; }
+
+    /// <summary>Σ over cells of w·value² per solved column: the squared column norms of the weighted design.</summary>
+    public double[] ColumnSquaredNorms()
+    {
+        var norms = new double[SolvedCount];
+        for (int c = 0; c < CellCount; c++)
+        {
+            for (int s = 0; s < SlotsPerCell; s++)
+            {
+                int j = SlotColumn[(c * SlotsPerCell) + s];
+                if (j >= 0)
+                {
+                    double v = SlotValue[(c * SlotsPerCell) + s];
+                    // Serial in cell order: every column's sum has one fixed order of additions.
+                    norms[j] += CellWeight[c] * v * v;
+                }
+            }
+        }
+
+        return norms;
+    }
+
+    /// <summary>The design row of cell <paramref name="cell"/> over solved columns, added into <paramref name="row"/>.</summary>
+    public void AddRow(int cell, Span<double> row)
+    {
+        for (int s = 0; s < SlotsPerCell; s++)
+        {
+            int j = SlotColumn[(cell * SlotsPerCell) + s];
+            if (j >= 0)
+            {
+                row[j] += SlotValue[(cell * SlotsPerCell) + s];
+            }
+        }
+    }
+}

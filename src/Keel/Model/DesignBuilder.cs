@@ -1,0 +1,118 @@
+using Keel.Compression;
+
+namespace Keel.Model;
+
+/// <summary>
+/// Builds the cells design from a formula: which columns the row pass must key on, then the coded
+/// terms over the finished cells.
+/// Coding (as R's model.matrix): a categorical factor in a term is treatment-coded (reference level
+/// dropped) when the term without that factor is also in the model (the empty term being the
+/// intercept); otherwise it is coded with all its levels. Without an intercept, the first
+/// categorical main effect gets all its levels. Interaction columns exist only for combinations
+/// that occur in the data (an unobserved combination is an all-zero column nothing can identify).
+/// Design order: intercept, then terms in formula order, levels in canonical order, powers ascending.
+/// </summary>
+internal static class DesignBuilder
+{
+    /// <summary>The row-pass plan for a formula: its response, weights, and every regressor column once, in order of appearance.</summary>
+    public static RowPassPlan PlanFor(Formula formula, string? weightColumn, bool dropInvalid)
+    {
+        var keys = new List<string>();
+        foreach (Term term in formula.Terms)
+        {
+            foreach (Factor factor in term.Factors)
+            {
+                if (!keys.Contains(factor.Column, StringComparer.Ordinal))
+                {
+                    keys.Add(factor.Column);
+                }
+            }
+        }
+
+        return new RowPassPlan(formula.Response.Column, formula.Response.Log, weightColumn, keys) { DropInvalid = dropInvalid };
+    }
+
+    public static Design Build(Formula formula, CellTable cells)
+    {
+        if (cells.CellCount == 0)
+        {
+            throw new KeelInputException($"no rows left to fit: {cells.Counts.RowsRead} read, {cells.Counts.Dropped} dropped for missing or invalid values");
+        }
+
+        var keyIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int j = 0; j < cells.KeyColumns.Length; j++)
+        {
+            keyIndex[cells.KeyColumns[j].Name] = j;
+        }
+
+        var terms = formula.Terms
+            .Select(t => t.Factors.Select(f => ResolvedFactor.Resolve(f, keyIndex[f.Column], cells.KeyColumns[keyIndex[f.Column]])).ToArray())
+            .ToArray();
+        bool[][] contrast = ChooseCoding(formula, terms);
+
+        var columns = new List<DesignColumn>();
+        var solvedOf = new List<int>();
+        int slots = (formula.HasIntercept ? 1 : 0) + terms.Sum(t => t.Where(f => !f.IsCategorical).Aggregate(1, (n, f) => n * f.SubColumns));
+        var slotColumn = new int[cells.CellCount * slots];
+        var slotValue = new double[cells.CellCount * slots];
+        int slot = 0;
+        if (formula.HasIntercept)
+        {
+            columns.Add(new DesignColumn("(Intercept)", "(Intercept)", null, false));
+            solvedOf.Add(0);
+            for (int c = 0; c < cells.CellCount; c++)
+            {
+                slotValue[c * slots] = 1.0;
+            }
+
+            slot = 1;
+        }
+
+        for (int t = 0; t < terms.Length; t++)
+        {
+            var coder = new TermCoder(formula.Terms[t].Label, terms[t], contrast[t], cells);
+            coder.AppendColumns(columns, solvedOf);
+            slot = coder.FillSlots(slotColumn, slotValue, slots, slot, solvedOf.Count(i => i >= 0) - coder.SolvedColumnCount);
+        }
+
+        var weight = new double[cells.CellCount];
+        var mean = new double[cells.CellCount];
+        for (int c = 0; c < cells.CellCount; c++)
+        {
+            weight[c] = cells.SumW[c].ToDouble();
+            mean[c] = cells.SumWy[c].ToDouble() / weight[c];
+        }
+
+        return new Design(formula, cells, [.. columns], [.. solvedOf], slots, slotColumn, slotValue, weight, mean, []);
+    }
+
+    private static bool[][] ChooseCoding(Formula formula, ResolvedFactor[][] terms)
+    {
+        var termKeys = terms.Select(t => new HashSet<string>(t.Select(f => f.Label), StringComparer.Ordinal)).ToArray();
+        bool interceptSpanned = formula.HasIntercept;
+        var contrast = new bool[terms.Length][];
+        for (int t = 0; t < terms.Length; t++)
+        {
+            contrast[t] = new bool[terms[t].Length];
+            for (int i = 0; i < terms[t].Length; i++)
+            {
+                if (!terms[t][i].IsCategorical)
+                {
+                    continue;
+                }
+
+                var margin = new HashSet<string>(termKeys[t], StringComparer.Ordinal);
+                margin.Remove(terms[t][i].Label);
+                contrast[t][i] = margin.Count == 0 ? interceptSpanned : termKeys.Any(k => k.SetEquals(margin));
+            }
+
+            // Without an intercept, the first categorical main effect spans the constant; later ones are contrasts.
+            if (terms[t].Length == 1 && terms[t][0].IsCategorical)
+            {
+                interceptSpanned = true;
+            }
+        }
+
+        return contrast;
+    }
+}

@@ -1,0 +1,140 @@
+using Keel.Compression;
+using Keel.LinearAlgebra;
+
+namespace Keel.Model;
+
+/// <summary>
+/// One factor of a term, tied to its key column: either categorical (a level code per cell, with an
+/// optional reference level) or continuous (one or more values per distinct value of the column:
+/// x, log(x), x^k, or the powers 1..k of poly()).
+/// </summary>
+internal sealed class ResolvedFactor
+{
+    private ResolvedFactor(Factor source, int keyIndex, KeyColumn column, int referenceCode, double[][]? valuesByCode)
+    {
+        Source = source;
+        KeyIndex = keyIndex;
+        Column = column;
+        ReferenceCode = referenceCode;
+        ValuesByCode = valuesByCode;
+    }
+
+    public Factor Source { get; }
+
+    public string Label => Source.Label;
+
+    /// <summary>Index of the factor's column among the cell table's key columns.</summary>
+    public int KeyIndex { get; }
+
+    public KeyColumn Column { get; }
+
+    public bool IsCategorical => ValuesByCode is null;
+
+    /// <summary>The reference level's code for treatment coding (categorical factors).</summary>
+    public int ReferenceCode { get; }
+
+    /// <summary>Continuous values per key code: ValuesByCode[code][sub] (null for categorical factors).</summary>
+    public double[][]? ValuesByCode { get; }
+
+    /// <summary>Number of design sub-columns a continuous factor spans (poly degree; else 1).</summary>
+    public int SubColumns => ValuesByCode is null ? 1 : (Source is PolyFactor p ? p.Degree : 1);
+
+    /// <summary>The name of sub-column <paramref name="sub"/> of a continuous factor.</summary>
+    public string SubColumnName(int sub) => Source is PolyFactor ? $"{Label}[{sub + 1}]" : Label;
+
+    public static ResolvedFactor Resolve(Factor factor, int keyIndex, KeyColumn column)
+    {
+        switch (factor)
+        {
+            case CategoricalFactor c:
+                return new ResolvedFactor(factor, keyIndex, column, FindReferenceCode(column, c.ReferenceLevel, factor.Label), null);
+            case VariableFactor when !column.IsNumeric:
+                return new ResolvedFactor(factor, keyIndex, column, 0, null);
+            case VariableFactor:
+                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => new[] { v }).ToArray());
+            case LogFactor:
+                RequireNumeric(column, factor.Label);
+                return new ResolvedFactor(factor, keyIndex, column, -1, LogValues(column, factor.Label));
+            case PowerFactor p:
+                RequireNumeric(column, factor.Label);
+                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => new[] { Power(v, p.Power) }).ToArray());
+            case PolyFactor p:
+                RequireNumeric(column, factor.Label);
+                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => Enumerable.Range(1, p.Degree).Select(k => Power(v, k)).ToArray()).ToArray());
+            default:
+                throw new KeelInputException($"formula: unsupported factor {factor.Label}");
+        }
+    }
+
+    /// <summary>
+    /// x^k computed in double-double (each product exact through TwoProduct, then renormalised) and
+    /// rounded once, so a degree-10 polynomial column keeps nearly all its digits instead of
+    /// accumulating k roundings.
+    /// </summary>
+    internal static double Power(double x, int k)
+    {
+        double hi = 1.0, lo = 0.0;
+        for (int i = 0; i < k; i++)
+        {
+            double p = hi * x;
+            double e = Math.FusedMultiplyAdd(hi, x, -p) + (lo * x);
+            hi = p + e;
+            lo = e - (hi - p);
+        }
+
+        return hi + lo;
+    }
+
+    private static double[][] LogValues(KeyColumn column, string label)
+    {
+        var values = new double[column.Count][];
+        for (int code = 0; code < column.Count; code++)
+        {
+            double x = column.Values[code];
+            if (!(x > 0))
+            {
+                throw new KeelInputException($"column '{column.Name}', line {column.FirstLine[code]}: {label} is undefined for {column.Labels[code]}; log() needs positive values");
+            }
+
+            values[code] = [ElementaryFunctions.Log(x)];
+        }
+
+        return values;
+    }
+
+    private static void RequireNumeric(KeyColumn column, string label)
+    {
+        if (!column.IsNumeric)
+        {
+            int code = 0;
+            while (code < column.Count - 1 && double.TryParse(column.Labels[code], System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                code++;
+            }
+
+            throw new KeelInputException($"column '{column.Name}', line {column.FirstLine[code]}: {label} needs numbers, but '{column.Labels[code]}' is text");
+        }
+    }
+
+    private static int FindReferenceCode(KeyColumn column, string? reference, string label)
+    {
+        if (reference is null)
+        {
+            return 0;
+        }
+
+        int code = Array.IndexOf(column.Labels, reference);
+        if (code < 0 && column.IsNumeric && double.TryParse(reference, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value))
+        {
+            code = Array.IndexOf(column.Values, value + 0.0);
+        }
+
+        if (code < 0)
+        {
+            string some = string.Join(", ", column.Labels.Take(8)) + (column.Count > 8 ? ", ..." : string.Empty);
+            throw new KeelInputException($"formula: reference level \"{reference}\" of {label} does not occur in column '{column.Name}' (levels: {some})");
+        }
+
+        return code;
+    }
+}

@@ -1,0 +1,62 @@
+namespace Keel.Pipeline;
+
+/// <summary>Which least-squares method to use.</summary>
+internal enum SolverChoice
+{
+    /// <summary>Dense QR when the problem is small enough, LSMR otherwise; the result says why.</summary>
+    Auto,
+
+    /// <summary>Householder QR with sequential rank decisions and refinement.</summary>
+    Qr,
+
+    /// <summary>LSMR (Fong &amp; Saunders 2011) over the code structure.</summary>
+    Lsmr,
+}
+
+/// <summary>Everything a fit needs to know; each default defined here once.</summary>
+internal sealed record FitOptions
+{
+    public required string Formula { get; init; }
+
+    public required IReadOnlyList<string> Inputs { get; init; }
+
+    public string? WeightColumn { get; init; }
+
+    public SolverChoice Solver { get; init; } = SolverChoice.Auto;
+
+    /// <summary>Drop rows with an invalid target or weight (text, log of a non-positive value) instead of failing.</summary>
+    public bool DropInvalid { get; init; }
+
+    /// <summary>Threads for the row pass and the solver; results do not depend on it.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>LSMR tolerance on ||A'r|| relative to ||A||·||r|| (and on ||r|| relative to ||b||).</summary>
+    public double IterativeTolerance { get; init; } = 1e-10;
+
+    /// <summary>Iteration cap for LSMR; null for the solver's own default.</summary>
+    public int? MaxIterations { get; init; }
+
+    /// <summary>Only diagnose: no solve.</summary>
+    public bool DiagnoseOnly { get; init; }
+}
+
+/// <summary>
+/// Size limits of the dense path. Dense QR costs about 2·cells·p² flops and 8·cells·p bytes; above
+/// these limits `auto` chooses LSMR, which costs one pass over the cells' slots per iteration.
+/// </summary>
+internal static class DenseLimits
+{
+    /// <summary>At most this many solved columns (the dense factor alone is p² doubles).</summary>
+    public const int MaxColumns = 3000;
+
+    /// <summary>At most this many matrix entries, cells × p (8 bytes each: 400 MB).</summary>
+    public const long MaxEntries = 50_000_000;
+
+    /// <summary>At most this many flops for the factorisation (tens of seconds on one core at the worst).</summary>
+    public const double MaxFlops = 2e10;
+
+    public static bool Fits(int cells, int columns) =>
+        columns <= MaxColumns
+        && (long)cells * columns <= MaxEntries
+        && 2.0 * cells * columns * (double)columns <= MaxFlops;
+}

@@ -1,0 +1,64 @@
+using Keel.Compression;
+using Keel.Data;
+using Keel.Diagnostics;
+using Keel.Model;
+using Keel.Results;
+using Keel.Solvers;
+
+namespace Keel.Pipeline;
+
+/// <summary>Progress of a long pass, for a progress bar.</summary>
+internal sealed record PipelineProgress(string Stage, long RowsRead, int Cells, long BytesDone, long BytesTotal);
+
+/// <summary>A finished fit: the result and what produced it (for predictions and per-cell output).</summary>
+internal sealed record FitOutcome(FitResult Result, Design Design, LeastSquaresSolution? Solution, double[]? FittedByCell);
+
+/// <summary>
+/// The spine: source → cells → design → diagnostics → solve → result. Data flow one way; each stage
+/// lives in its own folder and this class only connects them.
+/// </summary>
+internal static class FitPipeline
+{
+    public static FitOutcome Run(FitOptions options, IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
+    {
+        Formula formula = FormulaParser.Parse(options.Formula);
+        CellTable cells = ReadCells(formula, options, progress, cancel);
+        Design design = DesignBuilder.Build(formula, cells);
+
+        bool dense = options.Solver == SolverChoice.Qr
+            || (options.Solver == SolverChoice.Auto && DenseLimits.Fits(design.CellCount, design.SolvedCount));
+        string reason = options.Solver != SolverChoice.Auto
+            ? $"requested --solver {options.Solver.ToString().ToLowerInvariant()}"
+            : dense
+                ? $"{design.SolvedCount} parameters over {design.CellCount} cells fit the dense limits (p <= {DenseLimits.MaxColumns}, cells*p <= {DenseLimits.MaxEntries:0.#e0}, 2*cells*p^2 <= {DenseLimits.MaxFlops:0.#e0}): pivoted QR is exact and affordable"
+                : $"{design.SolvedCount} parameters over {design.CellCount} cells exceed the dense limits: LSMR over the level codes";
+        progress?.Report(new PipelineProgress(dense ? "qr" : "lsmr", cells.Counts.RowsRead, cells.CellCount, 0, 0));
+        LeastSquaresSolution solution = dense
+            ? DenseSolve.Solve(design)
+            : IterativeSolve.Solve(design, options, cancel);
+
+        var result = ResultAssembler.Assemble(design, solution, options.DiagnoseOnly);
+        result.SolverName = dense ? "qr" : "lsmr";
+        result.SolverReason = reason;
+        result.Threads = Math.Max(1, options.Threads);
+        double[] fitted = ResultAssembler.FittedByCell(design, solution);
+        return new FitOutcome(result, design, solution, fitted);
+    }
+
+    /// <summary>The row pass over every input, as one dataset.</summary>
+    public static CellTable ReadCells(Formula formula, FitOptions options, IProgress<PipelineProgress>? progress, CancellationToken cancel)
+    {
+        RowPassPlan plan = DesignBuilder.PlanFor(formula, options.WeightColumn, options.DropInvalid);
+        var pass = new RowPass(plan);
+        foreach (string file in InputResolver.Resolve(options.Inputs))
+        {
+            using ITabularSource source = InputResolver.Open(file);
+            pass.Add(
+                source,
+                progress is null ? null : (p, s) => progress.Report(new PipelineProgress("read", p.RowsRead, p.CellCount, s.Position.Done, s.Position.Total)),
+                cancel);
+        }
+
+        return pass.Finish();
+    }
+}

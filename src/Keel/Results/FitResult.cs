@@ -1,0 +1,131 @@
+namespace Keel.Results;
+
+/// <summary>The status of one coefficient, as the result contract names it.</summary>
+internal enum CoefficientStatus
+{
+    /// <summary>Identified by the data and estimated.</summary>
+    Estimated,
+
+    /// <summary>Baseline level of a treatment-coded factor: estimate 0 by construction.</summary>
+    Reference,
+
+    /// <summary>Not identified by the data: a combination of earlier columns. Estimate null.</summary>
+    Aliased,
+
+    /// <summary>A penalised estimate.</summary>
+    Regularized,
+}
+
+/// <summary>Stable warning identifiers of the result contract.</summary>
+internal static class WarningCodes
+{
+    public const string Aliased = "ALIASED";
+    public const string IllConditioned = "ILL_CONDITIONED";
+    public const string SingletonLevels = "SINGLETON_LEVELS";
+    public const string ConflictingDuplicates = "CONFLICTING_DUPLICATES";
+    public const string ExpOverflow = "EXP_OVERFLOW";
+    public const string NotConverged = "NOT_CONVERGED";
+    public const string DroppedRows = "DROPPED_ROWS";
+    public const string ZeroWeightRows = "ZERO_WEIGHT_ROWS";
+    public const string NonFinite = "NON_FINITE";
+    public const string StandardErrorsUnavailable = "STD_ERRORS_UNAVAILABLE";
+    public const string NoResidualDegreesOfFreedom = "NO_RESIDUAL_DF";
+}
+
+/// <summary>A warning: a stable code and a sentence for people.</summary>
+internal sealed record FitWarning(string Code, string Message);
+
+/// <summary>One coefficient of the result.</summary>
+internal sealed class CoefficientResult
+{
+    public required string Name { get; init; }
+
+    public required string Term { get; init; }
+
+    public string? Level { get; init; }
+
+    public double? Estimate { get; set; }
+
+    public double? StdError { get; set; }
+
+    public CoefficientStatus Status { get; set; }
+
+    /// <summary>For an aliased coefficient, the columns it is a combination of.</summary>
+    public IReadOnlyList<string>? AliasedWith { get; set; }
+
+    /// <summary>The dependency in words, e.g. "region[R3] = city[C012] + city[C044]".</summary>
+    public string? AliasExplanation { get; set; }
+
+    /// <summary>exp(estimate) for a log target; null where it does not fit in a double.</summary>
+    public double? ExpEstimate { get; set; }
+}
+
+/// <summary>Everything a fit (or a diagnosis) says, in the shape of the result JSON.</summary>
+internal sealed class FitResult
+{
+    public required string Formula { get; init; }
+
+    public bool LogTarget { get; init; }
+
+    public long Rows { get; init; }
+
+    public int Cells { get; init; }
+
+    public long DroppedRows { get; init; }
+
+    public string? SolverName { get; set; }
+
+    public string? SolverReason { get; set; }
+
+    public bool Converged { get; set; } = true;
+
+    public int? Iterations { get; set; }
+
+    public double? Tolerance { get; set; }
+
+    public string? StopReason { get; set; }
+
+    public List<CoefficientResult> Coefficients { get; } = [];
+
+    public int Parameters { get; set; }
+
+    public int Rank { get; set; }
+
+    public double? ConditionNumber { get; set; }
+
+    public string? ConditionMethod { get; set; }
+
+    public int SingletonLevels { get; set; }
+
+    public List<FitWarning> Warnings { get; } = [];
+
+    public double? Rss { get; set; }
+
+    public double? Tss { get; set; }
+
+    public double? RSquared { get; set; }
+
+    public double? AdjRSquared { get; set; }
+
+    public double? Sigma { get; set; }
+
+    public long? DfResidual { get; set; }
+
+    public double? PureErrorSs { get; set; }
+
+    public long CellsWithReplicates { get; set; }
+
+    public int Threads { get; set; } = 1;
+
+    /// <summary>What `keel predict` needs: written under "model".</summary>
+    public ModelSpec? Model { get; set; }
+}
+
+/// <summary>The part of the result that `keel predict` reads back.</summary>
+internal sealed class ModelSpec
+{
+    public required string Formula { get; init; }
+
+    /// <summary>Each key column with whether it is numeric and its canonical labels.</summary>
+    public required IReadOnlyList<(string Name, bool Numeric, IReadOnlyList<string> Labels)> Columns { get; init; }
+}

@@ -1,0 +1,234 @@
+using Keel.Compression;
+using Keel.Diagnostics;
+using Keel.LinearAlgebra;
+using Keel.Model;
+using Keel.Solvers;
+
+namespace Keel.Results;
+
+/// <summary>
+/// Turns a design and its solution into the contract's result: coefficient statuses and estimates,
+/// fit statistics from the cells (RSS = Σ Σw·(mean − fitted)² + pure error), and the warnings.
+/// </summary>
+internal static class ResultAssembler
+{
+    /// <summary>
+    /// Scaled condition numbers above 1/sqrt(eps) ≈ 6.7e7 (2^26) get ILL_CONDITIONED: beyond it a
+    /// solution through the normal equations keeps no correct digit, and a QR solution fewer than half.
+    /// </summary>
+    public const double IllConditionedThreshold = 67108864.0;
+
+    public static FitResult Assemble(Design design, LeastSquaresSolution solution, bool diagnoseOnly)
+    {
+        CellTable cells = design.Cells;
+        var r = new FitResult
+        {
+            Formula = design.Formula.Text,
+            LogTarget = design.Formula.Response.Log,
+            Rows = cells.Counts.RowsUsed,
+            Cells = cells.CellCount,
+            DroppedRows = cells.Counts.Dropped,
+            Parameters = design.SolvedCount,
+            Rank = solution.Rank,
+            ConditionNumber = solution.ConditionNumber,
+            ConditionMethod = solution.ConditionMethod,
+            Converged = solution.Converged,
+            Iterations = solution.Iterations,
+            Tolerance = solution.Tolerance,
+            StopReason = solution.StopReason,
+            Model = new ModelSpec
+            {
+                Formula = design.Formula.Text,
+                Columns = cells.KeyColumns.Select(k => (k.Name, k.IsNumeric, (IReadOnlyList<string>)k.Labels)).ToList(),
+            },
+        };
+
+        AddCoefficients(r, design, solution);
+        AddFitStatistics(r, design, solution);
+        AddWarnings(r, design, solution);
+        if (diagnoseOnly)
+        {
+            foreach (CoefficientResult c in r.Coefficients.Where(c => c.Status != CoefficientStatus.Reference))
+            {
+                c.Estimate = null;
+                c.StdError = null;
+            }
+        }
+
+        return r;
+    }
+
+    /// <summary>Fitted mean of every cell; aliased columns contribute 0.</summary>
+    public static double[] FittedByCell(Design design, LeastSquaresSolution solution)
+    {
+        var fitted = new double[design.CellCount];
+        for (int c = 0; c < design.CellCount; c++)
+        {
+            double f = 0;
+            for (int s = 0; s < design.SlotsPerCell; s++)
+            {
+                int j = design.SlotColumn[(c * design.SlotsPerCell) + s];
+                if (j >= 0 && !solution.Aliased[j])
+                {
+                    f += design.SlotValue[(c * design.SlotsPerCell) + s] * solution.Coefficients[j];
+                }
+            }
+
+            fitted[c] = f;
+        }
+
+        return fitted;
+    }
+
+    private static void AddCoefficients(FitResult r, Design design, LeastSquaresSolution solution)
+    {
+        for (int i = 0; i < design.Columns.Length; i++)
+        {
+            DesignColumn column = design.Columns[i];
+            int j = design.SolvedOfColumn[i];
+            var c = new CoefficientResult { Name = column.Name, Term = column.Term, Level = column.Level };
+            if (j < 0)
+            {
+                c.Status = CoefficientStatus.Reference;
+                c.Estimate = 0.0;
+            }
+            else if (solution.Aliased[j])
+            {
+                c.Status = CoefficientStatus.Aliased;
+                var partners = solution.Dependencies.TryGetValue(j, out var d) ? d : [];
+                c.AliasedWith = partners.Select(p => design.Columns[design.ColumnOfSolved[p.Column]].Name).ToList();
+                c.AliasExplanation = AliasExplainer.Explain(column.Name, partners.Select(p => (design.Columns[design.ColumnOfSolved[p.Column]].Name, p.Coefficient)).ToList());
+            }
+            else
+            {
+                c.Status = CoefficientStatus.Estimated;
+                c.Estimate = solution.Coefficients[j];
+            }
+
+            if (r.LogTarget && c.Estimate is { } e)
+            {
+                double x = ElementaryFunctions.Exp(e);
+                c.ExpEstimate = double.IsFinite(x) ? x : null;
+            }
+
+            r.Coefficients.Add(c);
+        }
+    }
+
+    private static void AddFitStatistics(FitResult r, Design design, LeastSquaresSolution solution)
+    {
+        CellTable cells = design.Cells;
+        double pureError = PureError.Total(cells, out long replicated);
+        r.PureErrorSs = pureError;
+        r.CellsWithReplicates = replicated;
+
+        double[] fitted = FittedByCell(design, solution);
+        double between = 0;
+        ExactSum totalW = default, totalWy = default, totalWy2 = default;
+        for (int c = 0; c < design.CellCount; c++)
+        {
+            double d = design.CellMean[c] - fitted[c];
+            between += design.CellWeight[c] * d * d;
+            totalW.Add(in cells.SumW[c]);
+            totalWy.Add(in cells.SumWy[c]);
+            totalWy2.Add(in cells.SumWy2[c]);
+        }
+
+        double rss = between + pureError;
+        double tss;
+        if (design.Formula.HasIntercept)
+        {
+            double grandMean = totalWy.ToDouble() / totalW.ToDouble();
+            double spread = 0;
+            for (int c = 0; c < design.CellCount; c++)
+            {
+                double d = design.CellMean[c] - grandMean;
+                spread += design.CellWeight[c] * d * d;
+            }
+
+            tss = spread + pureError;
+        }
+        else
+        {
+            tss = totalWy2.ToDouble();
+        }
+
+        long n = cells.Counts.RowsUsed;
+        long df = n - solution.Rank;
+        r.Rss = rss;
+        r.Tss = tss;
+        r.DfResidual = df;
+        r.RSquared = tss > 0 ? 1.0 - (rss / tss) : null;
+        r.Sigma = df > 0 ? Math.Sqrt(rss / df) : null;
+        long dfTotal = n - (design.Formula.HasIntercept ? 1 : 0);
+        r.AdjRSquared = r.RSquared is { } r2 && df > 0 ? 1.0 - ((1.0 - r2) * dfTotal / df) : null;
+
+        if (r.Sigma is { } sigma && solution.CovarianceDiagonal is { } cov)
+        {
+            foreach (var (c, j) in r.Coefficients.Select((c, i) => (c, design.SolvedOfColumn[i])))
+            {
+                if (j >= 0 && !solution.Aliased[j])
+                {
+                    c.StdError = sigma * Math.Sqrt(cov[j]);
+                }
+            }
+        }
+    }
+
+    private static void AddWarnings(FitResult r, Design design, LeastSquaresSolution solution)
+    {
+        CellTable cells = design.Cells;
+        RowPassCounts counts = cells.Counts;
+        if (counts.Dropped > 0)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.DroppedRows, $"{counts.Dropped} of {counts.RowsRead} rows were left out: {counts.DroppedMissing} with a missing value, {counts.DroppedInvalid} with an invalid target"));
+        }
+
+        if (counts.ZeroWeightRows > 0)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.ZeroWeightRows, $"{counts.ZeroWeightRows} rows have weight 0 and do not count (as if left out)"));
+        }
+
+        if (!solution.Converged)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.NotConverged, $"the solver stopped before converging ({solution.StopReason}); estimates are not reliable"));
+        }
+
+        var aliased = r.Coefficients.Where(c => c.Status == CoefficientStatus.Aliased).ToList();
+        if (aliased.Count > 0)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.Aliased, AliasExplainer.Summarize(aliased)));
+        }
+
+        if (solution.ConditionNumber is { } kappa && kappa > IllConditionedThreshold)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.IllConditioned, $"the scaled condition number is {kappa:0.##e0} (above {IllConditionedThreshold:0.#e0}): about {Math.Log10(kappa):0} of 16 digits are at risk"));
+        }
+
+        r.SingletonLevels = SingletonLevels.Count(design, out string? example);
+        if (r.SingletonLevels > 0)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.SingletonLevels, $"{r.SingletonLevels} categorical level(s) occur in exactly one row (e.g. {example}); their coefficients rest on a single observation"));
+        }
+
+        if (r.PureErrorSs is { } pe && r.Rss is { } rss && rss > 0 && pe > 0.5 * rss)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.ConflictingDuplicates, $"{100 * pe / rss:0.#}% of the residual sum of squares is variation between rows with identical regressors ({r.CellsWithReplicates} cells hold several rows with different targets): no model of these columns can explain it"));
+        }
+
+        if (r.Sigma is null)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{r.Rows} rows and rank {r.Rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
+        }
+        else if (solution.CovarianceDiagonal is null)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "standard errors are not computed on the iterative path yet; use --solver qr on a smaller design"));
+        }
+
+        var overflow = r.Coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null && r.LogTarget).Select(c => c.Name).ToList();
+        if (overflow.Count > 0)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.ExpOverflow, $"exp() of {overflow.Count} coefficient(s) does not fit in a double: {string.Join(", ", overflow.Take(5))}{(overflow.Count > 5 ? ", ..." : string.Empty)}"));
+        }
+    }
+}

@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Keel.Results;
+
+/// <summary>
+/// Writes the result JSON of the contract (../shared/spec/cli.md). Numbers are written in shortest
+/// round-trip form, so parsing the text gives back the same double bit for bit; a non-finite value
+/// is never written as a number (<see cref="ResultSanitizer"/> has turned it into null with a warning).
+/// </summary>
+internal static class ResultJson
+{
+    public const string Version = "0.1.0";
+
+    public static void Write(FitResult r, Stream stream, bool diagnoseOnly = false)
+    {
+        ResultSanitizer.Sanitize(r);
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("keel", Version);
+        w.WriteString("formula", r.Formula);
+        w.WriteStartObject("data");
+        w.WriteNumber("rows", r.Rows);
+        w.WriteNumber("cells", r.Cells);
+        w.WriteNumber("dropped_rows", r.DroppedRows);
+        w.WriteNumber("cells_with_replicates", r.CellsWithReplicates);
+        w.WriteEndObject();
+        if (!diagnoseOnly)
+        {
+            w.WriteStartObject("solver");
+            w.WriteString("name", r.SolverName);
+            w.WriteBoolean("converged", r.Converged);
+            WriteNumber(w, "iterations", r.Iterations);
+            WriteNumber(w, "tolerance", r.Tolerance);
+            w.WriteString("stop_reason", r.StopReason);
+            w.WriteString("reason", r.SolverReason);
+            w.WriteNumber("threads", r.Threads);
+            w.WriteEndObject();
+        }
+
+        WriteCoefficients(w, r, diagnoseOnly);
+        WriteDiagnostics(w, r);
+        if (!diagnoseOnly)
+        {
+            w.WriteStartObject("fit");
+            WriteNumber(w, "rss", r.Rss);
+            WriteNumber(w, "tss", r.Tss);
+            WriteNumber(w, "r_squared", r.RSquared);
+            WriteNumber(w, "adj_r_squared", r.AdjRSquared);
+            WriteNumber(w, "sigma", r.Sigma);
+            WriteNumber(w, "df_residual", r.DfResidual);
+            WriteNumber(w, "pure_error_ss", r.PureErrorSs);
+            w.WriteEndObject();
+        }
+
+        if (r.Model is { } model)
+        {
+            WriteModel(w, model);
+        }
+
+        if (!diagnoseOnly)
+        {
+            w.WriteString("fingerprint", Fingerprint.Of(r.Coefficients.Select(c => c.Estimate)));
+        }
+
+        w.WriteEndObject();
+        w.Flush();
+        stream.WriteByte((byte)'\n');
+    }
+
+    /// <summary>Shortest round-trip text of a finite double (invariant culture).</summary>
+    public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static void WriteCoefficients(Utf8JsonWriter w, FitResult r, bool diagnoseOnly)
+    {
+        w.WriteStartArray("coefficients");
+        foreach (CoefficientResult c in r.Coefficients)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", c.Name);
+            w.WriteString("term", c.Term);
+            w.WriteString("level", c.Level);
+            WriteNumber(w, "estimate", diagnoseOnly && c.Status != CoefficientStatus.Reference ? null : c.Estimate);
+            WriteNumber(w, "std_error", diagnoseOnly ? null : c.StdError);
+            if (r.LogTarget && !diagnoseOnly)
+            {
+                WriteNumber(w, "exp_estimate", c.ExpEstimate);
+            }
+
+            w.WriteString("status", c.Status.ToString().ToLowerInvariant());
+            if (c.AliasedWith is { } partners)
+            {
+                w.WriteStartArray("aliased_with");
+                foreach (string p in partners)
+                {
+                    w.WriteStringValue(p);
+                }
+
+                w.WriteEndArray();
+                w.WriteString("explanation", c.AliasExplanation);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+    }
+
+    private static void WriteDiagnostics(Utf8JsonWriter w, FitResult r)
+    {
+        w.WriteStartObject("diagnostics");
+        w.WriteNumber("parameters", r.Parameters);
+        w.WriteNumber("rank", r.Rank);
+        WriteNumber(w, "condition_number", r.ConditionNumber);
+        w.WriteString("condition_method", r.ConditionMethod);
+        w.WriteStartArray("aliased");
+        foreach (CoefficientResult c in r.Coefficients.Where(c => c.Status == CoefficientStatus.Aliased))
+        {
+            w.WriteStringValue(c.Name);
+        }
+
+        w.WriteEndArray();
+        w.WriteNumber("singleton_levels", r.SingletonLevels);
+        w.WriteStartArray("warnings");
+        foreach (FitWarning warning in r.Warnings)
+        {
+            w.WriteStartObject();
+            w.WriteString("code", warning.Code);
+            w.WriteString("message", warning.Message);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteModel(Utf8JsonWriter w, ModelSpec model)
+    {
+        w.WriteStartObject("model");
+        w.WriteString("formula", model.Formula);
+        w.WriteStartArray("columns");
+        foreach ((string name, bool numeric, IReadOnlyList<string> labels) in model.Columns)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", name);
+            w.WriteBoolean("numeric", numeric);
+            w.WriteNumber("distinct_values", labels.Count);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteNumber(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+        {
+            w.WritePropertyName(name);
+            w.WriteRawValue(Number(v), skipInputValidation: true);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    private static void WriteNumber(Utf8JsonWriter w, string name, long? value)
+    {
+        if (value is { } v)
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    private static void WriteNumber(Utf8JsonWriter w, string name, int? value) => WriteNumber(w, name, (long?)value);
+}

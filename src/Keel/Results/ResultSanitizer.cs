@@ -1,0 +1,41 @@
+namespace Keel.Results;
+
+/// <summary>
+/// The last check before a result is written: any NaN or infinity becomes null, with a NON_FINITE
+/// warning naming the field, so a result never carries a non-finite number silently.
+/// </summary>
+internal static class ResultSanitizer
+{
+    public static void Sanitize(FitResult r)
+    {
+        var bad = new List<string>();
+        foreach (CoefficientResult c in r.Coefficients)
+        {
+            c.Estimate = Check(c.Estimate, $"estimate of {c.Name}", bad);
+            c.StdError = Check(c.StdError, $"std_error of {c.Name}", bad);
+        }
+
+        r.Rss = Check(r.Rss, "rss", bad);
+        r.Tss = Check(r.Tss, "tss", bad);
+        r.RSquared = Check(r.RSquared, "r_squared", bad);
+        r.AdjRSquared = Check(r.AdjRSquared, "adj_r_squared", bad);
+        r.Sigma = Check(r.Sigma, "sigma", bad);
+        r.PureErrorSs = Check(r.PureErrorSs, "pure_error_ss", bad);
+        r.ConditionNumber = Check(r.ConditionNumber, "condition_number", bad);
+        if (bad.Count > 0)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.NonFinite, $"{bad.Count} value(s) did not fit in a double and are null: {string.Join(", ", bad.Take(5))}{(bad.Count > 5 ? ", ..." : string.Empty)}"));
+        }
+    }
+
+    private static double? Check(double? value, string what, List<string> bad)
+    {
+        if (value is { } v && !double.IsFinite(v))
+        {
+            bad.Add(what);
+            return null;
+        }
+
+        return value;
+    }
+}

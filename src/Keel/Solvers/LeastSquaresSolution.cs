@@ -1,0 +1,37 @@
+namespace Keel.Solvers;
+
+/// <summary>
+/// What every least-squares solver returns over the solved columns of a design: the estimates of
+/// the identified columns, which columns are aliased and on what, and how the solve went.
+/// Invariant: Coefficients[j] is NaN exactly when Aliased[j]; the fitted values use 0 for aliased
+/// columns, which is the least-squares fit of the identified model.
+/// </summary>
+internal sealed class LeastSquaresSolution
+{
+    public required double[] Coefficients { get; init; }
+
+    public required bool[] Aliased { get; init; }
+
+    /// <summary>For each aliased column, its expression in kept columns: a_j = Σ coefficient·a_k.</summary>
+    public required IReadOnlyDictionary<int, IReadOnlyList<(int Column, double Coefficient)>> Dependencies { get; init; }
+
+    public int Rank => Aliased.Count(a => !a);
+
+    /// <summary>Diagonal of (X'WX)⁻¹ over solved columns (NaN for aliased), or null when the solver does not provide it.</summary>
+    public double[]? CovarianceDiagonal { get; init; }
+
+    /// <summary>v'(X'WX)⁻¹v for a vector over solved columns (aliased entries ignored), when available.</summary>
+    public Func<double[], double>? VarianceFactor { get; init; }
+
+    public double? ConditionNumber { get; init; }
+
+    public string? ConditionMethod { get; init; }
+
+    public bool Converged { get; init; } = true;
+
+    public int? Iterations { get; init; }
+
+    public double? Tolerance { get; init; }
+
+    public string? StopReason { get; init; }
+}
