@@ -1,0 +1,19 @@
+// Entry point of formula parsing: text -> syntax tree (FormulaReader, recursive descent over
+// the EBNF in its header) -> expanded terms (FormulaExpansion). docs/formula.md has the
+// grammar, the expansion rules and examples.
+//
+// Contract: for any string, Parse either returns a Formula or throws KeelInputException with a
+// one-line message naming the 1-based column of the problem; it never throws anything else.
+namespace Keel.Model;
+
+internal static class FormulaParser
+{
+    /// <summary>Parses an R/patsy-style formula such as <c>log(y) ~ C(code, ref="7") + a*b - 1</c>.</summary>
+    /// <exception cref="KeelInputException">The text is not a formula Keel supports; the message says where and why.</exception>
+    public static Formula Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        FormulaSyntax syntax = FormulaReader.Read(text);
+        return FormulaExpansion.Expand(syntax, text);
+    }
+}
