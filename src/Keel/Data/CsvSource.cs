@@ -54,6 +54,12 @@ internal sealed class CsvSource : ITabularSource
             throw new KeelInputException($"{path}: cannot open the file ({e.Message})", e);
         }
 
+        if (file.Length == 0)
+        {
+            file.Dispose();
+            throw new KeelInputException($"{path}: the file is empty; expected a header row naming the columns");
+        }
+
         try
         {
             Stream bytes = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
