@@ -1,0 +1,122 @@
+using Keel.Model;
+
+namespace Keel.Diagnostics;
+
+/// <summary>
+/// Rank, aliasing and the covariance diagonal for designs too large for dense QR, from the Gram
+/// matrix G = XᵀWX with the largest categorical term absorbed.
+/// Method: the columns of a categorical-only term F have disjoint supports, so G_FF = D is diagonal
+/// and F is eliminated exactly (the "absorption" of Stata's areg and of fixed-effects solvers).
+/// What is left is the Schur complement S = G_RR − G_RF·D⁻¹·G_FR over the q other columns, small
+/// when the other factors are small. A left-looking Cholesky of S in decision order
+/// (<see cref="DecisionOrder"/>) with column deletion decides each column: aliased when its pivot,
+/// the squared distance of the column from the span of every column decided before it, is at most
+/// <see cref="RankTolerance"/> times its squared norm. F's columns, decided first, are always kept.
+/// Reference: Golub &amp; Van Loan, Matrix Computations (4th ed.), §4.2.8 (Cholesky with pivoting)
+/// and §3.2.11 (block elimination); Guimarães &amp; Portugal (2010) for absorbing a factor.
+/// Cost: Σ_cells (slots²) to form S, q³/3 for the factorisation; memory q² doubles.
+/// Limits: decisions on the Gram matrix see squared distances, so a column closer than about
+/// 1e-6·√q (relative) to the span of earlier ones is taken as aliased.
+/// </summary>
+internal sealed class AbsorbedGram
+{
+    /// <summary>
+    /// Squared-distance threshold relative to the column's squared norm, per column of S:
+    /// pivots carry rounding errors of order q·eps·‖G‖, and 2^-40 leaves a margin of 2^12 above them.
+    /// </summary>
+    public static readonly double RankTolerancePerColumn = Math.ScaleB(1.0, -40);
+
+    /// <summary>Largest Schur complement factorised densely (q³/3 flops, 8q² bytes).</summary>
+    public const int MaxSchurColumns = 2500;
+
+    private AbsorbedGram(int[] absorbed, bool[] aliased, Dictionary<int, IReadOnlyList<(int, double)>> dependencies, double[]? covarianceDiagonal)
+    {
+        Absorbed = absorbed;
+        Aliased = aliased;
+        Dependencies = dependencies;
+        CovarianceDiagonal = covarianceDiagonal;
+    }
+
+    public int[] Absorbed { get; }
+
+    public bool[] Aliased { get; }
+
+    public Dictionary<int, IReadOnlyList<(int Column, double Coefficient)>> Dependencies { get; }
+
+    /// <summary>diag((XᵀWX)⁻¹) over solved columns, NaN for aliased ones, null when too costly.</summary>
+    public double[]? CovarianceDiagonal { get; }
+
+    public static double RankTolerance(int q) => (q + 1) * RankTolerancePerColumn;
+
+    /// <summary>Decides rank and aliasing, or returns null when the Schur complement is too large to factorise densely.</summary>
+    public static AbsorbedGram? TryCreate(Design design)
+    {
+        int p = design.SolvedCount;
+        int[] order = DecisionOrder.For(design);
+        int[] absorbed = ChooseAbsorbed(design, order);
+        var isAbsorbed = new bool[p];
+        foreach (int f in absorbed)
+        {
+            isAbsorbed[f] = true;
+        }
+
+        int[] rest = order.Where(j => !isAbsorbed[j]).ToArray();
+        if (rest.Length > MaxSchurColumns)
+        {
+            return null;
+        }
+
+        var positionOfRest = new int[p];
+        Array.Fill(positionOfRest, -1);
+        for (int k = 0; k < rest.Length; k++)
+        {
+            positionOfRest[rest[k]] = k;
+        }
+
+        var schur = SchurComplement.Build(design, isAbsorbed, positionOfRest, rest.Length, out double[] diagonalOfAbsorbed, out double[] gramDiagonal);
+        var cholesky = SequentialCholesky.Factor(schur, rest.Length, gramDiagonal, RankTolerance(rest.Length));
+
+        var aliased = new bool[p];
+        var dependencies = new Dictionary<int, IReadOnlyList<(int, double)>>();
+        foreach ((int k, double[] onKept) in cholesky.Dependencies)
+        {
+            int column = rest[k];
+            aliased[column] = true;
+            dependencies[column] = SchurComplement.FullDependency(design, isAbsorbed, positionOfRest, rest, diagonalOfAbsorbed, cholesky, onKept, column);
+        }
+
+        double[]? covariance = SchurComplement.CovarianceDiagonal(design, isAbsorbed, positionOfRest, rest, diagonalOfAbsorbed, cholesky, aliased);
+        return new AbsorbedGram(absorbed, aliased, dependencies, covariance);
+    }
+
+    // The largest term is absorbed when it is categorical-only (at most one slot per cell, so D is
+    // diagonal) and, with an intercept, leaves some cell uncovered (else the intercept would lie in its span).
+    private static int[] ChooseAbsorbed(Design design, int[] order)
+    {
+        int[] candidate = DecisionOrder.LargestTerm(design, order);
+        if (candidate.Length == 0)
+        {
+            return [];
+        }
+
+        var inTerm = new HashSet<int>(candidate);
+        bool someCellUncovered = false;
+        for (int c = 0; c < design.CellCount; c++)
+        {
+            int hits = 0;
+            for (int s = 0; s < design.SlotsPerCell; s++)
+            {
+                hits += inTerm.Contains(design.SlotColumn[(c * design.SlotsPerCell) + s]) ? 1 : 0;
+            }
+
+            if (hits > 1)
+            {
+                return [];
+            }
+
+            someCellUncovered |= hits == 0;
+        }
+
+        return !design.Formula.HasIntercept || someCellUncovered ? candidate : [];
+    }
+}

@@ -1,0 +1,116 @@
+namespace Keel.Diagnostics;
+
+/// <summary>
+/// Left-looking Cholesky of a symmetric positive semi-definite matrix (row-major, q×q) that decides
+/// columns in index order and deletes the dependent ones: column j is kept when its pivot (its
+/// squared distance from the span of the kept columns before it) exceeds tolerance·reference[j].
+/// Invariant: after column j, L·Lᵀ equals the matrix restricted to the kept columns so far.
+/// Reference: Golub &amp; Van Loan (4th ed.), Algorithm 4.2.2 (gaxpy Cholesky), with Higham,
+/// Accuracy and Stability of Numerical Algorithms (2nd ed.), §10.3 for semi-definite matrices.
+/// Cost: q³/3 flops; the dot products run in a fixed order, so the bits never depend on the machine.
+/// </summary>
+internal sealed class SequentialCholesky
+{
+    private readonly double[] _l;
+
+    private SequentialCholesky(int size, double[] l, List<int> kept, List<(int, double[])> dependencies)
+    {
+        Size = size;
+        _l = l;
+        Kept = kept;
+        Dependencies = dependencies;
+    }
+
+    public int Size { get; }
+
+    /// <summary>Kept columns, in order; kept column t has position t in L.</summary>
+    public List<int> Kept { get; }
+
+    /// <summary>Each deleted column with its coefficients on the kept columns before it (by kept position).</summary>
+    public List<(int Column, double[] OnKept)> Dependencies { get; }
+
+    /// <summary>L[i, t] for kept positions i, t (row i of L is kept column Kept[i]).</summary>
+    public double L(int i, int t) => _l[(Kept[i] * Size) + t];
+
+    public static SequentialCholesky Factor(double[] a, int q, double[] reference, double tolerance)
+    {
+        var l = new double[q * q];
+        var kept = new List<int>();
+        var dependencies = new List<(int, double[])>();
+        for (int j = 0; j < q; j++)
+        {
+            int rowJ = j * q;
+            for (int t = 0; t < kept.Count; t++)
+            {
+                int rowK = kept[t] * q;
+                double s = a[rowJ + kept[t]];
+                for (int i = 0; i < t; i++)
+                {
+                    s -= l[rowJ + i] * l[rowK + i];
+                }
+
+                l[rowJ + t] = s / l[rowK + t];
+            }
+
+            double d = a[rowJ + j];
+            for (int t = 0; t < kept.Count; t++)
+            {
+                d -= l[rowJ + t] * l[rowJ + t];
+            }
+
+            if (d <= tolerance * reference[j])
+            {
+                dependencies.Add((j, BackSubstitute(l, q, kept, rowJ)));
+                Array.Clear(l, rowJ, q);
+                continue;
+            }
+
+            l[rowJ + kept.Count] = Math.Sqrt(d);
+            kept.Add(j);
+        }
+
+        return new SequentialCholesky(q, l, kept, dependencies);
+    }
+
+    /// <summary>The inverse of L over kept positions, row-major r×r (lower triangular).</summary>
+    public double[] InverseL()
+    {
+        int r = Kept.Count;
+        var inv = new double[r * r];
+        for (int col = 0; col < r; col++)
+        {
+            inv[(col * r) + col] = 1.0 / L(col, col);
+            for (int i = col + 1; i < r; i++)
+            {
+                double s = 0;
+                for (int t = col; t < i; t++)
+                {
+                    s -= L(i, t) * inv[(t * r) + col];
+                }
+
+                inv[(i * r) + col] = s / L(i, i);
+            }
+        }
+
+        return inv;
+    }
+
+    // Solves L_Kᵀ z = l_j over the kept positions: the coefficients of the dependent column on the kept ones.
+    private static double[] BackSubstitute(double[] l, int q, List<int> kept, int rowJ)
+    {
+        int r = kept.Count;
+        var z = new double[r];
+        for (int t = r - 1; t >= 0; t--)
+        {
+            double s = l[rowJ + t];
+            for (int i = t + 1; i < r; i++)
+            {
+                s -= l[(kept[i] * q) + t] * z[i];
+            }
+
+            z[t] = s / l[(kept[t] * q) + t];
+        }
+
+        return z;
+    }
+}
