@@ -30,6 +30,7 @@ internal static class WarningCodes
     public const string NonFinite = "NON_FINITE";
     public const string StandardErrorsUnavailable = "STD_ERRORS_UNAVAILABLE";
     public const string NoResidualDegreesOfFreedom = "NO_RESIDUAL_DF";
+    public const string AliasingUnchecked = "ALIASING_UNCHECKED";
 }
 
 /// <summary>A warning: a stable code and a sentence for people.</summary>

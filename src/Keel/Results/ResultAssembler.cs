@@ -194,6 +194,11 @@ internal static class ResultAssembler
             r.Warnings.Add(new FitWarning(WarningCodes.NotConverged, $"the solver stopped before converging ({solution.StopReason}); estimates are not reliable"));
         }
 
+        if (!solution.AliasingChecked)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.AliasingUnchecked, "the design is too large for Keel's exact rank decision on this path: only empty columns are marked aliased; the estimates of any other aliased columns are minimum-norm values, not identified effects"));
+        }
+
         var aliased = r.Coefficients.Where(c => c.Status == CoefficientStatus.Aliased).ToList();
         if (aliased.Count > 0)
         {

@@ -1,10 +1,58 @@
+using Keel.Diagnostics;
+using Keel.LinearAlgebra;
 using Keel.Model;
 using Keel.Pipeline;
+using Keel.Solvers.Iterative;
 
 namespace Keel.Solvers;
 
-/// <summary>The iterative path: LSMR over the level codes. (Wired when the solver lands.)</summary>
+/// <summary>
+/// The iterative path: rank and aliasing from the absorbed Gram matrix (<see cref="AbsorbedGram"/>),
+/// then LSMR with column-norm preconditioning over the level codes on the kept columns only
+/// (aliased columns get scale 0, so their coefficients are exactly 0 in the fit and null in the result).
+/// </summary>
 internal static class IterativeSolve
 {
-    public static LeastSquaresSolution Solve(Design design, FitOptions options, CancellationToken cancel) => throw new NotSupportedException($"LSMR not wired yet ({design.SolvedCount} columns, {options.Solver}, {cancel.IsCancellationRequested})");
+    public static LeastSquaresSolution Solve(Design design, FitOptions options, CancellationToken cancel)
+    {
+        AbsorbedGram? rank = AbsorbedGram.TryCreate(design);
+        double[] squaredNorms = design.ColumnSquaredNorms();
+        var aliased = rank?.Aliased ?? squaredNorms.Select(n => n == 0).ToArray();
+        for (int j = 0; j < squaredNorms.Length; j++)
+        {
+            squaredNorms[j] = aliased[j] ? 0.0 : squaredNorms[j];
+        }
+
+        var a = new DesignOperator(design);
+        var lsmrOptions = new LsmrOptions
+        {
+            Atol = options.IterativeTolerance,
+            Btol = options.IterativeTolerance,
+            // Scaled condition numbers of categorical designs stay far below this; stop only when hopeless.
+            ConditionLimit = 1e12,
+            MaxIterations = options.MaxIterations,
+        };
+        LsmrResult lsmr = Lsmr.SolveColumnScaled(a, a.RightHandSide(), squaredNorms, lsmrOptions, cancel);
+
+        double[] coefficients = lsmr.Solution;
+        for (int j = 0; j < coefficients.Length; j++)
+        {
+            coefficients[j] = aliased[j] ? double.NaN : coefficients[j];
+        }
+
+        return new LeastSquaresSolution
+        {
+            Coefficients = coefficients,
+            Aliased = aliased,
+            Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? [],
+            CovarianceDiagonal = rank?.CovarianceDiagonal,
+            ConditionNumber = lsmr.CondA,
+            ConditionMethod = "estimate (LSMR's Golub-Kahan bidiagonalisation of the column-scaled design; Fong & Saunders 2011)",
+            Converged = lsmr.Converged,
+            Iterations = lsmr.Iterations,
+            Tolerance = options.IterativeTolerance,
+            StopReason = lsmr.StopReason.ToString(),
+            AliasingChecked = rank is not null,
+        };
+    }
 }

@@ -34,4 +34,7 @@ internal sealed class LeastSquaresSolution
     public double? Tolerance { get; init; }
 
     public string? StopReason { get; init; }
+
+    /// <summary>False when the design was too large to decide aliasing exactly (only empty columns are then marked).</summary>
+    public bool AliasingChecked { get; init; } = true;
 }
