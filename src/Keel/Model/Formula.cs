@@ -67,8 +67,8 @@ internal sealed record Term(IReadOnlyList<Factor> Factors)
         {
             return false;
         }
-        // Factors within a term are distinct (the parser merges a:a into a), so containment both ways is set equality.
-        return Factors.All(other.Factors.Contains);
+        // Set equality: containment both ways, so that a:b equals b:a whatever the order.
+        return Factors.All(other.Factors.Contains) && other.Factors.All(Factors.Contains);
     }
 
     public override int GetHashCode()

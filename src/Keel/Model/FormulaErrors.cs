@@ -22,8 +22,9 @@ internal static class FormulaErrors
             '/' => "'/' (nesting) is not supported; write a + a:b instead of a/b",
             '|' => "'|' is not supported in a formula",
             '%' => "%in% and other %...% operators are not supported",
-            _ when c > '~' || char.IsControl(c) =>
-                $"unexpected character {DescribeCharacter(text, position)}; write column names with other characters in backticks: `my col`",
+            _ when char.IsControl(c) => $"unexpected character {DescribeCharacter(text, position)}",
+            _ when c > '~' =>
+                $"unexpected character {DescribeCharacter(text, position)}; write column names with other characters in backticks: `{WordAround(text, position)}`",
             _ => $"unexpected character '{c}'",
         };
         return At(text, position, problem);
@@ -76,6 +77,9 @@ internal static class FormulaErrors
 
     public static KeelInputException NumberAsTerm(string text, FormulaToken found) =>
         At(text, found.Position, $"a number in a formula can only be 1 (intercept) or 0 (no intercept), found {found.Describe()}");
+
+    public static KeelInputException StringAsTerm(string text, FormulaToken found) =>
+        At(text, found.Position, $"a string is not a term; write a column name plain or in backticks: {FormulaNames.Quote(found.Text)}");
 
     public static KeelInputException DotNotSupported(string text, int position) =>
         At(text, position, "'.' (all other columns) is not supported; list the columns, or write `.` for a column named '.'");
@@ -150,6 +154,23 @@ internal static class FormulaErrors
             line.Append(breaksLine ? ' ' : c);
         }
         return line.ToString();
+    }
+
+    /// <summary>The run of name-like characters (ASCII name characters or any non-ASCII) around a position: "größe" around 'ö'.</summary>
+    private static string WordAround(string text, int position)
+    {
+        static bool IsWordCharacter(char c) => FormulaNames.IsNamePart(c) || (c > '~' && !char.IsWhiteSpace(c) && !char.IsControl(c));
+        int start = position;
+        while (start > 0 && IsWordCharacter(text[start - 1]))
+        {
+            start--;
+        }
+        int end = position;
+        while (end < text.Length && IsWordCharacter(text[end]))
+        {
+            end++;
+        }
+        return text[start..end];
     }
 
     /// <summary>A character by its code point, with the glyph when it has a visible one: U+00F6 'ö'.</summary>

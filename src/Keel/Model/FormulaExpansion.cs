@@ -84,7 +84,7 @@ internal static class FormulaExpansion
             SumNode sum => EvaluateSum(sum),
             InteractionNode interaction => EvaluateInteraction(interaction),
             CrossNode cross => EvaluateCross(cross),
-            _ => throw new InvalidOperationException("unknown formula node " + node.GetType().Name),
+            _ => throw new System.Diagnostics.UnreachableException("unknown formula node " + node.GetType().Name),
         };
 
         private Factor WithReferenceLevel(Factor factor) =>

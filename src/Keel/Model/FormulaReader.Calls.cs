@@ -71,8 +71,8 @@ internal sealed partial class FormulaReader
         }
         if (token.Kind == FormulaTokenKind.Number)
         {
-            double value = double.Parse(token.Text, NumberStyles.Float, CultureInfo.InvariantCulture);
-            if (!double.IsFinite(value))
+            bool parsed = double.TryParse(token.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value);
+            if (!parsed || !double.IsFinite(value))
             {
                 throw FormulaErrors.ReferenceNotFinite(text, sign.Position);
             }

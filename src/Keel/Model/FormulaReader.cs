@@ -179,6 +179,8 @@ internal sealed partial class FormulaReader
             case FormulaTokenKind.Name or FormulaTokenKind.QuotedName:
                 RejectDot(token);
                 return new FactorNode(new VariableFactor(token.Text), token.Position);
+            case FormulaTokenKind.String:
+                throw FormulaErrors.StringAsTerm(text, token);
             default:
                 throw FormulaErrors.ExpectedTerm(text, token.Position, previous);
         }
