@@ -85,7 +85,7 @@ internal static partial class Lsmr
         }
 
         double normB = beta;
-        if (alpha * beta == 0)
+        if (alpha == 0 || beta == 0)
         {
             // Aᵀb = 0: the gradient of the objective vanishes at x = 0, so x = 0 is exact.
             return new LsmrResult(x, LsmrStopReason.ZeroSolution, 0, normB, 0, alpha, 1, 0, []);
@@ -119,7 +119,7 @@ internal static partial class Lsmr
         double normR = beta;
         double normAR = alpha * beta;
         double normX = 0;
-        var normARByIteration = new List<double>(Math.Min(maxIterations, 1024));
+        var normARByIteration = new List<double>(Math.Min(maxIterations, 1024)); // capacity hint only
         var stopReason = LsmrStopReason.IterationLimit;
         int k = 0;
 

@@ -1,7 +1,8 @@
 // Options of the LSMR solver: each default is defined once, here, and documented with the exact
-// stopping rule it controls. Rules and their numbering follow Fong & Saunders (2011), §3.3–3.5
-// and SciPy's lsmr (istop 1..7). All norms are 2-norms of the problem LSMR actually iterates on:
-// with damping that is Ā = [A; Damp·I], r̄ = [b − Ax; −Damp·x]; with column scaling it is A·D.
+// stopping rule it controls. Rules and their numbering follow Fong & Saunders (2011), section
+// "Norms and stopping rules", and SciPy's lsmr (istop 1..7). All norms are 2-norms of the
+// problem LSMR iterates on: with damping r̄ = [b − Ax; −Damp·x] and Aᵀr means Aᵀ(b − Ax) −
+// Damp²·x; with column scaling A is A·D. ‖A‖ is the running estimate LsmrResult.NormA.
 
 namespace Keel.Solvers.Iterative;
 
@@ -36,9 +37,10 @@ internal sealed record LsmrOptions
 
     /// <summary>
     /// Stop 3 (<see cref="LsmrStopReason.ConditionLimit"/>): the running estimate of cond(Ā) has
-    /// reached ConditionLimit. Guards against wandering on a numerically rank-deficient problem
-    /// (SciPy's conlim default, 1e8: beyond it a least-squares x has lost about all of its
-    /// digits at Atol = 1e-10 … 1e-8). Zero disables the rule; stop 6, cond(Ā) ≥ 1/eps, still applies.
+    /// reached ConditionLimit. Guards against wandering on a numerically rank-deficient problem.
+    /// SciPy's conlim default, 1e8: the error of a least-squares x can grow like cond(A)²·eps,
+    /// which is about 1 at cond(A) = 1e8, so further digits are not to be had. Zero disables the
+    /// rule; stop 6, cond(Ā) ≥ 1/eps, still applies.
     /// Not a convergence: the result reports Converged = false.
     /// </summary>
     public double ConditionLimit { get; init; } = 1e8;

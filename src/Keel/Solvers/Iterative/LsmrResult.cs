@@ -1,6 +1,6 @@
-// What an LSMR run returns and what it reports while running. Every norm is the recurrence's
-// estimate (Fong & Saunders 2011, §3.3–3.4), not a recomputation; tests recompute them from
-// Solution. They refer to the problem LSMR iterated on: with damping λ, NormR = ‖[b − Ax; −λx]‖
+// What an LSMR run returns and what it reports while running. Every norm but NormX is the
+// recurrence's estimate (Fong & Saunders 2011, "Norms and stopping rules"), not a recomputation;
+// tests recompute them from Solution. They refer to the problem LSMR iterated on: with damping λ, NormR = ‖[b − Ax; −λx]‖
 // and NormAR = ‖Aᵀ(b − Ax) − λ²x‖; with column scaling, A is A·D and NormX is ‖z‖ = ‖D⁻¹x‖.
 
 namespace Keel.Solvers.Iterative;
@@ -48,10 +48,14 @@ internal sealed class LsmrResult
     /// <summary>Estimate of ‖Aᵀr‖ (with damping ‖Aᵀ(b − Ax) − λ²x‖); |ζ̄| of the recurrence.</summary>
     public double NormAR { get; }
 
-    /// <summary>Estimate of ‖A‖_F from the bidiagonal B_k: a lower bound that grows with k.</summary>
+    /// <summary>
+    /// ‖B_k‖_F, the estimate of ‖A‖_F the stopping rules use (damping not included). In exact
+    /// arithmetic it grows with k and stays ≤ ‖A‖_F; once the Lanczos vectors lose orthogonality it
+    /// keeps growing and can exceed ‖A‖_F (by a third on a one-hot test case): a scale, not a bound.
+    /// </summary>
     public double NormA { get; }
 
-    /// <summary>Estimate of cond(Ā) from the diagonal of R̄_k: a lower bound that grows with k.</summary>
+    /// <summary>Estimate of cond(Ā): max/min of |diag R̄_k|, at most cond(Ā) in exact arithmetic (Ritz values lie within the spectrum).</summary>
     public double CondA { get; }
 
     /// <summary>‖x‖ of the iterate (of z under column scaling), computed by a reduction.</summary>

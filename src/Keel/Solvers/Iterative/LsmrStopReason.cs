@@ -1,5 +1,5 @@
-// Why LSMR stopped. Values equal SciPy's istop codes 0..7 and Fong & Saunders (2011) §3.5, so a
-// run can be compared with a reference implementation by number. Norms are those of the problem
+// Why LSMR stopped. Values equal SciPy's istop codes 0..7 (Fong & Saunders 2011, stopping
+// rules), so a run can be compared with a reference implementation by number. Norms are those of the problem
 // LSMR iterates on (with damping Ā = [A; λI] and r̄ = [b − Ax; −λx]); eps = 2^-52.
 
 namespace Keel.Solvers.Iterative;
