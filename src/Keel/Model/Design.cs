@@ -1,4 +1,5 @@
 using Keel.Compression;
+using Keel.LinearAlgebra;
 
 namespace Keel.Model;
 
@@ -18,7 +19,7 @@ internal sealed record DesignColumn(string Name, string Term, string? Level, boo
 /// </summary>
 internal sealed class Design
 {
-    public Design(Formula formula, CellTable cells, DesignColumn[] columns, int[] solvedOfColumn, int slotsPerCell, int[] slotColumn, double[] slotValue, double[] cellWeight, double[] cellMean, IReadOnlyList<string> notes)
+    public Design(Formula formula, CellTable cells, DesignColumn[] columns, int[] solvedOfColumn, int slotsPerCell, int[] slotColumn, double[] slotValue, double[]? slotValueLow, double[] cellWeight, DoubleDouble[] cellMeanExact)
     {
         Formula = formula;
         Cells = cells;
@@ -37,9 +38,10 @@ internal sealed class Design
         SlotsPerCell = slotsPerCell;
         SlotColumn = slotColumn;
         SlotValue = slotValue;
+        SlotValueLow = slotValueLow;
         CellWeight = cellWeight;
-        CellMean = cellMean;
-        Notes = notes;
+        CellMeanExact = cellMeanExact;
+        CellMean = cellMeanExact.Select(m => m.Hi).ToArray();
     }
 
     public Formula Formula { get; }
@@ -68,14 +70,17 @@ internal sealed class Design
     /// <summary>Value of each slot (1 for a categorical level, the product of continuous values otherwise).</summary>
     public double[] SlotValue { get; }
 
+    /// <summary>The low-order parts of the slot values (x^k and products in double-double), or null when all are 0.</summary>
+    public double[]? SlotValueLow { get; }
+
     /// <summary>Σw of each cell (the row weight of the cells regression).</summary>
     public double[] CellWeight { get; }
 
-    /// <summary>Σwy/Σw of each cell.</summary>
+    /// <summary>Σwy/Σw of each cell, rounded to double.</summary>
     public double[] CellMean { get; }
 
-    /// <summary>Facts about the coding worth telling the user (levels dropped as reference, and so on).</summary>
-    public IReadOnlyList<string> Notes { get; }
+    /// <summary>Σwy/Σw of each cell in double-double, from the exact sums.</summary>
+    public DoubleDouble[] CellMeanExact { get; }
 
     /// <summary>Σ over cells of w·value² per solved column: the squared column norms of the weighted design.</summary>
     public double[] ColumnSquaredNorms()

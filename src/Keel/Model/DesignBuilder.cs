@@ -1,4 +1,5 @@
 using Keel.Compression;
+using Keel.LinearAlgebra;
 
 namespace Keel.Model;
 
@@ -55,6 +56,7 @@ internal static class DesignBuilder
         int slots = (formula.HasIntercept ? 1 : 0) + terms.Sum(t => t.Where(f => !f.IsCategorical).Aggregate(1, (n, f) => n * f.SubColumns));
         var slotColumn = new int[cells.CellCount * slots];
         var slotValue = new double[cells.CellCount * slots];
+        var slotValueLow = new double[cells.CellCount * slots];
         int slot = 0;
         if (formula.HasIntercept)
         {
@@ -72,18 +74,21 @@ internal static class DesignBuilder
         {
             var coder = new TermCoder(formula.Terms[t].Label, terms[t], contrast[t], cells);
             coder.AppendColumns(columns, solvedOf);
-            slot = coder.FillSlots(slotColumn, slotValue, slots, slot, solvedOf.Count(i => i >= 0) - coder.SolvedColumnCount);
+            slot = coder.FillSlots(slotColumn, slotValue, slotValueLow, slots, slot, solvedOf.Count(i => i >= 0) - coder.SolvedColumnCount);
         }
 
         var weight = new double[cells.CellCount];
-        var mean = new double[cells.CellCount];
+        var mean = new DoubleDouble[cells.CellCount];
         for (int c = 0; c < cells.CellCount; c++)
         {
-            weight[c] = cells.SumW[c].ToDouble();
-            mean[c] = cells.SumWy[c].ToDouble() / weight[c];
+            (double wHi, double wLo) = cells.SumW[c].ToDoubleDouble();
+            (double yHi, double yLo) = cells.SumWy[c].ToDoubleDouble();
+            weight[c] = wHi;
+            mean[c] = DoubleDouble.Divide(new DoubleDouble(yHi, yLo), new DoubleDouble(wHi, wLo));
         }
 
-        return new Design(formula, cells, [.. columns], [.. solvedOf], slots, slotColumn, slotValue, weight, mean, []);
+        bool anyLow = slotValueLow.Any(v => v != 0);
+        return new Design(formula, cells, [.. columns], [.. solvedOf], slots, slotColumn, slotValue, anyLow ? slotValueLow : null, weight, mean);
     }
 
     private static bool[][] ChooseCoding(Formula formula, ResolvedFactor[][] terms)

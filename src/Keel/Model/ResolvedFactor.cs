@@ -10,7 +10,7 @@ namespace Keel.Model;
 /// </summary>
 internal sealed class ResolvedFactor
 {
-    private ResolvedFactor(Factor source, int keyIndex, KeyColumn column, int referenceCode, double[][]? valuesByCode)
+    private ResolvedFactor(Factor source, int keyIndex, KeyColumn column, int referenceCode, DoubleDouble[][]? valuesByCode)
     {
         Source = source;
         KeyIndex = keyIndex;
@@ -33,8 +33,11 @@ internal sealed class ResolvedFactor
     /// <summary>The reference level's code for treatment coding (categorical factors).</summary>
     public int ReferenceCode { get; }
 
-    /// <summary>Continuous values per key code: ValuesByCode[code][sub] (null for categorical factors).</summary>
-    public double[][]? ValuesByCode { get; }
+    /// <summary>
+    /// Continuous values per key code, ValuesByCode[code][sub], in double-double: x^k and log x are
+    /// kept to about 106 bits so refinement can solve the problem of the exact powers (null for categorical factors).
+    /// </summary>
+    public DoubleDouble[][]? ValuesByCode { get; }
 
     /// <summary>Number of design sub-columns a continuous factor spans (poly degree; else 1).</summary>
     public int SubColumns => ValuesByCode is null ? 1 : (Source is PolyFactor p ? p.Degree : 1);
@@ -51,7 +54,7 @@ internal sealed class ResolvedFactor
             case VariableFactor when !column.IsNumeric:
                 return new ResolvedFactor(factor, keyIndex, column, 0, null);
             case VariableFactor:
-                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => new[] { v }).ToArray());
+                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => new[] { DoubleDouble.FromDouble(v) }).ToArray());
             case LogFactor:
                 RequireNumeric(column, factor.Label);
                 return new ResolvedFactor(factor, keyIndex, column, -1, LogValues(column, factor.Label));
@@ -71,23 +74,20 @@ internal sealed class ResolvedFactor
     /// rounded once, so a degree-10 polynomial column keeps nearly all its digits instead of
     /// accumulating k roundings.
     /// </summary>
-    internal static double Power(double x, int k)
+    internal static DoubleDouble Power(double x, int k)
     {
-        double hi = 1.0, lo = 0.0;
+        DoubleDouble power = DoubleDouble.FromDouble(1.0);
         for (int i = 0; i < k; i++)
         {
-            double p = hi * x;
-            double e = Math.FusedMultiplyAdd(hi, x, -p) + (lo * x);
-            hi = p + e;
-            lo = e - (hi - p);
+            power = DoubleDouble.Multiply(power, x);
         }
 
-        return hi + lo;
+        return power;
     }
 
-    private static double[][] LogValues(KeyColumn column, string label)
+    private static DoubleDouble[][] LogValues(KeyColumn column, string label)
     {
-        var values = new double[column.Count][];
+        var values = new DoubleDouble[column.Count][];
         for (int code = 0; code < column.Count; code++)
         {
             double x = column.Values[code];
@@ -96,7 +96,7 @@ internal sealed class ResolvedFactor
                 throw new KeelInputException($"column '{column.Name}', line {column.FirstLine[code]}: {label} is undefined for {column.Labels[code]}; log() needs positive values");
             }
 
-            values[code] = [ElementaryFunctions.Log(x)];
+            values[code] = [DoubleDouble.FromDouble(ElementaryFunctions.Log(x))];
         }
 
         return values;

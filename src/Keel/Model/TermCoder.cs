@@ -1,4 +1,5 @@
 using Keel.Compression;
+using Keel.LinearAlgebra;
 
 namespace Keel.Model;
 
@@ -65,9 +66,9 @@ internal sealed class TermCoder
     }
 
     /// <summary>Writes this term's slots for every cell, starting at slot <paramref name="firstSlot"/>; returns the next free slot.</summary>
-    public int FillSlots(int[] slotColumn, double[] slotValue, int slotsPerCell, int firstSlot, int firstSolvedColumn)
+    public int FillSlots(int[] slotColumn, double[] slotValue, double[] slotValueLow, int slotsPerCell, int firstSlot, int firstSolvedColumn)
     {
-        Span<double> values = stackalloc double[_subCount];
+        var values = new DoubleDouble[_subCount];
         for (int c = 0; c < _cells.CellCount; c++)
         {
             int combo = _comboOfCell[c];
@@ -76,7 +77,8 @@ internal sealed class TermCoder
             {
                 int at = (c * slotsPerCell) + firstSlot + sub;
                 slotColumn[at] = combo < 0 ? -1 : firstSolvedColumn + (combo * _subCount) + sub;
-                slotValue[at] = combo < 0 ? 0.0 : values[sub];
+                slotValue[at] = combo < 0 ? 0.0 : values[sub].Hi;
+                slotValueLow[at] = combo < 0 ? 0.0 : values[sub].Lo;
             }
         }
 
@@ -95,19 +97,24 @@ internal sealed class TermCoder
     }
 
     // Continuous sub-column tuples run with the last continuous factor fastest.
-    private void ContinuousValues(int cell, Span<double> values)
+    private void ContinuousValues(int cell, DoubleDouble[] values)
     {
-        values.Fill(1.0);
+        Array.Fill(values, DoubleDouble.FromDouble(1.0));
         int stride = _subCount;
+        bool first = true;
         foreach (int i in _continuous)
         {
             ResolvedFactor f = _factors[i];
-            double[] byCode = f.ValuesByCode![_cells.Code(cell, f.KeyIndex)];
+            DoubleDouble[] byCode = f.ValuesByCode![_cells.Code(cell, f.KeyIndex)];
             stride /= f.SubColumns;
             for (int sub = 0; sub < _subCount; sub++)
             {
-                values[sub] *= byCode[(sub / stride) % f.SubColumns];
+                DoubleDouble v = byCode[(sub / stride) % f.SubColumns];
+                // The first factor is taken as is, so a lone x stays bit for bit the value read.
+                values[sub] = first ? v : DoubleDouble.Multiply(values[sub], v);
             }
+
+            first = false;
         }
     }
 
