@@ -14,11 +14,13 @@ internal static class FitCommand
         var solver = new Option<string>("--solver") { Description = "auto (default), qr or lsmr", DefaultValueFactory = _ => "auto" };
         var tolerance = new Option<double?>("--tolerance") { Description = "LSMR stopping tolerance (atol = btol)" };
         var maxIterations = new Option<int?>("--max-iterations") { Description = "LSMR iteration limit" };
+        var cellsOut = new Option<string?>("--cells-out") { Description = "write a value per observed combination (n, mean, fitted, std_error, estimable) to this CSV" };
         var command = new Command("fit", "Fit a least-squares model and write the result JSON (or --summary).");
         common.AddTo(command);
         command.Options.Add(solver);
         command.Options.Add(tolerance);
         command.Options.Add(maxIterations);
+        command.Options.Add(cellsOut);
         command.SetAction(p => CommandRunner.Run(() =>
         {
             FitOptions options = common.Read(p, diagnoseOnly: false) with
@@ -34,6 +36,11 @@ internal static class FitCommand
             var progress = new ProgressDisplay(p.GetValue(common.Quiet));
             FitOutcome outcome = FitPipeline.Run(options, progress);
             progress.Finish(string.Create(CultureInfo.InvariantCulture, $"keel: {outcome.Result.Rows:N0} rows, {outcome.Result.Cells:N0} cells, rank {outcome.Result.Rank} of {outcome.Result.Parameters}, solver {outcome.Result.SolverName}"));
+            if (p.GetValue(cellsOut) is { } cellsPath && outcome.Solution is { } solution && outcome.FittedByCell is { } fitted)
+            {
+                Keel.Results.CellsOutput.Write(cellsPath, outcome.Design, solution, fitted, outcome.Result.Sigma);
+            }
+
             CommandRunner.Emit(outcome, p.GetValue(common.Out), p.GetValue(common.Summary), diagnoseOnly: false);
             return outcome.Result.Converged ? ExitCodes.Success : ExitCodes.FitFailed;
         }));

@@ -7,6 +7,24 @@ using Keel.Solvers;
 
 namespace Keel.Pipeline;
 
+/// <summary>Stage timings on stderr when KEEL_TIMING is set (for profiling; never part of a result).</summary>
+internal sealed class StageClock
+{
+    private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
+    private readonly bool _enabled = Environment.GetEnvironmentVariable("KEEL_TIMING") is not null;
+
+    public static StageClock Start() => new();
+
+    public void Lap(string stage)
+    {
+        if (_enabled)
+        {
+            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"keel timing: {stage} {_watch.Elapsed.TotalSeconds:0.000} s"));
+            _watch.Restart();
+        }
+    }
+}
+
 /// <summary>Progress of a long pass, for a progress bar.</summary>
 internal sealed record PipelineProgress(string Stage, long RowsRead, int Cells, long BytesDone, long BytesTotal);
 
@@ -21,9 +39,12 @@ internal static class FitPipeline
 {
     public static FitOutcome Run(FitOptions options, IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
     {
+        var clock = StageClock.Start();
         Formula formula = FormulaParser.Parse(options.Formula);
         CellTable cells = ReadCells(formula, options, progress, cancel);
+        clock.Lap("read");
         Design design = DesignBuilder.Build(formula, cells);
+        clock.Lap("design");
 
         bool dense = options.Solver == SolverChoice.Qr
             || (options.Solver == SolverChoice.Auto && DenseLimits.Fits(design.CellCount, design.SolvedCount));
@@ -36,8 +57,10 @@ internal static class FitPipeline
         LeastSquaresSolution solution = dense
             ? DenseSolve.Solve(design)
             : IterativeSolve.Solve(design, options, cancel);
+        clock.Lap("solve");
 
         var result = ResultAssembler.Assemble(design, solution, options.DiagnoseOnly);
+        clock.Lap("assemble");
         result.SolverName = dense ? "qr" : "lsmr";
         result.SolverReason = reason;
         result.Threads = Math.Max(1, options.Threads);
