@@ -49,7 +49,11 @@ internal enum RefinementStatus
 /// <summary>The outcome of a refinement: steps applied after the QR solve, the status, and the last applied eta.</summary>
 internal sealed record RefinementReport(int Steps, RefinementStatus Status, double FinalCorrection);
 
-/// <summary>The kept, power-of-two-scaled design columns (m × r, column-major), with optional low parts.</summary>
+/// <summary>
+/// The first Rank kept, power-of-two-scaled design columns (m × Rank, column-major, possibly the
+/// leading part of a longer array), with optional low parts. The QR factors used with it are
+/// those of its columns: the first Rank kept columns of the factorisation.
+/// </summary>
 internal sealed record ScaledKeptDesign(int Rows, int Rank, double[] Hi, double[]? Lo);
 
 /// <summary>Björck's refinement of the augmented system (see file header).</summary>
@@ -148,8 +152,8 @@ internal static class AugmentedSystemRefinement
 
     private static void Correction(SequentialHouseholderQr qr, double[] f, double[] g, Span<double> dx, Span<double> dr)
     {
-        int rank = qr.Rank;
-        qr.ApplyQTransposed(f); // f now holds (u1; u2) = Q'f
+        int rank = g.Length; // the design's columns: the first `rank` kept columns of the factorisation
+        qr.ApplyQTransposed(f, rank); // f now holds (u1; u2) = Q'f
         qr.SolveRTransposed(g); // g now holds h = R^{-T} g
         for (int p = 0; p < rank; p++)
         {
@@ -159,7 +163,7 @@ internal static class AugmentedSystemRefinement
         qr.SolveR(dx, rank);
         g.CopyTo(dr);
         f.AsSpan(rank).CopyTo(dr[rank..]);
-        qr.ApplyQ(dr);
+        qr.ApplyQ(dr, rank);
     }
 
     /// <summary>f = b - r - A x, exact to about u² relative, rounded once.</summary>

@@ -95,7 +95,7 @@ internal static class DenseLeastSquares
         var context = new DenseFactorContext(qr, design, scaleByColumn, options.MaxRefinementSteps);
         return new DenseLeastSquaresResult(
             context,
-            Dependencies(qr, scaleByColumn, scaledNormByColumn, tau),
+            Dependencies(qr, design, scaled, scaledLow, scaleByColumn, scaledNormByColumn, tau, options.MaxRefinementSteps),
             coefficients,
             rss,
             report,
@@ -136,30 +136,44 @@ internal static class DenseLeastSquares
     }
 
     /// <summary>
-    /// The dependency a_j = Σ c_k a_k of each aliased column on the kept columns before it, in
-    /// the original units. A term is pruned when |c'_k|·||a'_k|| &lt;= tau·||a'_j|| (scaled
-    /// units): dropping it moves the combination by no more than the rank decision already allows.
+    /// The dependency a_j = Σ c_k a_k of each aliased column on the k kept columns before it, in
+    /// the original units: the least-squares coefficients of a_j on those columns, refined like
+    /// the solution (so an exact dependency such as a_j = a_0 comes out as exactly 1.0, not
+    /// 1 − 2u). A term is pruned when |c'_k|·||a'_k|| &lt;= tau·||a'_j|| (scaled units):
+    /// dropping it moves the combination by no more than the rank decision already allows.
     /// </summary>
-    private static AliasedColumn[] Dependencies(SequentialHouseholderQr qr, double[] scaleByColumn, double[] scaledNormByColumn, double tau)
+    private static AliasedColumn[] Dependencies(
+        SequentialHouseholderQr qr,
+        ScaledKeptDesign design,
+        double[] scaled,
+        double[]? scaledLow,
+        double[] scaleByColumn,
+        double[] scaledNormByColumn,
+        double tau,
+        int maxSteps)
     {
+        int m = design.Rows;
         var aliased = new AliasedColumn[qr.Aliased.Count];
+        var residual = new double[m];
         for (int q = 0; q < aliased.Length; q++)
         {
-            AliasedRemainder remainder = qr.Aliased[q];
-            int j = remainder.Column;
-            double[] cScaled = (double[])remainder.Coordinates.Clone();
-            qr.SolveR(cScaled, cScaled.Length);
+            int j = qr.Aliased[q].Column;
+            int k = qr.Aliased[q].KeptBefore;
+            var cScaled = new double[k];
+            var leading = design with { Rank = k };
+            ReadOnlySpan<double> low = scaledLow is null ? ReadOnlySpan<double>.Empty : scaledLow.AsSpan(j * m, m);
+            AugmentedSystemRefinement.Solve(qr, leading, scaled.AsSpan(j * m, m), low, ReadOnlySpan<double>.Empty, cScaled, residual, maxSteps);
             var terms = new List<DependencyTerm>();
-            for (int p = 0; p < cScaled.Length; p++)
+            for (int p = 0; p < k; p++)
             {
-                int k = qr.KeptColumns[p];
-                if (Math.Abs(cScaled[p]) * scaledNormByColumn[k] <= tau * scaledNormByColumn[j])
+                int kept = qr.KeptColumns[p];
+                if (Math.Abs(cScaled[p]) * scaledNormByColumn[kept] <= tau * scaledNormByColumn[j])
                 {
                     continue;
                 }
 
                 // a'_j = Σ c'_k a'_k with a'_k = s_k a_k, so c_k = c'_k s_k / s_j (exact).
-                terms.Add(new DependencyTerm(k, cScaled[p] * scaleByColumn[k] / scaleByColumn[j]));
+                terms.Add(new DependencyTerm(kept, cScaled[p] * scaleByColumn[kept] / scaleByColumn[j]));
             }
 
             aliased[q] = new AliasedColumn(j, terms);

@@ -12,9 +12,11 @@
 //
 // Invariant: once column j is processed, kept slots 0..k-1 hold R(0:k, 0:k) on and above the
 // diagonal and the tails of v below it, and they never change again. Hence the dependency of
-// an aliased column on the kept columns before it is R(0:k, 0:k)^{-1} w(0:k), and with no
-// pivoting the earliest of collinear columns is the one kept: [A, B, A] keeps A and B.
-// Every loop runs in one fixed order through Kernels (no threads, no SIMD-width dependence).
+// an aliased column on the kept columns before it is R(0:k, 0:k)^{-1} w(0:k) (the callers
+// compute it by a refined solve with the leading k columns), and with no pivoting the earliest
+// of collinear columns is the one kept: [A, B, A] keeps A and B. Inner products are pairwise
+// (DenseKernels.Dot), so the rounding left in an exactly dependent column does not grow with m;
+// every loop runs in one fixed order (no threads, no SIMD-width dependence).
 //
 // Cost: about 2·m·n·r − r³ flops for rank r (left-looking: column j receives the k earlier
 // reflections, 4·(m − i) flops each); storage m·min(m, n) for the factors.
@@ -25,8 +27,8 @@ namespace Keel.Solvers.Direct;
 
 /// <summary>A column that the sequential rank decision found aliased.</summary>
 /// <param name="Column">The design column index j.</param>
-/// <param name="Coordinates">w(0:k): the column after the earlier reflections, on the k kept columns before it.</param>
-internal sealed record AliasedRemainder(int Column, double[] Coordinates);
+/// <param name="KeptBefore">k, the number of columns kept before j: its dependency lives on kept positions 0..k-1.</param>
+internal sealed record AliasedRemainder(int Column, int KeptBefore);
 
 /// <summary>Householder QR in design order with sequential rank decisions (see file header).</summary>
 internal sealed class SequentialHouseholderQr
@@ -58,7 +60,7 @@ internal sealed class SequentialHouseholderQr
     /// <summary>Kept design columns in design order; kept position p is design column KeptColumns[p].</summary>
     public IReadOnlyList<int> KeptColumns => _keptColumns;
 
-    /// <summary>Aliased design columns in design order, with their coordinates on earlier kept columns.</summary>
+    /// <summary>Aliased design columns in design order, with the number of columns kept before each.</summary>
     public IReadOnlyList<AliasedRemainder> Aliased => _aliased;
 
     /// <summary>rho_j / nu_j for every design column: how far it stands out of the span of the kept columns before it.</summary>
@@ -95,7 +97,7 @@ internal sealed class SequentialHouseholderQr
             if (k == rows || rho <= rankTolerance * nu)
             {
                 // Aliased: a_j lies within tau·nu_j of the span of the kept columns before it.
-                qr._aliased.Add(new AliasedRemainder(j, w.AsSpan(0, k).ToArray()));
+                qr._aliased.Add(new AliasedRemainder(j, k));
                 continue;
             }
 
@@ -114,21 +116,26 @@ internal sealed class SequentialHouseholderQr
         return i <= j ? _factors[i + (j * Rows)] : 0.0;
     }
 
-    /// <summary>y := Q'y = H_{r-1}···H_0 y, for y of length m.</summary>
-    public void ApplyQTransposed(Span<double> y)
+    /// <summary>
+    /// y := Q_k'y = H_{k-1}···H_0 y for y of length m, with Q_k the factor of the first
+    /// <paramref name="size"/> = k kept columns (all of them when k = Rank).
+    /// </summary>
+    public void ApplyQTransposed(Span<double> y, int size)
     {
         CheckLength(y.Length, Rows);
-        for (int i = 0; i < Rank; i++)
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(size, Rank);
+        for (int i = 0; i < size; i++)
         {
             ApplyReflection(i, y);
         }
     }
 
-    /// <summary>y := Q y = H_0···H_{r-1} y, for y of length m.</summary>
-    public void ApplyQ(Span<double> y)
+    /// <summary>y := Q_k y = H_0···H_{k-1} y for y of length m (k = <paramref name="size"/> &lt;= Rank).</summary>
+    public void ApplyQ(Span<double> y, int size)
     {
         CheckLength(y.Length, Rows);
-        for (int i = Rank - 1; i >= 0; i--)
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(size, Rank);
+        for (int i = size - 1; i >= 0; i--)
         {
             ApplyReflection(i, y);
         }
@@ -151,10 +158,10 @@ internal sealed class SequentialHouseholderQr
         }
     }
 
-    /// <summary>Solves R' h = g in place (forward substitution), for g of length Rank.</summary>
+    /// <summary>Solves R(0:k, 0:k)' h = g in place (forward substitution), k = h.Length &lt;= Rank.</summary>
     public void SolveRTransposed(Span<double> h)
     {
-        CheckLength(h.Length, Rank);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(h.Length, Rank);
         for (int i = 0; i < h.Length; i++)
         {
             ReadOnlySpan<double> column = _factors.AsSpan(i * Rows, i + 1);
