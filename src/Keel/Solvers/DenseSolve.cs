@@ -51,17 +51,22 @@ internal static class DenseSolve
             }
         }
 
-        DenseLeastSquaresResult qr = DenseLeastSquares.Solve(hi, b, anyLow ? lo : null, bLow);
+        // Refined covariance solves cost a refinement per kept column; affordable on small designs
+        // (NIST-sized), where standard errors to the last digit are asked for. Elsewhere they come
+        // from R⁻¹ with relative accuracy about κ·u, ample for standard errors.
+        var options = DenseLeastSquaresOptions.Default with { RefineCovarianceDiagonal = (double)m * p * p <= RefinedCovarianceBudget };
+        DenseLeastSquaresResult qr = DenseLeastSquares.Solve(hi, b, anyLow ? lo : null, bLow, options);
         double[] byPosition = qr.CoefficientByColumn();
         var coefficients = new double[p];
         var aliased = new bool[p];
         var covariance = new double[p];
+        double[]? unrefinedCovariance = qr.CovarianceDiagonal is null ? CovarianceDiagonalFromR(qr) : null;
         for (int j = 0; j < p; j++)
         {
             coefficients[j] = byPosition[positionOf[j]];
             int kept = qr.KeptPositionOf(positionOf[j]);
             aliased[j] = kept < 0;
-            covariance[j] = kept >= 0 && qr.CovarianceDiagonal is { } cov ? cov[kept] : double.NaN;
+            covariance[j] = kept >= 0 ? (qr.CovarianceDiagonal is { } cov ? cov[kept] : unrefinedCovariance![kept]) : double.NaN;
             coefficients[j] = aliased[j] ? double.NaN : coefficients[j];
         }
 
@@ -87,13 +92,55 @@ internal static class DenseSolve
 
                 return qr.VarianceFactor(permuted);
             },
-            ConditionNumber = ExactConditionAffordable(m, qr.Rank) ? BelsleyConditioning.ScaledConditionNumber(hi, qr.KeptColumns) : null,
-            ConditionMethod = ExactConditionAffordable(m, qr.Rank) ? "exact (one-sided Jacobi SVD of the column-scaled kept design)" : "not computed (design too large for the exact SVD)",
+            ConditionNumber = ExactConditionAffordable(qr.Rank) ? BelsleyConditioning.ScaledConditionNumber(qr.KeptR(), Enumerable.Range(0, qr.Rank).ToArray()) : null,
+            ConditionMethod = ExactConditionAffordable(qr.Rank) ? "exact (one-sided Jacobi SVD of R of the kept design, columns scaled to unit length)" : "not computed (more than 1500 kept columns for the exact SVD)",
             Iterations = qr.Refinement.Steps,
             StopReason = $"refinement {qr.Refinement.Status}",
         };
     }
 
-    // One-sided Jacobi costs about 10 sweeps of m·r² flops; beyond ~3e8 per sweep it would outlast the solve.
-    private static bool ExactConditionAffordable(int m, int r) => (double)m * r * r <= 3e8;
+    /// <summary>m·p² below which the covariance diagonal is refined in double-double.</summary>
+    private const double RefinedCovarianceBudget = 2e7;
+
+    // One-sided Jacobi on R costs about 10 sweeps of r³ flops.
+    private static bool ExactConditionAffordable(int r) => r <= 1500;
+
+    // diag((R'R)⁻¹) = row sums of squares of R⁻¹ (never forming R'R).
+    private static double[] CovarianceDiagonalFromR(DenseLeastSquaresResult qr)
+    {
+        DenseMatrix r = qr.KeptR();
+        int n = r.Rows;
+        var inverse = new double[n * n];
+        var diagonal = new double[n];
+        for (int col = n - 1; col >= 0; col--)
+        {
+            // Column col of R⁻¹ by back substitution: R·x = e_col.
+            inverse[(col * n) + col] = 1.0 / r[col, col];
+            for (int i = col - 1; i >= 0; i--)
+            {
+                double s = 0;
+                for (int k = i + 1; k <= col; k++)
+                {
+                    s -= r[i, k] * inverse[(col * n) + k];
+                }
+
+                inverse[(col * n) + i] = s / r[i, i];
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            double s = 0;
+            for (int col = i; col < n; col++)
+            {
+                s += inverse[(col * n) + i] * inverse[(col * n) + i];
+            }
+
+            // R is of the columns scaled by powers of two (exact); undo it exactly.
+            double scale = qr.ScaleOf(qr.KeptColumns[i]);
+            diagonal[i] = s * scale * scale;
+        }
+
+        return diagonal;
+    }
 }

@@ -100,6 +100,15 @@ internal sealed class DenseLeastSquaresResult
     /// </summary>
     public IReadOnlyList<double>? CovarianceDiagonal => _covarianceDiagonal;
 
+    /// <summary>
+    /// R of the kept columns (r × r, upper triangular). Its singular values are those of the kept
+    /// design (Q is orthogonal), so conditioning can be read from r² numbers instead of m·r.
+    /// </summary>
+    public DenseMatrix KeptR() => _context.Qr.UpperTriangle();
+
+    /// <summary>The power-of-two factor column <paramref name="column"/> was multiplied by before factorising (R is of the scaled columns).</summary>
+    public double ScaleOf(int column) => _context.ScaleByColumn[column];
+
     /// <summary>The kept position of a design column, or -1 when it is aliased.</summary>
     public int KeptPositionOf(int column) => _keptPositionByColumn[column];
 
