@@ -33,6 +33,9 @@ internal struct ExactSum
     // |term| < 2^125 and |M| < 2^125 before an add keep |M| < 2^126 after it: no Int128 overflow.
     private const int Window = 125;
 
+    // Where the first term's top bit goes: room below for smaller terms, 37 bits above for growth.
+    private const int FirstTermTop = 88;
+
     // Escalated, _e holds this value so that every fast-path exponent test fails without a null check.
     private const int EscalatedExponent = int.MinValue / 2;
 
@@ -268,7 +271,9 @@ internal struct ExactSum
         Int128 sum = M;
         if (sum == 0)
         {
-            (M, _e) = (m, f);
+            // Top bit at 88: later terms down to 2^-35 as large (doubles) stay on the fast path.
+            int shift = Math.Max(0, FirstTermTop - BitLength(m));
+            (M, _e) = (m << shift, f - shift);
             return true;
         }
 
