@@ -5,15 +5,17 @@
 //   arXiv:1505.05571: exact fixed-point accumulation. Here the fixed point floats: a 126-bit window
 //   placed where the terms are, widened to a heap fixed-point number (ReproducibleFixedPoint) only
 //   when one accumulator needs more. See docs/reproducible-sums.md.
-// Invariant: inline, S = M·2^_e with M = _hi·2^64 + _lo and |M| < 2^126; escalated, S is _wide's
-//   value, _lo mirrors _wide.Stamp and _e is EscalatedExponent. S depends only on the multiset of terms, so ToDouble gives the same bits for every
-//   order, partitioning, merge tree, thread count and CPU.
+// Invariant: inline, S = M·2^_e with M = _hi·2^64 + _lo and |M| < 2^126; escalated, S is the
+//   value of _wide, _lo mirrors _wide.Stamp and _e is EscalatedExponent. S depends only on the
+//   multiset of terms, so ToDouble gives the same bits for every order, partitioning, merge tree,
+//   thread count and CPU.
 // Cost: 32 bytes; a term inside the window costs one 128-bit shift and add, no allocation. A term
 //   outside it escalates once (one allocation of a few limbs); adds then touch ~3 limbs.
 // Caller contract: inputs are finite (rejected upstream; Debug.Assert here). A sum beyond the double
 //   range rounds to ±Infinity (see IsFiniteAsDouble). Mutate an accumulator in place (array slot,
 //   field, ref local): an escalated copy shares its limbs, so duplicate with Clone(). A stale copy
-//   is detected by the stamp and throws rather than return a wrong value.
+//   is detected by the stamp and throws rather than return a wrong value. Not thread-safe: one
+//   accumulator per thread, then merge with Add(in ExactSum).
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
