@@ -5,15 +5,17 @@
 //   arXiv:1505.05571: exact fixed-point accumulation. Here the fixed point floats: a 126-bit window
 //   placed where the terms are, widened to a heap fixed-point number (ReproducibleFixedPoint) only
 //   when one accumulator needs more. See docs/reproducible-sums.md.
-// Invariant: inline, S = _m·2^_e with |_m| < 2^126; escalated, S is _wide's value and _e mirrors
-//   _wide.Stamp. S depends only on the multiset of terms, so ToDouble gives the same bits for every
-//   order, partitioning, merge tree, thread count and CPU.
+// Invariant: inline, S = M·2^_e with M = _hi·2^64 + _lo and |M| < 2^126; escalated, S is the
+//   value of _wide, _lo mirrors _wide.Stamp and _e is EscalatedExponent. S depends only on the
+//   multiset of terms, so ToDouble gives the same bits for every order, partitioning, merge tree,
+//   thread count and CPU.
 // Cost: 32 bytes; a term inside the window costs one 128-bit shift and add, no allocation. A term
 //   outside it escalates once (one allocation of a few limbs); adds then touch ~3 limbs.
 // Caller contract: inputs are finite (rejected upstream; Debug.Assert here). A sum beyond the double
 //   range rounds to ±Infinity (see IsFiniteAsDouble). Mutate an accumulator in place (array slot,
 //   field, ref local): an escalated copy shares its limbs, so duplicate with Clone(). A stale copy
-//   is detected by the stamp and throws rather than return a wrong value.
+//   is detected by the stamp and throws rather than return a wrong value. Not thread-safe: one
+//   accumulator per thread, then merge with Add(in ExactSum).
 using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -30,15 +32,22 @@ internal struct ExactSum
     private const long FractionMask = (1L << 52) - 1;
     private const long HiddenBit = 1L << 52;
 
-    // |term| < 2^125 and |_m| < 2^125 before an add keep |_m| < 2^126 after it: no Int128 overflow.
+    // |term| < 2^125 and |M| < 2^125 before an add keep |M| < 2^126 after it: no Int128 overflow.
     private const int Window = 125;
 
-    private Int128 _m;
+    // Where the first term's top bit goes: room below for smaller terms, 37 bits above for growth.
+    private const int FirstTermTop = 88;
+
+    // Escalated, _e holds this value so that every fast-path exponent test fails without a null check.
+    private const int EscalatedExponent = int.MinValue / 2;
+
+    private ulong _lo;   // M = _hi·2^64 + _lo, two's complement; escalated: the stamp of _wide.
+    private long _hi;
     private ReproducibleFixedPoint? _wide;
     private int _e;
 
     /// <summary>True if the exact sum is zero (nothing added, only zeros, or full cancellation).</summary>
-    public readonly bool IsZero => _wide is null ? _m == 0 : Checked().IsZero;
+    public readonly bool IsZero => _wide is null ? (_lo | (ulong)_hi) == 0 : Checked().IsZero;
 
     /// <summary>True if ToDouble() is finite, i.e. the exact sum does not round beyond the double range.</summary>
     public readonly bool IsFiniteAsDouble => double.IsFinite(ToDouble());
@@ -46,17 +55,28 @@ internal struct ExactSum
     /// <summary>True once a term outside the inline window moved the value to the heap (diagnostics, tests).</summary>
     internal readonly bool IsEscalated => _wide is not null;
 
+    private Int128 M
+    {
+        readonly get => new((ulong)_hi, _lo);
+        set => (_hi, _lo) = ((long)(value >> 64), (ulong)value);
+    }
+
     /// <summary>Adds x exactly. x must be finite; ±0 adds nothing.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(double x)
     {
         Debug.Assert(double.IsFinite(x), "ExactSum: callers reject NaN and infinities before adding.");
-        long m = Decompose(x, out int f);
+        long bits = BitConverter.DoubleToInt64Bits(x);
+        int biased = (int)(bits >> 52) & 0x7FF;
+        long sign = bits >> 63;
+        long m = (((bits & FractionMask) | (biased != 0 ? HiddenBit : 0)) ^ sign) - sign;
+        int f = Math.Max(biased, 1) - 1075; // Subnormals share the exponent of the least normal.
         int d = f - _e;
-        // Common path: the 53-bit term lands in the window, at or above its lowest bit.
-        if ((uint)d <= Window - 53 && _wide is null && HasHeadroom(_m))
+        // Common path: the 53-bit term lands less than 64 bits above the window's lowest bit.
+        if ((uint)d < 64 && HasHeadroom(_hi))
         {
-            _m += (Int128)m << d;
+            // m·2^d as 128 bits; (m >> 1) >> (63 − d) is m >> (64 − d) without a shift by 64 at d = 0.
+            AddInline((ulong)(m << d), (m >> 1) >> (63 - d));
             return;
         }
 
@@ -75,18 +95,28 @@ internal struct ExactSum
     public void AddProduct(double a, double b)
     {
         Debug.Assert(double.IsFinite(a) && double.IsFinite(b), "ExactSum: callers reject NaN and infinities.");
-        Int128 p = Math.BigMul(Decompose(a, out int fa), Decompose(b, out int fb));
-        int f = fa + fb;
+        long bitsA = BitConverter.DoubleToInt64Bits(a), bitsB = BitConverter.DoubleToInt64Bits(b);
+        int biasedA = (int)(bitsA >> 52) & 0x7FF, biasedB = (int)(bitsB >> 52) & 0x7FF;
+        ulong ma = (ulong)((bitsA & FractionMask) | (biasedA != 0 ? HiddenBit : 0));
+        ulong mb = (ulong)((bitsB & FractionMask) | (biasedB != 0 ? HiddenBit : 0));
+        ulong hi = Math.BigMul(ma, mb, out ulong lo); // < 2^106, exact.
+        int f = Math.Max(biasedA, 1) + Math.Max(biasedB, 1) - 2150;
+        ulong sign = (ulong)((bitsA ^ bitsB) >> 63);
         int d = f - _e;
-        if ((uint)d <= Window - 106 && _wide is null && HasHeadroom(_m))
+        if ((uint)d < Window - 105 && HasHeadroom(_hi))
         {
-            _m += p << d;
+            // Shift by d < 20, then negate in two's complement when the signs differ.
+            (lo, hi) = (lo << d, (hi << d) | ((lo >> 1) >> (63 - d)));
+            lo = (lo ^ sign) - sign;
+            hi = (hi ^ sign) + (sign & (lo == 0 ? 1UL : 0UL));
+            AddInline(lo, (long)hi);
             return;
         }
 
-        if (p != 0)
+        if ((hi | lo) != 0)
         {
-            AddSlow(p, f);
+            var p = new Int128(hi, lo);
+            AddSlow(sign != 0 ? -p : p, f);
         }
     }
 
@@ -95,9 +125,9 @@ internal struct ExactSum
     {
         if (other._wide is null)
         {
-            if (other._m != 0)
+            if (!other.IsZero)
             {
-                AddSlow(other._m, other._e);
+                AddSlow(other.M, other._e);
             }
 
             return;
@@ -115,7 +145,7 @@ internal struct ExactSum
         }
 
         Checked().Add(source);
-        _e = ++_wide!.Stamp;
+        _lo = (ulong)++_wide!.Stamp;
     }
 
     /// <summary>Replaces the value by its negation (exact).</summary>
@@ -123,12 +153,12 @@ internal struct ExactSum
     {
         if (_wide is null)
         {
-            _m = -_m;
+            M = -M;
             return;
         }
 
         Checked().Negate();
-        _e = ++_wide.Stamp;
+        _lo = (ulong)++_wide.Stamp;
     }
 
     /// <summary>An independent copy (an escalated accumulator gets its own limbs).</summary>
@@ -140,7 +170,7 @@ internal struct ExactSum
         }
 
         ReproducibleFixedPoint copy = Checked().Clone();
-        return new ExactSum { _wide = copy, _e = copy.Stamp };
+        return new ExactSum { _wide = copy, _lo = (ulong)copy.Stamp, _e = EscalatedExponent };
     }
 
     /// <summary>The exact sum rounded once to the nearest double, ties to even; ±Infinity beyond the range.</summary>
@@ -151,13 +181,13 @@ internal struct ExactSum
             return Checked().ToDouble();
         }
 
-        if (_m == 0)
+        if (IsZero)
         {
             return 0.0; // The empty sum and sums of zeros are +0.
         }
 
-        bool negative = _m < 0;
-        var magnitude = (UInt128)(negative ? -_m : _m);
+        bool negative = _hi < 0;
+        var magnitude = (UInt128)(negative ? -M : M);
         int length = 128 - (int)UInt128.LeadingZeroCount(magnitude);
         UInt128 normalized = magnitude << (128 - length);
         return ReproducibleFixedPoint.Round((ulong)(normalized >> 64), (ulong)normalized != 0, _e + length - 1, negative);
@@ -182,7 +212,7 @@ internal struct ExactSum
 
     /// <summary>The exact value as Significand·2^Exponent (a lossless form to persist partial sums).</summary>
     public readonly (BigInteger Significand, int Exponent) ToExact() =>
-        _wide is null ? ((BigInteger)_m, _e) : Checked().ToExact();
+        _wide is null ? ((BigInteger)M, _e) : Checked().ToExact();
 
     /// <summary>An accumulator holding exactly significand·2^exponent (the inverse of ToExact).</summary>
     public static ExactSum FromExact(BigInteger significand, int exponent)
@@ -196,39 +226,27 @@ internal struct ExactSum
         var sum = default(ExactSum);
         if (significand.GetBitLength() <= Window)
         {
-            sum._m = (Int128)significand;
+            sum.M = (Int128)significand;
             sum._e = significand.IsZero ? 0 : exponent;
             return sum;
         }
 
         sum._wide = ReproducibleFixedPoint.FromExact(significand, exponent);
-        sum._e = sum._wide.Stamp;
+        (sum._lo, sum._e) = ((ulong)sum._wide.Stamp, EscalatedExponent);
         return sum;
     }
 
-    /// <summary>Splits a finite double into a signed integer significand m (|m| &lt; 2^53) and f with x = m·2^f.</summary>
+    /// <summary>|M| &lt; 2^125, read from the high word: its top three bits are copies of the sign.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static long Decompose(double x, out int f)
+    private static bool HasHeadroom(long hi) => (ulong)(hi + (1L << 61)) < (1UL << 62);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddInline(ulong lo, long hi)
     {
-        long bits = BitConverter.DoubleToInt64Bits(x);
-        int biased = (int)(bits >> 52) & 0x7FF;
-        long m = bits & FractionMask;
-        if (biased != 0)
-        {
-            m |= HiddenBit;
-        }
-        else
-        {
-            biased = 1; // Subnormals share the exponent of the smallest normal.
-        }
-
-        f = biased - 1075;
-        return bits < 0 ? -m : m;
+        ulong sum = _lo + lo;
+        _hi += hi + (sum < lo ? 1L : 0L);
+        _lo = sum;
     }
-
-    /// <summary>|v| &lt; 2^125, read from the high word: its top three bits are copies of the sign.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool HasHeadroom(Int128 v) => (ulong)((long)(v >> 64) + (1L << 61)) < (1UL << 62);
 
     private static int BitLength(Int128 v) => 128 - (int)UInt128.LeadingZeroCount((UInt128)(v < 0 ? -v : v));
 
@@ -246,51 +264,54 @@ internal struct ExactSum
         }
 
         Checked().Add(m, f);
-        _e = ++_wide!.Stamp;
+        _lo = (ulong)++_wide!.Stamp;
     }
 
     /// <summary>Adds m·2^f (|m| &lt; 2^126) inline if the union of both bit ranges spans at most 125 bits.</summary>
     private bool TryAddInline(Int128 m, int f)
     {
-        if (_m == 0)
+        Int128 sum = M;
+        if (sum == 0)
         {
-            (_m, _e) = (m, f);
+            // Top bit at 88: later terms down to 2^-35 as large (doubles) stay on the fast path.
+            int shift = Math.Max(0, FirstTermTop - BitLength(m));
+            (M, _e) = (m << shift, f - shift);
             return true;
         }
 
         int low = Math.Min(f, _e);
-        int span = Math.Max(f + BitLength(m), _e + BitLength(_m)) - low;
+        int span = Math.Max(f + BitLength(m), _e + BitLength(sum)) - low;
         if (span > Window)
         {
             // Trailing zero bits hold no information: drop them and measure again before escalating.
             int tz = (int)Int128.TrailingZeroCount(m);
-            int tzSum = (int)Int128.TrailingZeroCount(_m);
-            (m, f, _m, _e) = (m >> tz, f + tz, _m >> tzSum, _e + tzSum);
+            int tzSum = (int)Int128.TrailingZeroCount(sum);
+            (m, f, sum, _e) = (m >> tz, f + tz, sum >> tzSum, _e + tzSum);
+            M = sum;
             low = Math.Min(f, _e);
-            span = Math.Max(f + BitLength(m), _e + BitLength(_m)) - low;
+            span = Math.Max(f + BitLength(m), _e + BitLength(sum)) - low;
             if (span > Window)
             {
                 return false;
             }
         }
 
-        _m = (_m << (_e - low)) + (m << (f - low));
+        M = (sum << (_e - low)) + (m << (f - low));
         _e = low;
         return true;
     }
 
     private void Escalate()
     {
-        _wide = new ReproducibleFixedPoint(_m, _e);
-        _m = 0;
-        _e = _wide.Stamp;
+        _wide = new ReproducibleFixedPoint(M, _e);
+        (_lo, _hi, _e) = ((ulong)_wide.Stamp, 0, EscalatedExponent);
     }
 
     /// <summary>The heap part, after checking this struct is not a stale copy of an accumulator since mutated.</summary>
     private readonly ReproducibleFixedPoint Checked()
     {
         Debug.Assert(_wide is not null, "only called once escalated");
-        if (_e != _wide.Stamp)
+        if (_lo != (ulong)_wide.Stamp)
         {
             throw new InvalidOperationException(
                 "ExactSum: this is a stale copy of an escalated accumulator; update accumulators in place and duplicate them with Clone().");

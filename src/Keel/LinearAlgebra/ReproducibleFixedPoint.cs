@@ -48,16 +48,40 @@ internal sealed class ReproducibleFixedPoint
         var magnitude = (UInt128)(negative ? -m : m);
         int shift = f & 63;
         ulong lo = (ulong)magnitude, hi = (ulong)(magnitude >> 64);
-        Span<ulong> term = stackalloc ulong[3];
-        term[0] = lo << shift;
-        term[1] = shift == 0 ? hi : (hi << shift) | (lo >> (64 - shift));
-        term[2] = shift == 0 ? 0 : hi >> (64 - shift); // < 2^62: the sign bit stays free.
-        if (negative)
+        // magnitude·2^shift in three limbs; (x >> 1) >> (63 − shift) avoids a shift by 64 at shift 0.
+        ulong t0 = lo << shift;
+        ulong t1 = (hi << shift) | ((lo >> 1) >> (63 - shift));
+        ulong t2 = (hi >> 1) >> (63 - shift); // < 2^62: the sign bit stays free.
+        int index = f >> 6; // Floors, also for negative f.
+        if (index < _low || index + 3 > _low + _limb.Length - 1)
         {
-            NegateInPlace(term);
+            EnsureCovers(index, index + 3); // The term's limbs and one above for its carry.
         }
 
-        AddLimbs(term, f >> 6); // f >> 6 floors, also for negative f.
+        ulong[] limb = _limb;
+        int k = index - _low;
+        if (negative)
+        {
+            ulong borrow = Subtract(ref limb[k], t0, 0);
+            borrow = Subtract(ref limb[k + 1], t1, borrow);
+            borrow = Subtract(ref limb[k + 2], t2, borrow);
+            for (int i = k + 3; borrow != 0 && i < limb.Length; i++)
+            {
+                borrow = limb[i]-- == 0 ? 1UL : 0UL;
+            }
+        }
+        else
+        {
+            ulong carry = Add(ref limb[k], t0, 0);
+            carry = Add(ref limb[k + 1], t1, carry);
+            carry = Add(ref limb[k + 2], t2, carry);
+            for (int i = k + 3; carry != 0 && i < limb.Length; i++)
+            {
+                carry = ++limb[i] == 0 ? 1UL : 0UL;
+            }
+        }
+
+        KeepSignLimb();
     }
 
     /// <summary>Adds another fixed-point value exactly.</summary>
@@ -212,6 +236,26 @@ internal sealed class ReproducibleFixedPoint
         _limb.CopyTo(grown, _low - newLow);
         grown.AsSpan(_low - newLow + _limb.Length).Fill((ulong)((long)_limb[^1] >> 63));
         (_limb, _low) = (grown, newLow);
+    }
+
+    private static ulong Add(ref ulong limb, ulong t, ulong carry)
+    {
+        ulong a = limb;
+        ulong s = a + t;
+        ulong c = s < a ? 1UL : 0UL;
+        s += carry;
+        limb = s;
+        return c | (s < carry ? 1UL : 0UL);
+    }
+
+    private static ulong Subtract(ref ulong limb, ulong t, ulong borrow)
+    {
+        ulong a = limb;
+        ulong s = a - t;
+        ulong b = s > a ? 1UL : 0UL;
+        ulong r = s - borrow;
+        limb = r;
+        return b | (r > s ? 1UL : 0UL);
     }
 
     private static void NegateInPlace(Span<ulong> v)

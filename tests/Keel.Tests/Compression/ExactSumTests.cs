@@ -200,6 +200,7 @@ public class ExactSumTests
             (int lo, int hi) = (i % 3) switch { 0 => (-10, 10), 1 => (-1074, 1023), _ => (-1074, -1000) };
             double a = i % 7 == 0 ? RandomDoubles.Subnormal(rng) : RandomDoubles.Next(rng, lo, hi);
             double b = RandomDoubles.Next(rng, lo, hi);
+
             s.AddProduct(a, b);
             expected += ExactOracle.ScaledProduct(a, b);
             if (i % 500 == 0)
@@ -209,6 +210,27 @@ public class ExactSumTests
         }
 
         AssertExact(expected, s, "products");
+    }
+
+    [Fact]
+    public void Products_inside_the_window_are_exact_for_either_sign()
+    {
+        // Products of small integers have zero low 64 bits: the edge case of the inline negation.
+        var rng = new Random(6);
+        var s = default(ExactSum);
+        BigInteger expected = BigInteger.Zero;
+        for (int i = 0; i < 2000; i++)
+        {
+            (double a, double b) = i % 2 == 0
+                ? (rng.Next(-1000, 1001), rng.Next(-8, 9) * 0.5)
+                : (RandomDoubles.Next(rng, 0, 3), RandomDoubles.Next(rng, 0, 3));
+            s.AddProduct(a, b);
+            expected += ExactOracle.ScaledProduct(a, b);
+            Assert.True(expected == ExactSumTests.ScaledValue(s), $"after product {i}: ({a:R})·({b:R})");
+        }
+
+        Assert.False(s.IsEscalated);
+        AssertExact(expected, s, "inline products");
     }
 
     [Fact]
