@@ -78,6 +78,59 @@ internal sealed class RowPass
         onProgress?.Invoke(this, source);
     }
 
+    /// <summary>
+    /// Adds another pass's cells (rows read on another thread or from another file) to this one.
+    /// Exact: counts add as integers and the sums merge as ExactSum, so the finished table has the
+    /// same bits as one pass over all the rows, in any order. <paramref name="other"/> is spent.
+    /// </summary>
+    public void Absorb(RowPass other)
+    {
+        var idMaps = new int[_interners.Length][];
+        for (int j = 0; j < _interners.Length; j++)
+        {
+            ValueInterner from = other._interners[j];
+            idMaps[j] = new int[from.Values.Count];
+            for (int id = 0; id < idMaps[j].Length; id++)
+            {
+                idMaps[j][id] = _interners[j].Intern(from.Values[id], from.FirstLine[id]);
+            }
+        }
+
+        ReadOnlySpan<int> keys = other._cells.Keys;
+        int width = _key.Length;
+        var otherW = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(other._sumW);
+        var otherWy = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(other._sumWy);
+        var otherWy2 = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(other._sumWy2);
+        for (int c = 0; c < other._cells.Count; c++)
+        {
+            for (int j = 0; j < width; j++)
+            {
+                _key[j] = idMaps[j][keys[(c * width) + j]];
+            }
+
+            int cell = _cells.FindOrAdd(_key, out bool added);
+            if (added)
+            {
+                _rowCount.Add(0);
+                _sumW.Add(default);
+                _sumWy.Add(default);
+                _sumWy2.Add(default);
+            }
+
+            // Merged into (never copied from) the other pass's accumulators, so no limbs are shared.
+            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_rowCount)[cell] += other._rowCount[c];
+            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_sumW)[cell].Add(in otherW[c]);
+            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_sumWy)[cell].Add(in otherWy[c]);
+            System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_sumWy2)[cell].Add(in otherWy2[c]);
+        }
+
+        _rowsRead += other._rowsRead;
+        _rowsUsed += other._rowsUsed;
+        _droppedMissing += other._droppedMissing;
+        _droppedInvalid += other._droppedInvalid;
+        _zeroWeight += other._zeroWeight;
+    }
+
     /// <summary>Renumbers values and cells in canonical order and returns the finished table.</summary>
     public CellTable Finish()
     {

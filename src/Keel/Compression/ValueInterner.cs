@@ -31,8 +31,24 @@ internal sealed class ValueInterner
             return id;
         }
 
-        id = _values.Count;
-        string text = value.ToString();
+        return Add(value.ToString(), line);
+    }
+
+    /// <summary>Interns a value seen first on <paramref name="line"/> elsewhere (merging another pass): keeps the earliest line.</summary>
+    public int Intern(string value, long line)
+    {
+        if (_ids.TryGetValue(value, out int id))
+        {
+            _firstLine[id] = Math.Min(_firstLine[id], line);
+            return id;
+        }
+
+        return Add(value, line);
+    }
+
+    private int Add(string text, long line)
+    {
+        int id = _values.Count;
         _ids.Add(text, id);
         _values.Add(text);
         _firstLine.Add(line);

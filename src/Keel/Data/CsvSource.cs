@@ -12,17 +12,25 @@ namespace Keel.Data;
 /// </summary>
 internal sealed class CsvSource : ITabularSource
 {
-    private readonly FileStream _file;
+    private readonly Stream _file;
     private readonly StreamReader _text;
     private readonly CsvDataReader _csv;
     private readonly string[] _columns;
+    private readonly long _lineOfRowZero;
 
-    private CsvSource(string path, FileStream file, StreamReader text, CsvDataReader csv)
+    private CsvSource(string path, Stream file, StreamReader text, CsvDataReader csv, string[]? header = null, long lineOfRowZero = 1)
     {
         Name = path;
         _file = file;
         _text = text;
         _csv = csv;
+        _lineOfRowZero = lineOfRowZero;
+        if (header is not null)
+        {
+            _columns = header;
+            return;
+        }
+
         _columns = new string[csv.FieldCount];
         for (int i = 0; i < _columns.Length; i++)
         {
@@ -36,8 +44,9 @@ internal sealed class CsvSource : ITabularSource
 
     public int FieldCount => _csv.RowFieldCount;
 
-    // Sylvan's RowNumber counts data rows from 1; the header is line 1 of the file.
-    public long Line => _csv.RowNumber + 1;
+    // Sylvan's RowNumber counts data rows from 1; the header is line 1 of the file (a chunk
+    // starts further down: its row 1 is record _lineOfRowZero + 1).
+    public long Line => _csv.RowNumber + _lineOfRowZero;
 
     public (long Done, long Total) Position => (_file.Position, _file.Length);
 
@@ -66,15 +75,7 @@ internal sealed class CsvSource : ITabularSource
                 ? new GZipStream(file, CompressionMode.Decompress)
                 : file;
             var text = new StreamReader(bytes, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-            var options = new CsvDataReaderOptions
-            {
-                HasHeaders = true,
-                Delimiter = ',',
-                BufferSize = 1 << 16,
-                // Long quoted fields may span buffers; allow up to 16 MiB for one record.
-                MaxBufferSize = 1 << 24,
-            };
-            var csv = CsvDataReader.Create(text, options);
+            var csv = CsvDataReader.Create(text, ReaderOptions(hasHeaders: true));
             var source = new CsvSource(path, file, text, csv);
             source.CheckHeader();
             return source;
@@ -90,6 +91,28 @@ internal sealed class CsvSource : ITabularSource
             throw;
         }
     }
+
+    /// <summary>
+    /// A source over one chunk of whole records cut from a CSV file by <see cref="CsvChunker"/>:
+    /// no header row (the file's header is given), lines counted from <paramref name="firstLine"/>.
+    /// </summary>
+    internal static CsvSource OpenChunk(string name, byte[] bytes, int length, string[] header, long firstLine)
+    {
+        var memory = new MemoryStream(bytes, 0, length, writable: false);
+        var text = new StreamReader(memory, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
+        var csv = CsvDataReader.Create(text, ReaderOptions(hasHeaders: false));
+        return new CsvSource(name, memory, text, csv, header, firstLine - 1);
+    }
+
+    /// <summary>The Sylvan options of every Keel CSV read.</summary>
+    internal static CsvDataReaderOptions ReaderOptions(bool hasHeaders) => new()
+    {
+        HasHeaders = hasHeaders,
+        Delimiter = ',',
+        BufferSize = 1 << 16,
+        // Long quoted fields may span buffers; allow up to 16 MiB for one record.
+        MaxBufferSize = 1 << 24,
+    };
 
     public bool Read()
     {

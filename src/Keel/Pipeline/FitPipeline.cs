@@ -75,6 +75,19 @@ internal static class FitPipeline
         var pass = new RowPass(plan);
         foreach (string file in InputResolver.Resolve(options.Inputs))
         {
+            if (options.Threads > 1 && ParallelRowPass.CanRead(file))
+            {
+                // Same bits as one thread: per-thread cells merge exactly (ParallelRowPass).
+                ParallelRowPass.AddCsv(
+                    pass,
+                    plan,
+                    file,
+                    options.Threads,
+                    progress is null ? null : (rows, cells, done, total) => progress.Report(new PipelineProgress("read", rows, cells, done, total)),
+                    cancel);
+                continue;
+            }
+
             using ITabularSource source = InputResolver.Open(file);
             pass.Add(
                 source,
