@@ -33,7 +33,12 @@ internal static class ParallelRowPass
         var workers = new Thread[threads];
         for (int w = 0; w < threads; w++)
         {
-            var pass = passes[w] = new RowPass(plan);
+            passes[w] = new RowPass(plan);
+        }
+
+        for (int w = 0; w < threads; w++)
+        {
+            RowPass pass = passes[w];
             workers[w] = new Thread(() => Work(chunker, pass, gate, errors, onProgress, passes, cancel), 1 << 20) { IsBackground = true, Name = $"keel row pass {w}" };
             workers[w].Start();
         }
