@@ -280,6 +280,12 @@ internal static class MissingValues
 {
     public static bool IsMissing(ReadOnlySpan<char> field)
     {
+        // Fast path: every missing spelling is blank or starts with N/n after trimming; printable ASCII is never blank.
+        if (field.Length > 0 && (uint)(field[0] - '!') < '~' - '!' + 1 && (field[0] | 0x20) != 'n')
+        {
+            return false;
+        }
+
         ReadOnlySpan<char> t = field.Trim();
         return t.Length == 0
             || t.SequenceEqual("NA") || t.SequenceEqual("NaN") || t.SequenceEqual("nan")
