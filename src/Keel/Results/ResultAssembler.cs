@@ -43,9 +43,14 @@ internal static class ResultAssembler
             },
         };
 
-        AddCoefficients(r, design, solution);
+        AddCoefficients(r, design, solution, diagnoseOnly);
         AddFitStatistics(r, design, solution);
         AddWarnings(r, design, solution);
+        foreach (NearDependency near in solution.NearDependencies ?? [])
+        {
+            r.NearDependencies.Add((near.ConditionIndex, near.Involved.Select(i => (design.Columns[design.ColumnOfSolved[i.Column]].Name, i.Proportion)).ToList()));
+        }
+
         if (diagnoseOnly)
         {
             foreach (CoefficientResult c in r.Coefficients.Where(c => c.Status != CoefficientStatus.Reference))
@@ -80,7 +85,7 @@ internal static class ResultAssembler
         return fitted;
     }
 
-    private static void AddCoefficients(FitResult r, Design design, LeastSquaresSolution solution)
+    private static void AddCoefficients(FitResult r, Design design, LeastSquaresSolution solution, bool diagnoseOnly)
     {
         for (int i = 0; i < design.Columns.Length; i++)
         {
@@ -102,7 +107,7 @@ internal static class ResultAssembler
             else
             {
                 c.Status = CoefficientStatus.Estimated;
-                c.Estimate = solution.Coefficients[j];
+                c.Estimate = diagnoseOnly ? null : solution.Coefficients[j];
             }
 
             if (r.LogTarget && c.Estimate is { } e)
@@ -162,6 +167,22 @@ internal static class ResultAssembler
         r.Sigma = df > 0 ? Math.Sqrt(rss / df) : null;
         long dfTotal = n - (design.Formula.HasIntercept ? 1 : 0);
         r.AdjRSquared = r.RSquared is { } r2 && df > 0 ? 1.0 - ((1.0 - r2) * dfTotal / df) : null;
+
+        int modelDf = solution.Rank - (design.Formula.HasIntercept ? 1 : 0);
+        if (modelDf > 0 && df > 0 && rss > 0)
+        {
+            double f = (tss - rss) / modelDf / (rss / df);
+            r.ModelF = new FTest(f, modelDf, df, StudentT.FUpperTail(f, modelDf, df));
+        }
+
+        // Lack of fit (Draper & Smith §2.1): between-cell residual against pure error.
+        long lackDf = design.CellCount - solution.Rank;
+        long pureDf = n - design.CellCount;
+        if (lackDf > 0 && pureDf > 0 && pureError > 0)
+        {
+            double f = (between / lackDf) / (pureError / pureDf);
+            r.LackOfFit = new FTest(f, lackDf, pureDf, StudentT.FUpperTail(f, lackDf, pureDf));
+        }
 
         if (r.Sigma is { } sigma && solution.CovarianceDiagonal is { } cov)
         {

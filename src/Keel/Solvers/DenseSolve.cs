@@ -70,6 +70,9 @@ internal static class DenseSolve
             coefficients[j] = aliased[j] ? double.NaN : coefficients[j];
         }
 
+        BelsleyDiagnostics? belsley = ExactConditionAffordable(qr.Rank) && qr.Rank > 0
+            ? BelsleyConditioning.Diagnose(qr.KeptR(), Enumerable.Range(0, qr.Rank).ToArray())
+            : null;
         var dependencies = new Dictionary<int, IReadOnlyList<(int, double)>>();
         foreach (AliasedColumn a in qr.AliasedColumns)
         {
@@ -92,11 +95,41 @@ internal static class DenseSolve
 
                 return qr.VarianceFactor(permuted);
             },
-            ConditionNumber = ExactConditionAffordable(qr.Rank) ? BelsleyConditioning.ScaledConditionNumber(qr.KeptR(), Enumerable.Range(0, qr.Rank).ToArray()) : null,
-            ConditionMethod = ExactConditionAffordable(qr.Rank) ? "exact (one-sided Jacobi SVD of R of the kept design, columns scaled to unit length)" : "not computed (more than 1500 kept columns for the exact SVD)",
+            ConditionNumber = belsley?.ConditionNumber,
+            ConditionMethod = belsley is not null ? "exact (one-sided Jacobi SVD of R of the kept design, columns scaled to unit length)" : "not computed (more than 1500 kept columns for the exact SVD)",
+            NearDependencies = belsley is null ? null : NearDependencies(belsley, qr, order),
             Iterations = qr.Refinement.Steps,
             StopReason = $"refinement {qr.Refinement.Status}",
         };
+    }
+
+    /// <summary>Belsley's threshold: condition indexes from 30 up signal a harmful near-dependency.</summary>
+    private const double HarmfulConditionIndex = 30;
+
+    private static List<NearDependency> NearDependencies(BelsleyDiagnostics belsley, DenseLeastSquaresResult qr, int[] order)
+    {
+        var result = new List<NearDependency>();
+        for (int k = 0; k < belsley.ConditionIndexes.Length; k++)
+        {
+            if (!(belsley.ConditionIndexes[k] >= HarmfulConditionIndex))
+            {
+                continue;
+            }
+
+            var involved = new List<(int, double)>();
+            for (int t = 0; t < qr.Rank; t++)
+            {
+                double proportion = belsley.VarianceProportions[k, t];
+                if (proportion >= 0.5)
+                {
+                    involved.Add((order[qr.KeptColumns[t]], proportion));
+                }
+            }
+
+            result.Add(new NearDependency(belsley.ConditionIndexes[k], involved));
+        }
+
+        return result;
     }
 
     /// <summary>m·p² below which the covariance diagonal is refined in double-double.</summary>

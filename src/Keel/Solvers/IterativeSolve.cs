@@ -23,6 +23,20 @@ internal static class IterativeSolve
             squaredNorms[j] = aliased[j] ? 0.0 : squaredNorms[j];
         }
 
+        if (options.DiagnoseOnly)
+        {
+            // `keel diagnose`: rank, aliasing and standard-error factors only, no iterations.
+            return new LeastSquaresSolution
+            {
+                Coefficients = aliased.Select(_ => double.NaN).ToArray(),
+                Aliased = aliased,
+                Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? [],
+                CovarianceDiagonal = rank?.CovarianceDiagonal,
+                ConditionMethod = "not computed by diagnose on the iterative path",
+                AliasingChecked = rank is not null,
+            };
+        }
+
         var a = new DesignOperator(design);
         var lsmrOptions = new LsmrOptions
         {
