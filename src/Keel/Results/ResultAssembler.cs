@@ -44,8 +44,17 @@ internal static class ResultAssembler
         };
 
         AddCoefficients(r, design, solution, diagnoseOnly);
-        AddFitStatistics(r, design, solution);
-        AddWarnings(r, design, solution);
+        if (!diagnoseOnly)
+        {
+            AddFitStatistics(r, design, solution);
+        }
+        else
+        {
+            r.PureErrorSs = PureError.Total(design.Cells, out long replicated);
+            r.CellsWithReplicates = replicated;
+        }
+
+        AddWarnings(r, design, solution, diagnoseOnly);
         foreach (NearDependency near in solution.NearDependencies ?? [])
         {
             r.NearDependencies.Add((near.ConditionIndex, near.Involved.Select(i => (design.Columns[design.ColumnOfSolved[i.Column]].Name, i.Proportion)).ToList()));
@@ -196,7 +205,7 @@ internal static class ResultAssembler
         }
     }
 
-    private static void AddWarnings(FitResult r, Design design, LeastSquaresSolution solution)
+    private static void AddWarnings(FitResult r, Design design, LeastSquaresSolution solution, bool diagnoseOnly)
     {
         CellTable cells = design.Cells;
         RowPassCounts counts = cells.Counts;
@@ -242,7 +251,11 @@ internal static class ResultAssembler
             r.Warnings.Add(new FitWarning(WarningCodes.ConflictingDuplicates, $"{100 * pe / rss:0.#}% of the residual sum of squares is variation between rows with identical regressors ({r.CellsWithReplicates} cells hold several rows with different targets): no model of these columns can explain it"));
         }
 
-        if (r.Sigma is null)
+        if (diagnoseOnly)
+        {
+            // No residuals without a solve: sigma and standard errors are the fit's business.
+        }
+        else if (r.Sigma is null)
         {
             r.Warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{r.Rows} rows and rank {r.Rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
         }
