@@ -32,7 +32,7 @@ internal sealed class DenseLeastSquaresResult
 {
     private readonly DenseFactorContext _context;
     private readonly double[] _coefficients;
-    private readonly double[]? _covarianceDiagonal;
+    private readonly double[] _covarianceDiagonal;
     private readonly int[] _keptPositionByColumn;
 
     internal DenseLeastSquaresResult(
@@ -43,11 +43,13 @@ internal sealed class DenseLeastSquaresResult
         RefinementReport refinement,
         double rankTolerance,
         double estimabilityTolerance,
-        double[]? covarianceDiagonal)
+        double[] covarianceDiagonal,
+        bool covarianceDiagonalRefined)
     {
         _context = context;
         _coefficients = coefficients;
         _covarianceDiagonal = covarianceDiagonal;
+        CovarianceDiagonalRefined = covarianceDiagonalRefined;
         AliasedColumns = aliased;
         ResidualSumOfSquares = residualSumOfSquares;
         Refinement = refinement;
@@ -95,10 +97,14 @@ internal sealed class DenseLeastSquaresResult
     public IReadOnlyList<double> RemainderRatioByColumn => _context.Qr.RemainderRatioByColumn;
 
     /// <summary>
-    /// diag((A_K'A_K)^{-1}) by kept position from refined solves (correct to about u), or null when
-    /// RefineCovarianceDiagonal was off. Standard error of coefficient p = sigma·sqrt(this[p]).
+    /// diag((A_K'A_K)^{-1}) by kept position, in the original units: from refined solves (correct
+    /// to about u) when <see cref="CovarianceDiagonalRefined"/>, else from R^{-1}R^{-T} (about
+    /// kappa·u). The standard error of coefficient p is sigma·sqrt(this[p]).
     /// </summary>
-    public IReadOnlyList<double>? CovarianceDiagonal => _covarianceDiagonal;
+    public IReadOnlyList<double> CovarianceDiagonal => _covarianceDiagonal;
+
+    /// <summary>Whether <see cref="CovarianceDiagonal"/> was refined (rank &lt;= RefinedCovarianceMaxRank).</summary>
+    public bool CovarianceDiagonalRefined { get; }
 
     /// <summary>The kept position of a design column, or -1 when it is aliased.</summary>
     public int KeptPositionOf(int column) => _keptPositionByColumn[column];
