@@ -126,7 +126,7 @@ internal static class AugmentedSystemRefinement
         return report;
     }
 
-    /// <summary>||b - A x||² of the given x, with the residual and the sum of squares in double-double.</summary>
+    /// <summary>||b - A x||² of the given x: residual by Dot2, sum of squares in double-double, rounded once.</summary>
     public static double ResidualSumOfSquares(ScaledKeptDesign design, ReadOnlySpan<double> bHi, ReadOnlySpan<double> bLo, ReadOnlySpan<double> x)
     {
         ArgumentNullException.ThrowIfNull(design);

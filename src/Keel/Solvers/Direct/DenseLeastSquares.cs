@@ -15,7 +15,7 @@
 // independent of the units of each column (bitwise, for power-of-two changes of units), and the
 // results are unscaled exactly. Of collinear columns the earliest in design order is kept.
 //
-// Cost: about 2·m·n·r flops for the factorisation (r = rank), about 60·m·r per refinement step
+// Cost: about 2·m·n·r flops for the factorisation (r = rank), about 36·m·r per refinement step
 // (typically 2 or 3), and for the refined covariance diagonal the same again per kept column.
 
 using Keel.LinearAlgebra;

@@ -12,7 +12,7 @@
 // coefficients are zero in the fitted model); IsEstimable says whether that choice matters.
 //
 // Cost: Covariance() r³/3 + r³/6 flops (triangular inverse, then R^{-1}R^{-T}); VarianceFactor
-// r² (one triangular solve); RefinedVarianceFactor a few refinement steps of about 60·m·r.
+// r² (one triangular solve); RefinedVarianceFactor 2 or 3 refinement steps of about 36·m·r.
 
 using Keel.LinearAlgebra;
 
@@ -81,7 +81,7 @@ internal sealed class DenseLeastSquaresResult
     /// <summary>Coefficients of the kept columns, by kept position.</summary>
     public IReadOnlyList<double> Coefficients => _coefficients;
 
-    /// <summary>||b − A_K beta_K||² of the returned coefficients (residual and sum in double-double).</summary>
+    /// <summary>||b − A_K beta_K||² of the returned coefficients (residual in twice the working precision, sum in double-double).</summary>
     public double ResidualSumOfSquares { get; }
 
     /// <summary>How the refinement of the solution ended.</summary>
