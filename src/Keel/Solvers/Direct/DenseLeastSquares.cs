@@ -88,7 +88,7 @@ internal static class DenseLeastSquares
             coefficients[p] = x[p] * scaleByColumn[qr.KeptColumns[p]] / bScale;
         }
 
-        bool refineCovariance = rank <= options.RefinedCovarianceMaxRank;
+        bool refineCovariance = options.RefineCovarianceDiagonal;
         double[] covarianceDiagonal = refineCovariance
             ? RefinedCovarianceDiagonal(qr, design, scaleByColumn, options.MaxRefinementSteps)
             : FastCovarianceDiagonal(qr, scaleByColumn);

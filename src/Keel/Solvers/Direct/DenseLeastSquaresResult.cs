@@ -103,7 +103,7 @@ internal sealed class DenseLeastSquaresResult
     /// </summary>
     public IReadOnlyList<double> CovarianceDiagonal => _covarianceDiagonal;
 
-    /// <summary>Whether <see cref="CovarianceDiagonal"/> was refined (rank &lt;= RefinedCovarianceMaxRank).</summary>
+    /// <summary>Whether <see cref="CovarianceDiagonal"/> was refined (options.RefineCovarianceDiagonal).</summary>
     public bool CovarianceDiagonalRefined { get; }
 
     /// <summary>The kept position of a design column, or -1 when it is aliased.</summary>

@@ -77,11 +77,11 @@ public class CovarianceTests
     }
 
     [Fact]
-    public void Above_the_rank_cap_the_covariance_diagonal_is_the_one_of_the_triangular_inverse()
+    public void Without_refinement_the_covariance_diagonal_is_the_one_of_the_triangular_inverse()
     {
         DenseMatrix a = BadlyScaledDesign(seed: 5);
         double[] b = new double[a.Rows];
-        DenseLeastSquaresResult fast = DenseLeastSquares.Solve(a, b, new DenseLeastSquaresOptions { RefinedCovarianceMaxRank = 0 });
+        DenseLeastSquaresResult fast = DenseLeastSquares.Solve(a, b, new DenseLeastSquaresOptions { RefineCovarianceDiagonal = false });
         DenseLeastSquaresResult refined = DenseLeastSquares.Solve(a, b);
         Assert.False(fast.CovarianceDiagonalRefined);
         Assert.True(refined.CovarianceDiagonalRefined);
