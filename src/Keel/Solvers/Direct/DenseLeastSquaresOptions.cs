@@ -2,9 +2,9 @@
 //
 // Reference for the tolerances: Higham (2002), Accuracy and Stability of Numerical Algorithms,
 // 2nd ed., §19.3 (Householder QR is column-wise backward stable: the computed R is the exact R
-// of A + dA with ||da_j|| <= gamma~_{mn}·||a_j||), and Higham & Mary (2019), "A new approach to
-// probabilistic rounding error analysis" (errors of length-m inner products behave like
-// sqrt(m)·u rather than m·u). The derivations are in docs/dense-qr.md.
+// of A + dA with ||da_j|| <= gamma~_{mn}·||a_j||) and §4.2 (pairwise summation, whose error
+// depth replaces the factor m of a plain inner product). The derivations, and the measurements
+// that check them, are in docs/dense-qr.md.
 
 namespace Keel.Solvers.Direct;
 
