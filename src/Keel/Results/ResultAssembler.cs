@@ -132,8 +132,10 @@ internal static class ResultAssembler
     private static void AddFitStatistics(FitResult r, Design design, LeastSquaresSolution solution)
     {
         CellTable cells = design.Cells;
-        double pureError = PureError.Total(cells, out long replicated);
-        r.PureErrorSs = pureError;
+        // Sums of squares are formed of the target scaled by 2^k (exact), k chosen so that targets
+        // near 1e±300 neither overflow nor underflow when squared; reported values are scaled back.
+        int k = TargetScaleExponent(design);
+        double pureError = PureError.Total(cells, out long replicated, k);
         r.CellsWithReplicates = replicated;
 
         double[] fitted = FittedByCell(design, solution);
@@ -141,7 +143,7 @@ internal static class ResultAssembler
         ExactSum totalW = default, totalWy = default, totalWy2 = default;
         for (int c = 0; c < design.CellCount; c++)
         {
-            double d = design.CellMean[c] - fitted[c];
+            double d = Math.ScaleB(design.CellMean[c] - fitted[c], k);
             between += design.CellWeight[c] * d * d;
             totalW.Add(in cells.SumW[c]);
             totalWy.Add(in cells.SumWy[c]);
@@ -156,7 +158,7 @@ internal static class ResultAssembler
             double spread = 0;
             for (int c = 0; c < design.CellCount; c++)
             {
-                double d = design.CellMean[c] - grandMean;
+                double d = Math.ScaleB(design.CellMean[c] - grandMean, k);
                 spread += design.CellWeight[c] * d * d;
             }
 
@@ -164,16 +166,17 @@ internal static class ResultAssembler
         }
         else
         {
-            tss = totalWy2.ToDouble();
+            tss = totalWy2.ScaleB(2 * k).ToDouble();
         }
 
         long n = cells.Counts.RowsUsed;
         long df = n - solution.Rank;
-        r.Rss = rss;
-        r.Tss = tss;
+        r.PureErrorSs = Math.ScaleB(pureError, -2 * k);
+        r.Rss = Math.ScaleB(rss, -2 * k);
+        r.Tss = Math.ScaleB(tss, -2 * k);
         r.DfResidual = df;
         r.RSquared = tss > 0 ? 1.0 - (rss / tss) : null;
-        r.Sigma = df > 0 ? Math.Sqrt(rss / df) : null;
+        r.Sigma = df > 0 ? Math.ScaleB(Math.Sqrt(rss / df), -k) : null;
         long dfTotal = n - (design.Formula.HasIntercept ? 1 : 0);
         r.AdjRSquared = r.RSquared is { } r2 && df > 0 ? 1.0 - ((1.0 - r2) * dfTotal / df) : null;
 
@@ -203,6 +206,21 @@ internal static class ResultAssembler
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// 0 for ordinary targets; otherwise minus the binary exponent of the largest cell mean, when
+    /// that mean is beyond 2^±400 (its square would be beyond 2^±800, near the limits of a double).
+    /// </summary>
+    public static int TargetScaleExponent(Design design)
+    {
+        double largest = 0;
+        foreach (double m in design.CellMean)
+        {
+            largest = Math.Max(largest, Math.Abs(m));
+        }
+
+        return largest > Math.ScaleB(1.0, 400) || (largest > 0 && largest < Math.ScaleB(1.0, -400)) ? -Math.ILogB(largest) : 0;
     }
 
     private static void AddWarnings(FitResult r, Design design, LeastSquaresSolution solution, bool diagnoseOnly)

@@ -52,21 +52,20 @@ internal static class DenseSolve
         }
 
         // Refined covariance solves cost a refinement per kept column; affordable on small designs
-        // (NIST-sized), where standard errors to the last digit are asked for. Elsewhere they come
-        // from R⁻¹ with relative accuracy about κ·u, ample for standard errors.
+        // (NIST-sized), where standard errors to the last digit are asked for. Elsewhere the solver
+        // takes them from R⁻¹ with relative accuracy about κ·u, ample for standard errors.
         var options = DenseLeastSquaresOptions.Default with { RefineCovarianceDiagonal = (double)m * p * p <= RefinedCovarianceBudget };
         DenseLeastSquaresResult qr = DenseLeastSquares.Solve(hi, b, anyLow ? lo : null, bLow, options);
         double[] byPosition = qr.CoefficientByColumn();
         var coefficients = new double[p];
         var aliased = new bool[p];
         var covariance = new double[p];
-        double[]? unrefinedCovariance = qr.CovarianceDiagonal is null ? CovarianceDiagonalFromR(qr) : null;
         for (int j = 0; j < p; j++)
         {
             coefficients[j] = byPosition[positionOf[j]];
             int kept = qr.KeptPositionOf(positionOf[j]);
             aliased[j] = kept < 0;
-            covariance[j] = kept >= 0 ? (qr.CovarianceDiagonal is { } cov ? cov[kept] : unrefinedCovariance![kept]) : double.NaN;
+            covariance[j] = kept >= 0 && qr.CovarianceDiagonal is { } cov ? cov[kept] : double.NaN;
             coefficients[j] = aliased[j] ? double.NaN : coefficients[j];
         }
 
@@ -137,43 +136,4 @@ internal static class DenseSolve
 
     // One-sided Jacobi on R costs about 10 sweeps of r³ flops.
     private static bool ExactConditionAffordable(int r) => r <= 1500;
-
-    // diag((R'R)⁻¹) = row sums of squares of R⁻¹ (never forming R'R).
-    private static double[] CovarianceDiagonalFromR(DenseLeastSquaresResult qr)
-    {
-        DenseMatrix r = qr.KeptR();
-        int n = r.Rows;
-        var inverse = new double[n * n];
-        var diagonal = new double[n];
-        for (int col = n - 1; col >= 0; col--)
-        {
-            // Column col of R⁻¹ by back substitution: R·x = e_col.
-            inverse[(col * n) + col] = 1.0 / r[col, col];
-            for (int i = col - 1; i >= 0; i--)
-            {
-                double s = 0;
-                for (int k = i + 1; k <= col; k++)
-                {
-                    s -= r[i, k] * inverse[(col * n) + k];
-                }
-
-                inverse[(col * n) + i] = s / r[i, i];
-            }
-        }
-
-        for (int i = 0; i < n; i++)
-        {
-            double s = 0;
-            for (int col = i; col < n; col++)
-            {
-                s += inverse[(col * n) + i] * inverse[(col * n) + i];
-            }
-
-            // R is of the columns scaled by powers of two (exact); undo it exactly.
-            double scale = qr.ScaleOf(qr.KeptColumns[i]);
-            diagonal[i] = s * scale * scale;
-        }
-
-        return diagonal;
-    }
 }
