@@ -36,16 +36,12 @@ internal static class ResultAssembler
             Iterations = solution.Iterations,
             Tolerance = solution.Tolerance,
             StopReason = solution.StopReason,
-            Model = new ModelSpec
-            {
-                Formula = design.Formula.Text,
-                Columns = cells.KeyColumns.Select(k => (k.Name, k.IsNumeric, (IReadOnlyList<string>)k.Labels)).ToList(),
-            },
         };
 
         AddCoefficients(r, design, solution);
         AddFitStatistics(r, design, solution);
         AddWarnings(r, design, solution);
+        r.Model = ModelSpec.From(design, diagnoseOnly ? null : solution, r.Sigma);
         if (diagnoseOnly)
         {
             foreach (CoefficientResult c in r.Coefficients.Where(c => c.Status != CoefficientStatus.Reference))

@@ -47,6 +47,7 @@ internal static class IterativeSolve
             Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? [],
             CovarianceDiagonal = rank?.CovarianceDiagonal,
             ConditionNumber = lsmr.CondA,
+            ConvergenceHistory = lsmr.NormARByIteration,
             ConditionMethod = "estimate (LSMR's Golub-Kahan bidiagonalisation of the column-scaled design; Fong & Saunders 2011)",
             Converged = lsmr.Converged,
             Iterations = lsmr.Iterations,
