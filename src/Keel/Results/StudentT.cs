@@ -19,7 +19,8 @@ internal static class StudentT
         return RegularizedBeta(df / 2, 0.5, x);
     }
 
-    private static double RegularizedBeta(double a, double b, double x)
+    /// <summary>I_x(a, b), the regularized incomplete beta function (also used for F-test p-values).</summary>
+    internal static double RegularizedBeta(double a, double b, double x)
     {
         if (x <= 0)
         {
