@@ -13,7 +13,7 @@ namespace Keel.Solvers;
 /// </summary>
 internal static class IterativeSolve
 {
-    public static LeastSquaresSolution Solve(Design design, FitOptions options, CancellationToken cancel)
+    public static LeastSquaresSolution Solve(Design design, FitOptions options, CancellationToken cancel, IProgress<LsmrProgress>? progress = null)
     {
         AbsorbedGram? rank = AbsorbedGram.TryCreate(design);
         double[] squaredNorms = design.ColumnSquaredNorms();
@@ -32,7 +32,7 @@ internal static class IterativeSolve
             ConditionLimit = 1e12,
             MaxIterations = options.MaxIterations,
         };
-        LsmrResult lsmr = Lsmr.SolveColumnScaled(a, a.RightHandSide(), squaredNorms, lsmrOptions, cancel);
+        LsmrResult lsmr = Lsmr.SolveColumnScaled(a, a.RightHandSide(), squaredNorms, lsmrOptions, cancel, progress);
 
         double[] coefficients = lsmr.Solution;
         for (int j = 0; j < coefficients.Length; j++)
