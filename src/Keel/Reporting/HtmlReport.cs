@@ -116,14 +116,14 @@ internal static class HtmlReport
         Row(s, "Scaled condition number", r.ConditionNumber is { } k ? string.Create(inv, $"{k:G4} ({r.ConditionMethod})") : $"not available ({r.ConditionMethod})");
         Row(s, "R² / adjusted R²", string.Create(inv, $"{F(r.RSquared)} / {F(r.AdjRSquared)}"));
         Row(s, "Residual standard error", string.Create(inv, $"{F(r.Sigma)} on {r.DfResidual} degrees of freedom"));
-        if (SignificanceTests.Overall(r) is { } f)
+        if (r.ModelF is { } f)
         {
-            Row(s, "F test (all but the intercept are 0)", string.Create(inv, $"F = {f.F:G6} on {f.Df1} and {f.Df2} DF, p {P(f.P)}"));
+            Row(s, "F test (all but the intercept are 0)", string.Create(inv, $"F = {f.F:G6} on {f.Df1} and {f.Df2} DF, p {P(f.PValue)}"));
         }
 
         Row(s, "Residual sum of squares", string.Create(inv, $"{F(r.Rss)}, of which pure error (within cells) {F(r.PureErrorSs)}"));
-        Row(s, "Lack of fit (against the cell means)", SignificanceTests.LackOfFit(r) is { } lack
-            ? string.Create(inv, $"F = {lack.F:G6} on {lack.Df1} and {lack.Df2} DF, p {P(lack.P)}")
+        Row(s, "Lack of fit (against the cell means)", r.LackOfFit is { } lack
+            ? string.Create(inv, $"F = {lack.F:G6} on {lack.Df1} and {lack.Df2} DF, p {P(lack.PValue)}")
             : "not testable: needs cells with repeated rows and more cells than parameters");
         s.Append("</table>\n");
     }

@@ -50,6 +50,8 @@ internal static class ResultJson
             WriteNumber(w, "sigma", r.Sigma);
             WriteNumber(w, "df_residual", r.DfResidual);
             WriteNumber(w, "pure_error_ss", r.PureErrorSs);
+            WriteFTest(w, "f_test", r.ModelF);
+            WriteFTest(w, "lack_of_fit", r.LackOfFit);
             w.WriteEndObject();
         }
 
@@ -121,6 +123,25 @@ internal static class ResultJson
 
         w.WriteEndArray();
         w.WriteNumber("singleton_levels", r.SingletonLevels);
+        w.WriteStartArray("near_dependencies");
+        foreach ((double index, var involved) in r.NearDependencies)
+        {
+            w.WriteStartObject();
+            WriteNumber(w, "condition_index", index);
+            w.WriteStartArray("variance_proportions");
+            foreach ((string name, double proportion) in involved)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", name);
+                WriteNumber(w, "proportion", proportion);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteStartArray("warnings");
         foreach (FitWarning warning in r.Warnings)
         {
@@ -131,6 +152,22 @@ internal static class ResultJson
         }
 
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteFTest(Utf8JsonWriter w, string name, FTest? test)
+    {
+        if (test is null)
+        {
+            w.WriteNull(name);
+            return;
+        }
+
+        w.WriteStartObject(name);
+        WriteNumber(w, "f", test.F);
+        w.WriteNumber("df1", test.Df1);
+        w.WriteNumber("df2", test.Df2);
+        WriteNumber(w, "p_value", test.PValue);
         w.WriteEndObject();
     }
 

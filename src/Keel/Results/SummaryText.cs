@@ -41,14 +41,14 @@ internal static class SummaryText
             s.AppendLine(inv, $"Residual standard error: {Format(r.Sigma)} on {r.DfResidual} degrees of freedom");
             s.AppendLine(inv, $"Multiple R-squared: {Format(r.RSquared)},  Adjusted R-squared: {Format(r.AdjRSquared)}");
             s.AppendLine(inv, $"Residual sum of squares: {Format(r.Rss)}, of which pure error (within cells): {Format(r.PureErrorSs)}");
-            if (SignificanceTests.Overall(r) is { } f)
+            if (r.ModelF is { } f)
             {
-                s.AppendLine(inv, $"F-statistic: {Format(f.F)} on {f.Df1} and {f.Df2} DF,  p-value: {SignificanceTests.FormatP(f.P)}");
+                s.AppendLine(inv, $"F-statistic: {Format(f.F)} on {f.Df1} and {f.Df2} DF,  p-value: {SignificanceTests.FormatP(f.PValue)}");
             }
 
-            if (SignificanceTests.LackOfFit(r) is { } lack)
+            if (r.LackOfFit is { } lack)
             {
-                s.AppendLine(inv, $"Lack of fit against the cell means: F = {Format(lack.F)} on {lack.Df1} and {lack.Df2} DF,  p-value: {SignificanceTests.FormatP(lack.P)}{(lack.P < 0.05 ? "  (the cell means show structure the model misses)" : string.Empty)}");
+                s.AppendLine(inv, $"Lack of fit against the cell means: F = {Format(lack.F)} on {lack.Df1} and {lack.Df2} DF,  p-value: {SignificanceTests.FormatP(lack.PValue)}{(lack.PValue < 0.05 ? "  (the cell means show structure the model misses)" : string.Empty)}");
             }
             else
             {

@@ -42,16 +42,16 @@ public class SummaryAndCellsTests
         FitResult r = Fit().Result;
         // The sums of squares are exact to about 1e-15; the p-values come from a continued
         // fraction good to about 1e-13 relative (display only), checked at 1e-9.
-        FTest f = SignificanceTests.Overall(r)!;
+        FTest f = r.ModelF!;
         Assert.Equal((3L, 10L), (f.Df1, f.Df2));
         Numeric.AssertClose(556.32117116877714, f.F, 1e-12, 0, "F");
-        Numeric.AssertClose(2.0239811860593901e-11, f.P, 1e-9, 0, "p of F");
+        Numeric.AssertClose(2.0239811860593901e-11, f.PValue, 1e-9, 0, "p of F");
         Numeric.AssertClose(0.99225712774850539, r.AdjRSquared!.Value, 1e-13, 0, "adjusted R²");
 
-        FTest lack = SignificanceTests.LackOfFit(r)!;
+        FTest lack = r.LackOfFit!;
         Assert.Equal((5L, 5L), (lack.Df1, lack.Df2));
         Numeric.AssertClose(0.41426315789473894, lack.F, 1e-11, 0, "lack-of-fit F");
-        Numeric.AssertClose(0.8221944925480974, lack.P, 1e-9, 0, "lack-of-fit p");
+        Numeric.AssertClose(0.8221944925480974, lack.PValue, 1e-9, 0, "lack-of-fit p");
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class SummaryAndCellsTests
     public void Lack_of_fit_is_not_tested_without_replicated_cells()
     {
         FitResult r = Fit("a,x,y\nA,1,1\nA,2,2.2\nB,1,2.9\nB,3,6.1\nC,2,4.2\nC,4,7.7\n").Result;
-        Assert.Null(SignificanceTests.LackOfFit(r));
+        Assert.Null(r.LackOfFit);
         Assert.Contains("Lack of fit: not testable", SummaryText.Render(r, diagnoseOnly: false), StringComparison.Ordinal);
     }
 
