@@ -2,6 +2,7 @@ using System.CommandLine;
 using Keel.Cli.Common;
 using Keel.Cli.Diagnose;
 using Keel.Cli.Fit;
+using Keel.Cli.Predict;
 
 namespace Keel.Cli;
 
@@ -16,6 +17,7 @@ internal static class Program
         var root = new RootCommand("Keel: least squares for large, sparse, categorical data that does not capsize.");
         root.Subcommands.Add(FitCommand.Create());
         root.Subcommands.Add(DiagnoseCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

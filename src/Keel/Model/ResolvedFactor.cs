@@ -54,20 +54,31 @@ internal sealed class ResolvedFactor
             case VariableFactor when !column.IsNumeric:
                 return new ResolvedFactor(factor, keyIndex, column, 0, null);
             case VariableFactor:
-                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => new[] { DoubleDouble.FromDouble(v) }).ToArray());
+                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => ContinuousValuesOf(factor, v)!).ToArray());
             case LogFactor:
                 RequireNumeric(column, factor.Label);
                 return new ResolvedFactor(factor, keyIndex, column, -1, LogValues(column, factor.Label));
-            case PowerFactor p:
+            case PowerFactor or PolyFactor:
                 RequireNumeric(column, factor.Label);
-                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => new[] { Power(v, p.Power) }).ToArray());
-            case PolyFactor p:
-                RequireNumeric(column, factor.Label);
-                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => Enumerable.Range(1, p.Degree).Select(k => Power(v, k)).ToArray()).ToArray());
+                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => ContinuousValuesOf(factor, v)!).ToArray());
             default:
                 throw new KeelInputException($"formula: unsupported factor {factor.Label}");
         }
     }
+
+    /// <summary>
+    /// The values a continuous factor gives the number <paramref name="x"/>, one per sub-column
+    /// (x; log x; x^k; x, x², ..., x^k for poly), or null where undefined (log of x &lt;= 0) or
+    /// for a categorical factor. The fit and prediction both code values through here.
+    /// </summary>
+    internal static DoubleDouble[]? ContinuousValuesOf(Factor factor, double x) => factor switch
+    {
+        VariableFactor => [DoubleDouble.FromDouble(x)],
+        LogFactor => x > 0 ? [DoubleDouble.FromDouble(ElementaryFunctions.Log(x))] : null,
+        PowerFactor p => [Power(x, p.Power)],
+        PolyFactor p => Enumerable.Range(1, p.Degree).Select(k => Power(x, k)).ToArray(),
+        _ => null,
+    };
 
     /// <summary>
     /// x^k computed in double-double (each product exact through TwoProduct, then renormalised) and
@@ -96,7 +107,7 @@ internal sealed class ResolvedFactor
                 throw new KeelInputException($"column '{column.Name}', line {column.FirstLine[code]}: {label} is undefined for {Data.MessageText.Quote(column.Labels[code])}; log() needs positive values");
             }
 
-            values[code] = [DoubleDouble.FromDouble(ElementaryFunctions.Log(x))];
+            values[code] = ContinuousValuesOf(new LogFactor(column.Name), x)!;
         }
 
         return values;
