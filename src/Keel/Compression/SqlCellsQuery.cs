@@ -88,13 +88,13 @@ internal static class SqlCellsQuery
         where.Add($"{Quote(plan.TargetColumn, dialect)} IS NOT NULL");
         if (plan.LogTarget)
         {
-            where.Add($"{Quote(plan.TargetColumn, dialect)} > 0");
+            where.Add($"{y} > 0");
         }
 
         if (plan.WeightColumn is not null)
         {
             // Keel's pass leaves out weight-0 rows and rejects negative ones; the SQL can only leave them out.
-            where.Add($"{Quote(plan.WeightColumn, dialect)} > 0");
+            where.Add($"{w} > 0");
         }
 
         var sql = new StringBuilder();

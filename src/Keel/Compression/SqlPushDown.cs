@@ -104,14 +104,14 @@ internal static class SqlPushDown
         string y = $"CAST({SqlCellsQuery.Quote(plan.TargetColumn, dialect)} AS {real})";
         present.Add($"{y} IS NOT NULL");
         string keysAndTarget = string.Join(" AND ", present);
-        string nonPositive = plan.LogTarget ? $"SUM(CASE WHEN {keysAndTarget} AND {y} <= 0 THEN 1 ELSE 0 END)" : "0";
+        string nonPositive = plan.LogTarget ? $"CAST(SUM(CASE WHEN {keysAndTarget} AND {y} <= 0 THEN 1 ELSE 0 END) AS BIGINT)" : "0";
         string negative = "0", zero = "0";
         if (plan.WeightColumn is not null)
         {
             string w = $"CAST({SqlCellsQuery.Quote(plan.WeightColumn, dialect)} AS {real})";
             string valid = plan.LogTarget ? $"{keysAndTarget} AND {y} > 0" : keysAndTarget;
-            negative = $"SUM(CASE WHEN {valid} AND {w} < 0 THEN 1 ELSE 0 END)";
-            zero = $"SUM(CASE WHEN {valid} AND {w} = 0 THEN 1 ELSE 0 END)";
+            negative = $"CAST(SUM(CASE WHEN {valid} AND {w} < 0 THEN 1 ELSE 0 END) AS BIGINT)";
+            zero = $"CAST(SUM(CASE WHEN {valid} AND {w} = 0 THEN 1 ELSE 0 END) AS BIGINT)";
         }
 
         return $"SELECT COUNT(*), {nonPositive}, {negative}, {zero} FROM {from}";
