@@ -37,7 +37,9 @@ internal static class SqlPushDown
         {
             if (inputs.Engine != DataEngine.DuckDb)
             {
-                throw new KeelInputException($"{files[0]}: files and database sources cannot be mixed in one run; compress each and merge the cells files");
+                throw new KeelInputException(files.Count == inputs.Count
+                    ? $"{files[0]}: --table and --query belong to a database source (duckdb:PATH.duckdb or postgresql://user@host:port/db), not to files"
+                    : $"{files[0]}: files and database sources cannot be mixed in one run; compress each and merge the cells files");
             }
 
             using DbConnection connection = DuckDbSource.Open(null);
