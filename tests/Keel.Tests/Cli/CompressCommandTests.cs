@@ -35,3 +35,29 @@ public class CompressCommandTests
         Assert.DoesNotContain("   at ", weightsWithCells.Stderr, StringComparison.Ordinal);
     }
 }
+
+public class CompressCommandSourceTests
+{
+    [Fact]
+    public void Fit_reads_a_duckdb_table_and_engine_duckdb_from_the_command_line()
+    {
+        using var data = new SourceTestData(exact: true);
+        string formula = SourceTestData.Formula;
+        var csv = KeelProcess.Run(["fit", data.Csv, "--formula", formula, "--weights", "w", "--solver", "lsmr", "--quiet"]);
+        var table = KeelProcess.Run(["fit", data.DuckDbDatabase(), "--table", "sales", "--formula", formula, "--weights", "w", "--solver", "lsmr", "--quiet"]);
+        var engine = KeelProcess.Run(["fit", data.Parquet(), "--engine", "duckdb", "--formula", formula, "--weights", "w", "--solver", "lsmr", "--quiet"]);
+        Assert.Equal(0, table.ExitCode);
+        Assert.Equal(0, engine.ExitCode);
+        string expected = csv.Json.GetProperty("fingerprint").GetString()!;
+        Assert.Equal(expected, table.Json.GetProperty("fingerprint").GetString());
+        Assert.Equal(expected, engine.Json.GetProperty("fingerprint").GetString());
+        Assert.Equal(csv.Json.GetProperty("data").GetProperty("dropped_rows").GetInt64(), table.Json.GetProperty("data").GetProperty("dropped_rows").GetInt64());
+
+        var badEngine = KeelProcess.Run(["fit", data.Csv, "--engine", "spark", "--formula", formula]);
+        Assert.Equal(2, badEngine.ExitCode);
+        Assert.Contains("--engine spark", badEngine.Stderr, StringComparison.Ordinal);
+        var tableOnFile = KeelProcess.Run(["fit", data.Csv, "--table", "t", "--formula", formula]);
+        Assert.Equal(2, tableOnFile.ExitCode);
+        Assert.Contains("belong to a database source", tableOnFile.Stderr, StringComparison.Ordinal);
+    }
+}
