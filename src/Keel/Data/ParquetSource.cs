@@ -174,10 +174,19 @@ internal sealed class ParquetSource : ITabularSource
         public override ReadOnlySpan<char> Field(int row) => values[row] is { } v ? v.Span : default;
     }
 
+    /// <summary>
+    /// A decoded numeric (or date, bool) column. Text is memoised in a small direct-mapped table, so a
+    /// column with few distinct values (a month, a code) is formatted once per value, not once per row;
+    /// a miss formats into the slot, so nothing is allocated per row either way.
+    /// </summary>
     private sealed class ValueBuffer<T>(T?[] values, Formatter<T> format) : ColumnBuffer
         where T : struct
     {
-        private readonly char[] _text = new char[64];
+        private const int Slots = 256;
+        private const int SlotWidth = 64;
+        private readonly T[] _slotValue = new T[Slots];
+        private readonly int[] _slotLength = new int[Slots];
+        private readonly char[] _text = new char[Slots * SlotWidth];
 
         public override ReadOnlySpan<char> Field(int row)
         {
@@ -186,8 +195,17 @@ internal sealed class ParquetSource : ITabularSource
                 return default;
             }
 
-            int n = format(v, _text);
-            return _text.AsSpan(0, Math.Max(n, 0));
+            int slot = (int)((uint)(EqualityComparer<T>.Default.GetHashCode(v) * -1640531535) >> 24);
+            Span<char> text = _text.AsSpan(slot * SlotWidth, SlotWidth);
+            if (_slotLength[slot] > 0 && EqualityComparer<T>.Default.Equals(_slotValue[slot], v))
+            {
+                return text[.._slotLength[slot]];
+            }
+
+            int n = Math.Max(format(v, text), 0);
+            _slotValue[slot] = v;
+            _slotLength[slot] = n;
+            return text[..n];
         }
     }
 }
