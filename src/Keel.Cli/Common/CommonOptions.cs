@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Keel.Data;
 using Keel.Pipeline;
 
 namespace Keel.Cli.Common;
@@ -6,7 +7,7 @@ namespace Keel.Cli.Common;
 /// <summary>Options every data command accepts, each defined once.</summary>
 internal sealed class CommonOptions
 {
-    public Argument<string[]> Data { get; } = new("data") { Arity = ArgumentArity.OneOrMore, Description = "CSV files (.csv, .csv.gz), folders or globs of them, read as one dataset" };
+    public Argument<string[]> Data { get; } = new("data") { Arity = ArgumentArity.OneOrMore, Description = "CSV or Parquet files (.csv, .csv.gz, .parquet), folders or globs of them, read as one dataset; cells files with --cells; or duckdb:PATH.duckdb / postgresql://user@host:port/db with --table or --query" };
 
     public Option<string> Formula { get; } = new("--formula", "-f") { Description = "R-style formula, e.g. \"y ~ region + city + C(month)\"", Required = true };
 
@@ -20,7 +21,17 @@ internal sealed class CommonOptions
 
     public Option<bool> Summary { get; } = new("--summary") { Description = "print a readable summary instead of JSON" };
 
+    public Option<string> Solver { get; } = new("--solver") { Description = "auto (default: dense QR when the design is small enough, else LSMR), qr or lsmr", DefaultValueFactory = _ => "auto" };
+
     public Option<string> Na { get; } = new("--na") { Description = "rows with an invalid target or weight: error (default) or drop", DefaultValueFactory = _ => "error" };
+
+    public Option<string?> Table { get; } = new("--table") { Description = "table of a database source (duckdb:PATH.duckdb or postgresql://user@host:port/db)" };
+
+    public Option<string?> Query { get; } = new("--query") { Description = "SQL query whose rows are the data, for a database source" };
+
+    public Option<bool> Cells { get; } = new("--cells") { Description = "the DATA are cells files (from keel compress or keel sql), merged by exact addition" };
+
+    public Option<string> Engine { get; } = new("--engine") { Description = "where the row pass over files runs: native (default, exact sums) or duckdb", DefaultValueFactory = _ => "native" };
 
     public void AddTo(Command command)
     {
@@ -32,6 +43,11 @@ internal sealed class CommonOptions
         command.Options.Add(Quiet);
         command.Options.Add(Summary);
         command.Options.Add(Na);
+        command.Options.Add(Solver);
+        command.Options.Add(Table);
+        command.Options.Add(Query);
+        command.Options.Add(Cells);
+        command.Options.Add(Engine);
     }
 
     public FitOptions Read(ParseResult p, bool diagnoseOnly)
@@ -48,14 +64,36 @@ internal sealed class CommonOptions
             throw new KeelInputException($"--threads {threads}: expected a positive number");
         }
 
+        string[] data = p.GetValue(Data) ?? [];
+        if (data.FirstOrDefault(d => d.StartsWith("--", StringComparison.Ordinal)) is { } unknown)
+        {
+            throw new KeelInputException($"{unknown}: unknown option (see keel {p.CommandResult.Command.Name} --help)");
+        }
+
         return new FitOptions
         {
+            Solver = ParseSolver(p.GetValue(Solver) ?? "auto"),
             Formula = p.GetValue(Formula)!,
-            Inputs = p.GetValue(Data) ?? [],
+            Inputs = new DataInputs(data)
+            {
+                Table = p.GetValue(Table),
+                Query = p.GetValue(Query),
+                Cells = p.GetValue(Cells),
+                Engine = p.GetValue(Engine) switch { "native" or null => DataEngine.Native, "duckdb" => DataEngine.DuckDb, var e => throw new KeelInputException($"--engine {e}: expected native or duckdb") },
+            },
             WeightColumn = p.GetValue(Weights),
             DropInvalid = na == "drop",
             Threads = threads,
             DiagnoseOnly = diagnoseOnly,
         };
     }
+
+    private static SolverChoice ParseSolver(string name) => name switch
+    {
+        "auto" => SolverChoice.Auto,
+        "qr" => SolverChoice.Qr,
+        "lsmr" => SolverChoice.Lsmr,
+        "ridge" or "lasso" or "elasticnet" or "sgd" => throw new KeelInputException($"--solver {name}: not available in this build yet; use auto, qr or lsmr"),
+        _ => throw new KeelInputException($"--solver {name}: expected auto, qr or lsmr"),
+    };
 }

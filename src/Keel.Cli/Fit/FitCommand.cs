@@ -11,21 +11,20 @@ internal static class FitCommand
     public static Command Create()
     {
         var common = new CommonOptions();
-        var solver = new Option<string>("--solver") { Description = "auto (default), qr or lsmr", DefaultValueFactory = _ => "auto" };
         var tolerance = new Option<double?>("--tolerance") { Description = "LSMR stopping tolerance (atol = btol)" };
         var maxIterations = new Option<int?>("--max-iterations") { Description = "LSMR iteration limit" };
         var cellsOut = new Option<string?>("--cells-out") { Description = "write a value per observed combination (n, mean, fitted, std_error, estimable) to this CSV" };
+        var report = new Option<string?>("--report") { Description = "write a self-contained HTML report with plots to this file" };
         var command = new Command("fit", "Fit a least-squares model and write the result JSON (or --summary).");
         common.AddTo(command);
-        command.Options.Add(solver);
         command.Options.Add(tolerance);
         command.Options.Add(maxIterations);
         command.Options.Add(cellsOut);
+        command.Options.Add(report);
         command.SetAction(p => CommandRunner.Run(() =>
         {
             FitOptions options = common.Read(p, diagnoseOnly: false) with
             {
-                Solver = ParseSolver(p.GetValue(solver) ?? "auto"),
                 MaxIterations = p.GetValue(maxIterations),
             };
             if (p.GetValue(tolerance) is { } tol)
@@ -41,18 +40,15 @@ internal static class FitCommand
                 Keel.Results.CellsOutput.Write(cellsPath, outcome.Design, solution, fitted, outcome.Result.Sigma);
             }
 
+            if (p.GetValue(report) is { } reportPath)
+            {
+                Keel.Reporting.HtmlReport.Write(reportPath, new Keel.Reporting.ReportInput(outcome.Result, outcome.Design, outcome.Solution, outcome.FittedByCell));
+            }
+
             CommandRunner.Emit(outcome, p.GetValue(common.Out), p.GetValue(common.Summary), diagnoseOnly: false);
             return outcome.Result.Converged ? ExitCodes.Success : ExitCodes.FitFailed;
         }));
         return command;
     }
 
-    private static SolverChoice ParseSolver(string name) => name switch
-    {
-        "auto" => SolverChoice.Auto,
-        "qr" => SolverChoice.Qr,
-        "lsmr" => SolverChoice.Lsmr,
-        "ridge" or "lasso" or "elasticnet" or "sgd" => throw new KeelInputException($"--solver {name}: not available in this build yet; use auto, qr or lsmr"),
-        _ => throw new KeelInputException($"--solver {name}: expected auto, qr or lsmr"),
-    };
 }

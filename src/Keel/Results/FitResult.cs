@@ -33,6 +33,9 @@ internal static class WarningCodes
     public const string AliasingUnchecked = "ALIASING_UNCHECKED";
 }
 
+/// <summary>An F statistic with its degrees of freedom and upper-tail p-value.</summary>
+internal sealed record FTest(double F, long Df1, long Df2, double PValue);
+
 /// <summary>A warning: a stable code and a sentence for people.</summary>
 internal sealed record FitWarning(string Code, string Message);
 
@@ -116,17 +119,17 @@ internal sealed class FitResult
 
     public long CellsWithReplicates { get; set; }
 
+    /// <summary>Overall F test of the model against the intercept-only (or empty) model.</summary>
+    public FTest? ModelF { get; set; }
+
+    /// <summary>Lack-of-fit F test of the model against the saturated cell-means model (needs replicated cells).</summary>
+    public FTest? LackOfFit { get; set; }
+
+    /// <summary>Belsley near-dependencies (condition index, names and variance proportions).</summary>
+    public List<(double Index, IReadOnlyList<(string Name, double Proportion)> Involved)> NearDependencies { get; } = [];
+
     public int Threads { get; set; } = 1;
 
     /// <summary>What `keel predict` needs: written under "model".</summary>
     public ModelSpec? Model { get; set; }
-}
-
-/// <summary>The part of the result that `keel predict` reads back.</summary>
-internal sealed class ModelSpec
-{
-    public required string Formula { get; init; }
-
-    /// <summary>Each key column with whether it is numeric and its canonical labels.</summary>
-    public required IReadOnlyList<(string Name, bool Numeric, IReadOnlyList<string> Labels)> Columns { get; init; }
 }

@@ -50,12 +50,14 @@ internal static class ResultJson
             WriteNumber(w, "sigma", r.Sigma);
             WriteNumber(w, "df_residual", r.DfResidual);
             WriteNumber(w, "pure_error_ss", r.PureErrorSs);
+            WriteFTest(w, "f_test", r.ModelF);
+            WriteFTest(w, "lack_of_fit", r.LackOfFit);
             w.WriteEndObject();
         }
 
         if (r.Model is { } model)
         {
-            WriteModel(w, model);
+            ModelSpecJson.Write(w, model);
         }
 
         if (!diagnoseOnly)
@@ -121,6 +123,25 @@ internal static class ResultJson
 
         w.WriteEndArray();
         w.WriteNumber("singleton_levels", r.SingletonLevels);
+        w.WriteStartArray("near_dependencies");
+        foreach ((double index, var involved) in r.NearDependencies)
+        {
+            w.WriteStartObject();
+            WriteNumber(w, "condition_index", index);
+            w.WriteStartArray("variance_proportions");
+            foreach ((string name, double proportion) in involved)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", name);
+                WriteNumber(w, "proportion", proportion);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteStartArray("warnings");
         foreach (FitWarning warning in r.Warnings)
         {
@@ -134,25 +155,23 @@ internal static class ResultJson
         w.WriteEndObject();
     }
 
-    private static void WriteModel(Utf8JsonWriter w, ModelSpec model)
+    private static void WriteFTest(Utf8JsonWriter w, string name, FTest? test)
     {
-        w.WriteStartObject("model");
-        w.WriteString("formula", model.Formula);
-        w.WriteStartArray("columns");
-        foreach ((string name, bool numeric, IReadOnlyList<string> labels) in model.Columns)
+        if (test is null)
         {
-            w.WriteStartObject();
-            w.WriteString("name", name);
-            w.WriteBoolean("numeric", numeric);
-            w.WriteNumber("distinct_values", labels.Count);
-            w.WriteEndObject();
+            w.WriteNull(name);
+            return;
         }
 
-        w.WriteEndArray();
+        w.WriteStartObject(name);
+        WriteNumber(w, "f", test.F);
+        w.WriteNumber("df1", test.Df1);
+        w.WriteNumber("df2", test.Df2);
+        WriteNumber(w, "p_value", test.PValue);
         w.WriteEndObject();
     }
 
-    private static void WriteNumber(Utf8JsonWriter w, string name, double? value)
+    internal static void WriteNumber(Utf8JsonWriter w, string name, double? value)
     {
         if (value is { } v && double.IsFinite(v))
         {

@@ -23,6 +23,18 @@ internal sealed class LeastSquaresSolution
     /// <summary>v'(X'WX)⁻¹v for a vector over solved columns (aliased entries ignored), when available.</summary>
     public Func<double[], double>? VarianceFactor { get; init; }
 
+    /// <summary>
+    /// (X'WX)⁻¹ over the kept columns, when the solver can afford it: the kept solved columns in
+    /// ascending order and the matrix by those positions (row-major, symmetric).
+    /// </summary>
+    public Func<(int[] Columns, double[] Matrix)>? KeptCovariance { get; init; }
+
+    /// <summary>Belsley's condition indexes sigma_max/sigma_j of the unit-length kept columns, descending sigma; null when not computed.</summary>
+    public double[]? ConditionIndexes { get; init; }
+
+    /// <summary>For an iterative solver, the estimate of ‖Aᵀr‖ after each iteration (for a convergence plot).</summary>
+    public double[]? ConvergenceHistory { get; init; }
+
     public double? ConditionNumber { get; init; }
 
     public string? ConditionMethod { get; init; }
@@ -35,6 +47,16 @@ internal sealed class LeastSquaresSolution
 
     public string? StopReason { get; init; }
 
+    /// <summary>Belsley's near-dependencies: condition indexes of at least 30 with the columns whose variance they dominate (small dense designs only).</summary>
+    public IReadOnlyList<NearDependency>? NearDependencies { get; init; }
+
     /// <summary>False when the design was too large to decide aliasing exactly (only empty columns are then marked).</summary>
     public bool AliasingChecked { get; init; } = true;
 }
+
+/// <summary>
+/// One of Belsley's near-dependencies: a scaled condition index η = σ_max/σ_k and the solved columns
+/// whose coefficient variance it accounts for in a proportion of at least one half
+/// (Belsley, Kuh &amp; Welsch, Regression Diagnostics, 1980, §3.2).
+/// </summary>
+internal sealed record NearDependency(double ConditionIndex, IReadOnlyList<(int Column, double Proportion)> Involved);
