@@ -7,17 +7,37 @@ namespace Keel.LinearAlgebra;
 /// slots' x[column]) and scatters (Aᵀ·y: each slot adds into its column), never a one-hot matrix.
 /// Reproducible: A·x sums each cell's slots in slot order; Aᵀ·y visits cells in cell order, so every
 /// column's sum has one fixed order of additions, whatever the machine.
-/// Cost: one pass over cells × slots per product; memory: none beyond the design.
+/// Threads: with more than one, A·x splits the cells into blocks (each cell's sum is still formed by
+/// one owner, in slot order) and Aᵀ·y runs over a column-major copy of the slots (each column's sum
+/// formed by one owner, over its cells in cell order): the same additions in the same order as the
+/// serial loops, so the same bits for every thread count.
+/// Cost: one pass over cells × slots per product; memory: with threads, one more copy of the slots
+/// (12 bytes per slot).
 /// </summary>
 internal sealed class DesignOperator : ILinearOperator
 {
     private readonly Design _design;
     private readonly double[] _sqrtWeight;
 
-    public DesignOperator(Design design)
+    // Cells per block of the parallel gather: large enough to amortise scheduling.
+    private const int BlockCells = 1 << 12;
+
+    private readonly int _threads;
+    private int[]? _columnStart;  // column j's entries are [_columnStart[j], _columnStart[j+1])
+    private int[]? _cellOfEntry;
+    private double[]? _valueOfEntry;
+    private double[]? _xBuffer;   // scratch of the parallel products (LSMR calls them one at a time)
+    private double[]? _rowBuffer;
+
+    public DesignOperator(Design design, int threads = 1)
     {
         _design = design;
         _sqrtWeight = design.CellWeight.Select(Math.Sqrt).ToArray();
+        _threads = Math.Max(1, threads);
+        if (_threads > 1 && design.CellCount >= 2 * BlockCells)
+        {
+            BuildColumnMajor();
+        }
     }
 
     public int Rows => _design.CellCount;
@@ -41,10 +61,28 @@ internal sealed class DesignOperator : ILinearOperator
 
     public void Multiply(ReadOnlySpan<double> x, Span<double> result)
     {
+        if (_columnStart is null)
+        {
+            MultiplyCells(x, result, 0, Rows);
+            return;
+        }
+
+        // Each block owns its cells' outputs; which thread runs a block cannot change a bit.
+        double[] xCopy = _xBuffer ??= new double[Columns];
+        x.CopyTo(xCopy);
+        double[] output = _rowBuffer ??= new double[Rows];
+        int blocks = (Rows + BlockCells - 1) / BlockCells;
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = _threads }, b =>
+            MultiplyCells(xCopy, output, b * BlockCells, Math.Min(Rows, (b + 1) * BlockCells)));
+        output.CopyTo(result);
+    }
+
+    private void MultiplyCells(ReadOnlySpan<double> x, Span<double> result, int from, int to)
+    {
         int slots = _design.SlotsPerCell;
         int[] column = _design.SlotColumn;
         double[] value = _design.SlotValue;
-        for (int c = 0; c < Rows; c++)
+        for (int c = from; c < to; c++)
         {
             double sum = 0;
             int at = c * slots;
@@ -63,6 +101,12 @@ internal sealed class DesignOperator : ILinearOperator
 
     public void MultiplyTransposed(ReadOnlySpan<double> y, Span<double> result)
     {
+        if (_columnStart is not null)
+        {
+            MultiplyTransposedByColumn(y, result);
+            return;
+        }
+
         result.Clear();
         int slots = _design.SlotsPerCell;
         int[] column = _design.SlotColumn;
@@ -81,6 +125,80 @@ internal sealed class DesignOperator : ILinearOperator
                 }
             }
         }
+    }
+
+    // result[j] = Σ over j's entries, in cell order (then slot order), of value·(√w_c·y_c): the serial
+    // scatter's additions for column j, in its order, starting from 0.
+    private void MultiplyTransposedByColumn(ReadOnlySpan<double> y, Span<double> result)
+    {
+        int[] start = _columnStart!;
+        int[] cellOf = _cellOfEntry!;
+        double[] valueOf = _valueOfEntry!;
+        double[] yc = _rowBuffer ??= new double[Rows];
+        for (int c = 0; c < Rows; c++)
+        {
+            yc[c] = _sqrtWeight[c] * y[c];
+        }
+
+        double[] output = _xBuffer ??= new double[Columns];
+        int columnBlocks = Math.Min(Columns, 64 * _threads);
+        Parallel.For(0, columnBlocks, new ParallelOptions { MaxDegreeOfParallelism = _threads }, b =>
+        {
+            int from = (int)((long)Columns * b / columnBlocks), to = (int)((long)Columns * (b + 1) / columnBlocks);
+            for (int j = from; j < to; j++)
+            {
+                double sum = 0;
+                for (int e = start[j]; e < start[j + 1]; e++)
+                {
+                    sum += valueOf[e] * yc[cellOf[e]];
+                }
+
+                output[j] = sum;
+            }
+        });
+        output.CopyTo(result);
+    }
+
+    // The slots grouped by column, each column's entries in cell order then slot order (a counting sort).
+    private void BuildColumnMajor()
+    {
+        int slots = _design.SlotsPerCell;
+        int[] column = _design.SlotColumn;
+        double[] value = _design.SlotValue;
+        var start = new int[Columns + 1];
+        foreach (int j in column)
+        {
+            if (j >= 0)
+            {
+                start[j + 1]++;
+            }
+        }
+
+        for (int j = 0; j < Columns; j++)
+        {
+            start[j + 1] += start[j];
+        }
+
+        var next = (int[])start.Clone();
+        var cellOf = new int[start[Columns]];
+        var valueOf = new double[start[Columns]];
+        for (int c = 0; c < Rows; c++)
+        {
+            for (int s = 0; s < slots; s++)
+            {
+                int j = column[(c * slots) + s];
+                if (j >= 0)
+                {
+                    int e = next[j]++;
+                    cellOf[e] = c;
+                    valueOf[e] = value[(c * slots) + s];
+                }
+            }
+        }
+
+        _columnStart = start;
+        _cellOfEntry = cellOf;
+        _valueOfEntry = valueOf;
     }
 
     /// <summary>The dense column-major matrix √W·X (cells × solved columns), for the dense path only.</summary>

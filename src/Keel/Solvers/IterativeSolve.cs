@@ -38,7 +38,7 @@ internal static class IterativeSolve
             };
         }
 
-        var a = new DesignOperator(design);
+        var a = new DesignOperator(design, options.Threads);
         var lsmrOptions = new LsmrOptions
         {
             Atol = options.IterativeTolerance,

@@ -9,11 +9,10 @@ namespace Keel.Tests.Reproducibility;
 /// The reproducibility promise, tried as a user would: the keel command in child processes under
 /// every runtime setting that changes which CPU instructions .NET uses (vector width, AVX-512, AVX2,
 /// no hardware intrinsics at all), under different thread counts and a faked processor count, on
-/// shuffled rows, for the QR and the LSMR paths. Every run must print the same fingerprint and the
+/// shuffled rows and Parquet input, for the QR and the LSMR paths. Every run must print the same fingerprint and the
 /// same result bits (the whole JSON, bar the echoed thread count); a target changed by 1e-9 must
 /// change the fingerprint. The data (20,000 rows, four factors, a numeric column, a log target)
 /// is generated here, so the test needs nothing outside the repository.
-/// Parquet input is not covered yet: the Parquet reader has not landed.
 /// </summary>
 public class ChildProcessReproducibilityTests
 {
@@ -40,10 +39,15 @@ public class ChildProcessReproducibilityTests
     {
         using var data = new TempCsv(Generate(shuffleSeed: null, perturbRow: -1));
         using var shuffled = new TempCsv(Generate(shuffleSeed: 99, perturbRow: -1));
+        // The same rows, shuffled, as Parquet written by DuckDB (typed columns, a reader of its own).
+        string parquet = Path.ChangeExtension(shuffled.Path, ".parquet");
+        Keel.Tests.Data.SourceTestData.DuckDb(null, $"COPY (SELECT * FROM read_csv({Keel.Tests.Data.SourceTestData.Literal(shuffled.Path)}, header = true, columns = {{'shop': 'VARCHAR', 'brand': 'VARCHAR', 'region': 'VARCHAR', 'weekday': 'VARCHAR', 'size': 'DOUBLE', 'price': 'DOUBLE'}})) TO {Keel.Tests.Data.SourceTestData.Literal(parquet)} (FORMAT PARQUET, ROW_GROUP_SIZE 5000)");
+        using var parquetFile = new DeleteOnDispose(parquet);
         var runs = SettingsTable
             .Select(kv => (Name: kv.Key, File: data.Path, kv.Value.Args, kv.Value.Env))
             .Append(("shuffled rows", shuffled.Path, [], []))
             .Append(("shuffled rows, threads 2", shuffled.Path, ["--threads", "2"], []))
+            .Append(("Parquet input", parquet, [], []))
             .ToList();
 
         // Two children at a time: the machine has two cores, and each run is short.
@@ -68,6 +72,11 @@ public class ChildProcessReproducibilityTests
         var moved = KeelProcess.Run(["fit", perturbed.Path, "--formula", Formula, "--solver", solver, "--quiet"]);
         Assert.Equal(0, moved.ExitCode);
         Assert.NotEqual(results[0].Fingerprint, moved.Json.GetProperty("fingerprint").GetString());
+    }
+
+    private sealed class DeleteOnDispose(string path) : IDisposable
+    {
+        public void Dispose() => File.Delete(path);
     }
 
     // The JSON without the echoed thread count, which is the only field allowed to differ.
