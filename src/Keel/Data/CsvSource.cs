@@ -100,8 +100,17 @@ internal sealed class CsvSource : ITabularSource
     {
         var memory = new MemoryStream(bytes, 0, length, writable: false);
         var text = new StreamReader(memory, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
-        var csv = CsvDataReader.Create(text, ReaderOptions(hasHeaders: false));
-        return new CsvSource(name, memory, text, csv, header, firstLine - 1);
+        try
+        {
+            // Create reads the first buffer, so a bad byte there surfaces here.
+            var csv = CsvDataReader.Create(text, ReaderOptions(hasHeaders: false));
+            return new CsvSource(name, memory, text, csv, header, firstLine - 1);
+        }
+        catch (Exception e) when (e is InvalidDataException or DecoderFallbackException or CsvFormatException)
+        {
+            text.Dispose();
+            throw new KeelInputException($"{name}, line {firstLine}: not readable as CSV ({FirstLine(e.Message)})", e);
+        }
     }
 
     /// <summary>The Sylvan options of every Keel CSV read.</summary>
