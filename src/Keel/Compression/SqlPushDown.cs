@@ -28,7 +28,8 @@ internal static class SqlPushDown
                 SqlDialect dialect = duck ? SqlDialect.DuckDb : SqlDialect.Postgres;
                 string from = SqlCellsQuery.FromItem(inputs.Table, inputs.Query);
                 using DbConnection connection = duck ? DuckDbSource.Open(input) : PostgresSource.Open(input);
-                Run(connection, plan, dialect, from, input, merger, totals, cancel);
+                // Messages name the source without its password.
+                Run(connection, plan, dialect, from, PostgresSource.Redact(input), merger, totals, cancel);
             }
         }
 
