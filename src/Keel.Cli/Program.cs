@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Keel.Cli.Common;
+using Keel.Cli.Compress;
 using Keel.Cli.Diagnose;
 using Keel.Cli.Fit;
 using Keel.Cli.Predict;
+using Keel.Cli.Sql;
 
 namespace Keel.Cli;
 
@@ -18,6 +20,8 @@ internal static class Program
         root.Subcommands.Add(FitCommand.Create());
         root.Subcommands.Add(DiagnoseCommand.Create());
         root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(CompressCommand.Create());
+        root.Subcommands.Add(SqlCommand.Create());
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

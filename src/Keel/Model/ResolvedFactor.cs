@@ -104,7 +104,7 @@ internal sealed class ResolvedFactor
             double x = column.Values[code];
             if (!(x > 0))
             {
-                throw new KeelInputException($"column '{column.Name}', line {column.FirstLine[code]}: {label} is undefined for {column.Labels[code]}; log() needs positive values");
+                throw new KeelInputException($"column '{column.Name}', line {column.FirstLine[code]}: {label} is undefined for {Data.MessageText.Quote(column.Labels[code])}; log() needs positive values");
             }
 
             values[code] = ContinuousValuesOf(new LogFactor(column.Name), x)!;
@@ -123,7 +123,7 @@ internal sealed class ResolvedFactor
                 code++;
             }
 
-            throw new KeelInputException($"column '{column.Name}', line {column.FirstLine[code]}: {label} needs numbers, but '{column.Labels[code]}' is text");
+            throw new KeelInputException($"column '{column.Name}', line {column.FirstLine[code]}: {label} needs numbers, but '{Data.MessageText.Quote(column.Labels[code])}' is text");
         }
     }
 
@@ -142,8 +142,8 @@ internal sealed class ResolvedFactor
 
         if (code < 0)
         {
-            string some = string.Join(", ", column.Labels.Take(8)) + (column.Count > 8 ? ", ..." : string.Empty);
-            throw new KeelInputException($"formula: reference level \"{reference}\" of {label} does not occur in column '{column.Name}' (levels: {some})");
+            string some = string.Join(", ", column.Labels.Take(8).Select(l => Data.MessageText.Quote(l))) + (column.Count > 8 ? ", ..." : string.Empty);
+            throw new KeelInputException($"formula: reference level \"{Data.MessageText.Quote(reference)}\" of {label} does not occur in column '{column.Name}' (levels: {some})");
         }
 
         return code;

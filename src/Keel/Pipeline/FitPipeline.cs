@@ -92,6 +92,13 @@ internal static class FitPipeline
     public static CellTable ReadCells(Formula formula, FitOptions options, IProgress<PipelineProgress>? progress, CancellationToken cancel)
     {
         RowPassPlan plan = DesignBuilder.PlanFor(formula, options.WeightColumn, options.DropInvalid);
+        DataInputs inputs = DataInputs.Of(options.Inputs);
+        if (!inputs.IsRows)
+        {
+            // Cells files are merged; database sources and --engine duckdb run the pass as one GROUP BY.
+            return inputs.Cells ? CellsFileReader.Read(plan, inputs, cancel) : SqlPushDown.ReadCells(plan, inputs, cancel);
+        }
+
         var pass = new RowPass(plan);
         foreach (string file in InputResolver.Resolve(options.Inputs))
         {
