@@ -14,6 +14,7 @@ internal static class FitCommand
         var tolerance = new Option<double?>("--tolerance") { Description = "LSMR stopping tolerance (atol = btol)" };
         var maxIterations = new Option<int?>("--max-iterations") { Description = "LSMR iteration limit" };
         var cellsOut = new Option<string?>("--cells-out") { Description = "write a value per observed combination (n, mean, fitted, std_error, estimable) to this CSV" };
+        var shrink = new Option<string>("--shrink") { Description = "with --cells-out: none (default) or eb, empirical-Bayes shrinkage of sparse combinations toward the model (column shrunk)", DefaultValueFactory = _ => "none" };
         var report = new Option<string?>("--report") { Description = "write a self-contained HTML report with plots to this file" };
         var command = new Command("fit", "Fit a least-squares model and write the result JSON (or --summary).");
         common.AddTo(command);
@@ -21,6 +22,7 @@ internal static class FitCommand
         command.Options.Add(maxIterations);
         command.Options.Add(cellsOut);
         command.Options.Add(report);
+        command.Options.Add(shrink);
         command.SetAction(p => CommandRunner.Run(() =>
         {
             FitOptions options = common.Read(p, diagnoseOnly: false) with
@@ -37,7 +39,14 @@ internal static class FitCommand
             progress.Finish(string.Create(CultureInfo.InvariantCulture, $"keel: {outcome.Result.Rows:N0} rows, {outcome.Result.Cells:N0} cells, rank {outcome.Result.Rank} of {outcome.Result.Parameters}, solver {outcome.Result.SolverName}"));
             if (p.GetValue(cellsOut) is { } cellsPath && outcome.Solution is { } solution && outcome.FittedByCell is { } fitted)
             {
-                Keel.Results.CellsOutput.Write(cellsPath, outcome.Design, solution, fitted, outcome.Result.Sigma);
+                double[]? shrunk = (p.GetValue(shrink) ?? "none") switch
+                {
+                    "none" => null,
+                    "eb" => Keel.Results.CellShrinkage.Shrunk(outcome.Design, solution, fitted, out _, out _)
+                        ?? throw new KeelInputException("--shrink eb: needs cells with repeated rows, more cells than parameters and the dense solver (--solver qr)"),
+                    string other => throw new KeelInputException($"--shrink {other}: expected none or eb"),
+                };
+                Keel.Results.CellsOutput.Write(cellsPath, outcome.Design, solution, fitted, outcome.Result.Sigma, shrunk);
             }
 
             if (p.GetValue(report) is { } reportPath)
