@@ -101,7 +101,7 @@ internal static class ResultAssembler
             }
             else
             {
-                c.Status = CoefficientStatus.Estimated;
+                c.Status = solution.PenalizedColumns?[j] == true ? CoefficientStatus.Regularized : CoefficientStatus.Estimated;
                 c.Estimate = solution.Coefficients[j];
             }
 
@@ -224,6 +224,10 @@ internal static class ResultAssembler
         if (r.Sigma is null)
         {
             r.Warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{r.Rows} rows and rank {r.Rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
+        }
+        else if (solution.Penalty is not null)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.Penalized, "penalised estimates are biased towards 0 by design: no standard errors are reported (sigma and df_residual are those of an unpenalised fit of the same rank and only indicative)"));
         }
         else if (solution.CovarianceDiagonal is null)
         {

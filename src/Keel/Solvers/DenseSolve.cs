@@ -92,11 +92,30 @@ internal static class DenseSolve
 
                 return qr.VarianceFactor(permuted);
             },
+            Covariance = () => CovarianceBySolvedColumn(qr, positionOf, p),
             ConditionNumber = ExactConditionAffordable(qr.Rank) ? BelsleyConditioning.ScaledConditionNumber(qr.KeptR(), Enumerable.Range(0, qr.Rank).ToArray()) : null,
             ConditionMethod = ExactConditionAffordable(qr.Rank) ? "exact (one-sided Jacobi SVD of R of the kept design, columns scaled to unit length)" : "not computed (more than 1500 kept columns for the exact SVD)",
             Iterations = qr.Refinement.Steps,
             StopReason = $"refinement {qr.Refinement.Status}",
         };
+    }
+
+    // (X'WX)⁻¹ by solved column from the kept-position covariance R⁻¹R⁻ᵀ; NaN for aliased columns.
+    private static DenseMatrix CovarianceBySolvedColumn(DenseLeastSquaresResult qr, int[] positionOf, int p)
+    {
+        DenseMatrix kept = qr.Covariance();
+        var full = new DenseMatrix(p, p);
+        for (int j = 0; j < p; j++)
+        {
+            int kj = qr.KeptPositionOf(positionOf[j]);
+            for (int i = 0; i < p; i++)
+            {
+                int ki = qr.KeptPositionOf(positionOf[i]);
+                full[i, j] = ki >= 0 && kj >= 0 ? kept[ki, kj] : double.NaN;
+            }
+        }
+
+        return full;
     }
 
     /// <summary>m·p² below which the covariance diagonal is refined in double-double.</summary>

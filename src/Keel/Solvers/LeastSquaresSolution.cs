@@ -35,6 +35,15 @@ internal sealed class LeastSquaresSolution
 
     public string? StopReason { get; init; }
 
+    /// <summary>For a penalised fit (ridge, lasso, elastic net): λ, α and how they were chosen; null for least squares.</summary>
+    public Penalized.PenaltyReport? Penalty { get; init; }
+
+    /// <summary>For a penalised fit, which solved columns carry the penalty (status "regularized").</summary>
+    public bool[]? PenalizedColumns { get; init; }
+
+    /// <summary>(X'WX)⁻¹ over solved columns (p × p; NaN rows and columns for aliased), when the solver can give it (dense path).</summary>
+    public Func<LinearAlgebra.DenseMatrix>? Covariance { get; init; }
+
     /// <summary>False when the design was too large to decide aliasing exactly (only empty columns are then marked).</summary>
     public bool AliasingChecked { get; init; } = true;
 }
