@@ -91,6 +91,12 @@ internal static class PenalizedSolve
             foreach (double l in LambdaPath.Toward(grid, lambda))
             {
                 cancel.ThrowIfCancellationRequested();
+                if (l >= lambdaMax)
+                {
+                    // At and above λ_max the solution is the unpenalised fit LambdaMax left in cd (exactly 0 penalised).
+                    continue;
+                }
+
                 converged &= cd.Fit(l, previous, alpha) == CoordinateDescentStop.Converged;
                 previous = l;
                 steps++;
