@@ -134,7 +134,7 @@ internal static class ResultAssembler
             totalWy2.Add(in cells.SumWy2[c]);
         }
 
-        double rss = between + pureError;
+        double rss = (solution.BetweenCellsResidualSumOfSquares ?? between) + pureError;
         double tss;
         if (design.Formula.HasIntercept)
         {

@@ -93,6 +93,7 @@ internal static class DenseSolve
                 return qr.VarianceFactor(permuted);
             },
             Covariance = () => CovarianceBySolvedColumn(qr, positionOf, p),
+            BetweenCellsResidualSumOfSquares = qr.ResidualSumOfSquares,
             ConditionNumber = ExactConditionAffordable(qr.Rank) ? BelsleyConditioning.ScaledConditionNumber(qr.KeptR(), Enumerable.Range(0, qr.Rank).ToArray()) : null,
             ConditionMethod = ExactConditionAffordable(qr.Rank) ? "exact (one-sided Jacobi SVD of R of the kept design, columns scaled to unit length)" : "not computed (more than 1500 kept columns for the exact SVD)",
             Iterations = qr.Refinement.Steps,

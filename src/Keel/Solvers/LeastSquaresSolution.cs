@@ -23,6 +23,13 @@ internal sealed class LeastSquaresSolution
     /// <summary>v'(X'WX)⁻¹v for a vector over solved columns (aliased entries ignored), when available.</summary>
     public Func<double[], double>? VarianceFactor { get; init; }
 
+    /// <summary>
+    /// Σ_cells w·(ȳ − fitted)² as the solver computed it from its own residual (the dense path: in
+    /// double-double from the refinement), or null. Recomputing it from fitted values in double loses
+    /// the digits that cancel in x'β on ill-conditioned designs (Filip: 8 of 15 digits of σ).
+    /// </summary>
+    public double? BetweenCellsResidualSumOfSquares { get; init; }
+
     public double? ConditionNumber { get; init; }
 
     public string? ConditionMethod { get; init; }
