@@ -20,6 +20,8 @@ internal sealed class CommonOptions
 
     public Option<bool> Summary { get; } = new("--summary") { Description = "print a readable summary instead of JSON" };
 
+    public Option<string> Solver { get; } = new("--solver") { Description = "auto (default: dense QR when the design is small enough, else LSMR), qr, lsmr, ridge, lasso, elasticnet or sgd", DefaultValueFactory = _ => "auto" };
+
     public Option<string> Na { get; } = new("--na") { Description = "rows with an invalid target or weight: error (default) or drop", DefaultValueFactory = _ => "error" };
 
     public void AddTo(Command command)
@@ -32,6 +34,7 @@ internal sealed class CommonOptions
         command.Options.Add(Quiet);
         command.Options.Add(Summary);
         command.Options.Add(Na);
+        command.Options.Add(Solver);
     }
 
     public FitOptions Read(ParseResult p, bool diagnoseOnly)
@@ -48,14 +51,33 @@ internal sealed class CommonOptions
             throw new KeelInputException($"--threads {threads}: expected a positive number");
         }
 
+        string[] data = p.GetValue(Data) ?? [];
+        if (data.FirstOrDefault(d => d.StartsWith("--", StringComparison.Ordinal)) is { } unknown)
+        {
+            throw new KeelInputException($"{unknown}: unknown option (see keel {p.CommandResult.Command.Name} --help)");
+        }
+
         return new FitOptions
         {
+            Solver = ParseSolver(p.GetValue(Solver) ?? "auto"),
             Formula = p.GetValue(Formula)!,
-            Inputs = p.GetValue(Data) ?? [],
+            Inputs = data,
             WeightColumn = p.GetValue(Weights),
             DropInvalid = na == "drop",
             Threads = threads,
             DiagnoseOnly = diagnoseOnly,
         };
     }
+
+    private static SolverChoice ParseSolver(string name) => name switch
+    {
+        "auto" => SolverChoice.Auto,
+        "qr" => SolverChoice.Qr,
+        "lsmr" => SolverChoice.Lsmr,
+        "ridge" => SolverChoice.Ridge,
+        "lasso" => SolverChoice.Lasso,
+        "elasticnet" => SolverChoice.ElasticNet,
+        "sgd" => SolverChoice.Sgd,
+        _ => throw new KeelInputException($"--solver {name}: expected auto, qr, lsmr, ridge, lasso, elasticnet or sgd"),
+    };
 }

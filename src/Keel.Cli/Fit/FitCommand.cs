@@ -11,7 +11,6 @@ internal static class FitCommand
     public static Command Create()
     {
         var common = new CommonOptions();
-        var solver = new Option<string>("--solver") { Description = "auto (default), qr, lsmr, ridge, lasso, elasticnet or sgd", DefaultValueFactory = _ => "auto" };
         var tolerance = new Option<double?>("--tolerance") { Description = "LSMR stopping tolerance (atol = btol)" };
         var maxIterations = new Option<int?>("--max-iterations") { Description = "LSMR iteration limit" };
         var lambda = new Option<double?>("--lambda") { Description = "penalty weight λ of ridge, lasso and elastic net (objective: docs/penalized.md); default: chosen by --cv" };
@@ -24,7 +23,6 @@ internal static class FitCommand
         var cellsOut = new Option<string?>("--cells-out") { Description = "write a value per observed combination (n, mean, fitted, std_error, estimable) to this CSV" };
         var command = new Command("fit", "Fit a least-squares model and write the result JSON (or --summary).");
         common.AddTo(command);
-        command.Options.Add(solver);
         command.Options.Add(tolerance);
         command.Options.Add(maxIterations);
         command.Options.Add(cellsOut);
@@ -39,7 +37,6 @@ internal static class FitCommand
         {
             FitOptions options = common.Read(p, diagnoseOnly: false) with
             {
-                Solver = ParseSolver(p.GetValue(solver) ?? "auto"),
                 MaxIterations = p.GetValue(maxIterations),
             };
             options = WithRemedies(options, p.GetValue(lambda), p.GetValue(alpha), p.GetValue(cv), p.GetValue(seed), p.GetValue(epochs), p.GetValue(se) ?? "classical", p.GetValue(cluster));
@@ -61,18 +58,6 @@ internal static class FitCommand
         }));
         return command;
     }
-
-    private static SolverChoice ParseSolver(string name) => name switch
-    {
-        "auto" => SolverChoice.Auto,
-        "qr" => SolverChoice.Qr,
-        "lsmr" => SolverChoice.Lsmr,
-        "ridge" => SolverChoice.Ridge,
-        "lasso" => SolverChoice.Lasso,
-        "elasticnet" => SolverChoice.ElasticNet,
-        "sgd" => SolverChoice.Sgd,
-        _ => throw new KeelInputException($"--solver {name}: expected auto, qr, lsmr, ridge, lasso, elasticnet or sgd"),
-    };
 
     // Penalty, SGD and standard-error options; defaults come from the solvers' option records.
     private static FitOptions WithRemedies(FitOptions options, double? lambda, double? alpha, int? cv, ulong? seed, int? epochs, string se, string? cluster)

@@ -214,6 +214,13 @@ internal struct ExactSum
     public readonly (BigInteger Significand, int Exponent) ToExact() =>
         _wide is null ? ((BigInteger)M, _e) : Checked().ToExact();
 
+    /// <summary>This sum times 2^k, exactly (for statistics of targets near the ends of the double range).</summary>
+    public readonly ExactSum ScaleB(int k)
+    {
+        (BigInteger significand, int exponent) = ToExact();
+        return FromExact(significand, exponent + k);
+    }
+
     /// <summary>An accumulator holding exactly significand·2^exponent (the inverse of ToExact).</summary>
     public static ExactSum FromExact(BigInteger significand, int exponent)
     {

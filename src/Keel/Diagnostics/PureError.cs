@@ -32,8 +32,12 @@ internal static class PureError
         return ss > 0 ? ss : 0.0;
     }
 
-    /// <summary>Sum over all cells, in cell order (a fixed order: the same bits every run).</summary>
-    public static double Total(CellTable cells, out long cellsWithReplicates)
+    /// <summary>
+    /// Sum over all cells, in cell order (a fixed order: the same bits every run), of the target
+    /// scaled by 2^<paramref name="targetScaleExponent"/> (exactly), so targets near 1e±300 do not
+    /// overflow or underflow when squared.
+    /// </summary>
+    public static double Total(CellTable cells, out long cellsWithReplicates, int targetScaleExponent = 0)
     {
         double total = 0;
         cellsWithReplicates = 0;
@@ -44,7 +48,9 @@ internal static class PureError
                 cellsWithReplicates++;
             }
 
-            total += OfCell(cells.SumW[c], cells.SumWy[c], cells.SumWy2[c], cells.RowCount[c]);
+            total += targetScaleExponent == 0
+                ? OfCell(cells.SumW[c], cells.SumWy[c], cells.SumWy2[c], cells.RowCount[c])
+                : OfCell(cells.SumW[c], cells.SumWy[c].ScaleB(targetScaleExponent), cells.SumWy2[c].ScaleB(2 * targetScaleExponent), cells.RowCount[c]);
         }
 
         return total;

@@ -34,6 +34,9 @@ internal static class WarningCodes
     public const string Penalized = "PENALIZED";
 }
 
+/// <summary>An F statistic with its degrees of freedom and upper-tail p-value.</summary>
+internal sealed record FTest(double F, long Df1, long Df2, double PValue);
+
 /// <summary>A warning: a stable code and a sentence for people.</summary>
 internal sealed record FitWarning(string Code, string Message);
 
@@ -116,6 +119,15 @@ internal sealed class FitResult
     public double? PureErrorSs { get; set; }
 
     public long CellsWithReplicates { get; set; }
+
+    /// <summary>Overall F test of the model against the intercept-only (or empty) model.</summary>
+    public FTest? ModelF { get; set; }
+
+    /// <summary>Lack-of-fit F test of the model against the saturated cell-means model (needs replicated cells).</summary>
+    public FTest? LackOfFit { get; set; }
+
+    /// <summary>Belsley near-dependencies (condition index, names and variance proportions).</summary>
+    public List<(double Index, IReadOnlyList<(string Name, double Proportion)> Involved)> NearDependencies { get; } = [];
 
     public int Threads { get; set; } = 1;
 

@@ -43,9 +43,23 @@ internal static class ResultAssembler
             },
         };
 
-        AddCoefficients(r, design, solution);
-        AddFitStatistics(r, design, solution);
-        AddWarnings(r, design, solution);
+        AddCoefficients(r, design, solution, diagnoseOnly);
+        if (!diagnoseOnly)
+        {
+            AddFitStatistics(r, design, solution);
+        }
+        else
+        {
+            r.PureErrorSs = PureError.Total(design.Cells, out long replicated);
+            r.CellsWithReplicates = replicated;
+        }
+
+        AddWarnings(r, design, solution, diagnoseOnly);
+        foreach (NearDependency near in solution.NearDependencies ?? [])
+        {
+            r.NearDependencies.Add((near.ConditionIndex, near.Involved.Select(i => (design.Columns[design.ColumnOfSolved[i.Column]].Name, i.Proportion)).ToList()));
+        }
+
         if (diagnoseOnly)
         {
             foreach (CoefficientResult c in r.Coefficients.Where(c => c.Status != CoefficientStatus.Reference))
@@ -80,7 +94,7 @@ internal static class ResultAssembler
         return fitted;
     }
 
-    private static void AddCoefficients(FitResult r, Design design, LeastSquaresSolution solution)
+    private static void AddCoefficients(FitResult r, Design design, LeastSquaresSolution solution, bool diagnoseOnly)
     {
         for (int i = 0; i < design.Columns.Length; i++)
         {
@@ -102,7 +116,7 @@ internal static class ResultAssembler
             else
             {
                 c.Status = solution.PenalizedColumns?[j] == true ? CoefficientStatus.Regularized : CoefficientStatus.Estimated;
-                c.Estimate = solution.Coefficients[j];
+                c.Estimate = diagnoseOnly ? null : solution.Coefficients[j];
             }
 
             if (r.LogTarget && c.Estimate is { } e)
@@ -118,8 +132,10 @@ internal static class ResultAssembler
     private static void AddFitStatistics(FitResult r, Design design, LeastSquaresSolution solution)
     {
         CellTable cells = design.Cells;
-        double pureError = PureError.Total(cells, out long replicated);
-        r.PureErrorSs = pureError;
+        // Sums of squares are formed of the target scaled by 2^k (exact), k chosen so that targets
+        // near 1e±300 neither overflow nor underflow when squared; reported values are scaled back.
+        int k = TargetScaleExponent(design);
+        double pureError = PureError.Total(cells, out long replicated, k);
         r.CellsWithReplicates = replicated;
 
         double[] fitted = FittedByCell(design, solution);
@@ -127,14 +143,21 @@ internal static class ResultAssembler
         ExactSum totalW = default, totalWy = default, totalWy2 = default;
         for (int c = 0; c < design.CellCount; c++)
         {
-            double d = design.CellMean[c] - fitted[c];
+            double d = Math.ScaleB(design.CellMean[c] - fitted[c], k);
             between += design.CellWeight[c] * d * d;
             totalW.Add(in cells.SumW[c]);
             totalWy.Add(in cells.SumWy[c]);
             totalWy2.Add(in cells.SumWy2[c]);
         }
 
-        double rss = (solution.BetweenCellsResidualSumOfSquares ?? between) + pureError;
+        // The solver's own residual sum (double-double on the dense path) where it is a normal double:
+        // recomputed from fitted values in double it loses the digits that cancel in x'β (Filip).
+        if (solution.BetweenCellsResidualSumOfSquares is { } solverBetween && double.IsNormal(solverBetween) && double.IsNormal(Math.ScaleB(solverBetween, 2 * k)))
+        {
+            between = Math.ScaleB(solverBetween, 2 * k);
+        }
+
+        double rss = between + pureError;
         double tss;
         if (design.Formula.HasIntercept)
         {
@@ -142,7 +165,7 @@ internal static class ResultAssembler
             double spread = 0;
             for (int c = 0; c < design.CellCount; c++)
             {
-                double d = design.CellMean[c] - grandMean;
+                double d = Math.ScaleB(design.CellMean[c] - grandMean, k);
                 spread += design.CellWeight[c] * d * d;
             }
 
@@ -150,18 +173,35 @@ internal static class ResultAssembler
         }
         else
         {
-            tss = totalWy2.ToDouble();
+            tss = totalWy2.ScaleB(2 * k).ToDouble();
         }
 
         long n = cells.Counts.RowsUsed;
         long df = n - solution.Rank;
-        r.Rss = rss;
-        r.Tss = tss;
+        r.PureErrorSs = Math.ScaleB(pureError, -2 * k);
+        r.Rss = Math.ScaleB(rss, -2 * k);
+        r.Tss = Math.ScaleB(tss, -2 * k);
         r.DfResidual = df;
         r.RSquared = tss > 0 ? 1.0 - (rss / tss) : null;
-        r.Sigma = df > 0 ? Math.Sqrt(rss / df) : null;
+        r.Sigma = df > 0 ? Math.ScaleB(Math.Sqrt(rss / df), -k) : null;
         long dfTotal = n - (design.Formula.HasIntercept ? 1 : 0);
         r.AdjRSquared = r.RSquared is { } r2 && df > 0 ? 1.0 - ((1.0 - r2) * dfTotal / df) : null;
+
+        int modelDf = solution.Rank - (design.Formula.HasIntercept ? 1 : 0);
+        if (modelDf > 0 && df > 0 && rss > 0)
+        {
+            double f = (tss - rss) / modelDf / (rss / df);
+            r.ModelF = new FTest(f, modelDf, df, StudentT.FUpperTail(f, modelDf, df));
+        }
+
+        // Lack of fit (Draper & Smith §2.1): between-cell residual against pure error.
+        long lackDf = design.CellCount - solution.Rank;
+        long pureDf = n - design.CellCount;
+        if (lackDf > 0 && pureDf > 0 && pureError > 0)
+        {
+            double f = (between / lackDf) / (pureError / pureDf);
+            r.LackOfFit = new FTest(f, lackDf, pureDf, StudentT.FUpperTail(f, lackDf, pureDf));
+        }
 
         if (r.Sigma is { } sigma && solution.CovarianceDiagonal is { } cov)
         {
@@ -175,7 +215,22 @@ internal static class ResultAssembler
         }
     }
 
-    private static void AddWarnings(FitResult r, Design design, LeastSquaresSolution solution)
+    /// <summary>
+    /// 0 for ordinary targets; otherwise minus the binary exponent of the largest cell mean, when
+    /// that mean is beyond 2^±400 (its square would be beyond 2^±800, near the limits of a double).
+    /// </summary>
+    public static int TargetScaleExponent(Design design)
+    {
+        double largest = 0;
+        foreach (double m in design.CellMean)
+        {
+            largest = Math.Max(largest, Math.Abs(m));
+        }
+
+        return largest > Math.ScaleB(1.0, 400) || (largest > 0 && largest < Math.ScaleB(1.0, -400)) ? -Math.ILogB(largest) : 0;
+    }
+
+    private static void AddWarnings(FitResult r, Design design, LeastSquaresSolution solution, bool diagnoseOnly)
     {
         CellTable cells = design.Cells;
         RowPassCounts counts = cells.Counts;
@@ -221,7 +276,11 @@ internal static class ResultAssembler
             r.Warnings.Add(new FitWarning(WarningCodes.ConflictingDuplicates, $"{100 * pe / rss:0.#}% of the residual sum of squares is variation between rows with identical regressors ({r.CellsWithReplicates} cells hold several rows with different targets): no model of these columns can explain it"));
         }
 
-        if (r.Sigma is null)
+        if (diagnoseOnly)
+        {
+            // No residuals without a solve: sigma and standard errors are the fit's business.
+        }
+        else if (r.Sigma is null)
         {
             r.Warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{r.Rows} rows and rank {r.Rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
         }

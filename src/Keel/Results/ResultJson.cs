@@ -57,6 +57,8 @@ internal static class ResultJson
             WriteNumber(w, "pure_error_ss", r.PureErrorSs);
             w.WriteString("std_error_type", r.StdErrorType);
             WriteNumber(w, "clusters", r.Clusters);
+            WriteFTest(w, "f_test", r.ModelF);
+            WriteFTest(w, "lack_of_fit", r.LackOfFit);
             w.WriteEndObject();
         }
 
@@ -128,6 +130,25 @@ internal static class ResultJson
 
         w.WriteEndArray();
         w.WriteNumber("singleton_levels", r.SingletonLevels);
+        w.WriteStartArray("near_dependencies");
+        foreach ((double index, var involved) in r.NearDependencies)
+        {
+            w.WriteStartObject();
+            WriteNumber(w, "condition_index", index);
+            w.WriteStartArray("variance_proportions");
+            foreach ((string name, double proportion) in involved)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", name);
+                WriteNumber(w, "proportion", proportion);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteStartArray("warnings");
         foreach (FitWarning warning in r.Warnings)
         {
@@ -168,6 +189,22 @@ internal static class ResultJson
         WriteNumber(w, "cv_folds", p.Folds);
         WriteNumber(w, "cv_error", p.CvError);
         WriteNumber(w, "lambda_1se", p.LambdaOneStandardError);
+    }
+
+    private static void WriteFTest(Utf8JsonWriter w, string name, FTest? test)
+    {
+        if (test is null)
+        {
+            w.WriteNull(name);
+            return;
+        }
+
+        w.WriteStartObject(name);
+        WriteNumber(w, "f", test.F);
+        w.WriteNumber("df1", test.Df1);
+        w.WriteNumber("df2", test.Df2);
+        WriteNumber(w, "p_value", test.PValue);
+        w.WriteEndObject();
     }
 
     private static void WriteNumber(Utf8JsonWriter w, string name, double? value)

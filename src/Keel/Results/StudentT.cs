@@ -19,6 +19,17 @@ internal static class StudentT
         return RegularizedBeta(df / 2, 0.5, x);
     }
 
+    /// <summary>P(F > f) for F ~ F(df1, df2): I_{df2/(df2 + df1·f)}(df2/2, df1/2).</summary>
+    public static double FUpperTail(double f, double df1, double df2)
+    {
+        if (!(f >= 0) || df1 <= 0 || df2 <= 0)
+        {
+            return double.NaN;
+        }
+
+        return RegularizedBeta(df2 / 2, df1 / 2, df2 / (df2 + (df1 * f)));
+    }
+
     private static double RegularizedBeta(double a, double b, double x)
     {
         if (x <= 0)

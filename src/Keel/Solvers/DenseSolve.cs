@@ -52,24 +52,26 @@ internal static class DenseSolve
         }
 
         // Refined covariance solves cost a refinement per kept column; affordable on small designs
-        // (NIST-sized), where standard errors to the last digit are asked for. Elsewhere they come
-        // from R⁻¹ with relative accuracy about κ·u, ample for standard errors.
+        // (NIST-sized), where standard errors to the last digit are asked for. Elsewhere the solver
+        // takes them from R⁻¹ with relative accuracy about κ·u, ample for standard errors.
         var options = DenseLeastSquaresOptions.Default with { RefineCovarianceDiagonal = (double)m * p * p <= RefinedCovarianceBudget };
         DenseLeastSquaresResult qr = DenseLeastSquares.Solve(hi, b, anyLow ? lo : null, bLow, options);
         double[] byPosition = qr.CoefficientByColumn();
         var coefficients = new double[p];
         var aliased = new bool[p];
         var covariance = new double[p];
-        double[]? unrefinedCovariance = qr.CovarianceDiagonal is null ? CovarianceDiagonalFromR(qr) : null;
         for (int j = 0; j < p; j++)
         {
             coefficients[j] = byPosition[positionOf[j]];
             int kept = qr.KeptPositionOf(positionOf[j]);
             aliased[j] = kept < 0;
-            covariance[j] = kept >= 0 ? (qr.CovarianceDiagonal is { } cov ? cov[kept] : unrefinedCovariance![kept]) : double.NaN;
+            covariance[j] = kept >= 0 && qr.CovarianceDiagonal is { } cov ? cov[kept] : double.NaN;
             coefficients[j] = aliased[j] ? double.NaN : coefficients[j];
         }
 
+        BelsleyDiagnostics? belsley = ExactConditionAffordable(qr.Rank) && qr.Rank > 0
+            ? BelsleyConditioning.Diagnose(qr.KeptR(), Enumerable.Range(0, qr.Rank).ToArray())
+            : null;
         var dependencies = new Dictionary<int, IReadOnlyList<(int, double)>>();
         foreach (AliasedColumn a in qr.AliasedColumns)
         {
@@ -94,8 +96,9 @@ internal static class DenseSolve
             },
             Covariance = () => CovarianceBySolvedColumn(qr, positionOf, p),
             BetweenCellsResidualSumOfSquares = qr.ResidualSumOfSquares,
-            ConditionNumber = ExactConditionAffordable(qr.Rank) ? BelsleyConditioning.ScaledConditionNumber(qr.KeptR(), Enumerable.Range(0, qr.Rank).ToArray()) : null,
-            ConditionMethod = ExactConditionAffordable(qr.Rank) ? "exact (one-sided Jacobi SVD of R of the kept design, columns scaled to unit length)" : "not computed (more than 1500 kept columns for the exact SVD)",
+            ConditionNumber = belsley?.ConditionNumber,
+            ConditionMethod = belsley is not null ? "exact (one-sided Jacobi SVD of R of the kept design, columns scaled to unit length)" : "not computed (more than 1500 kept columns for the exact SVD)",
+            NearDependencies = belsley is null ? null : NearDependencies(belsley, qr, order),
             Iterations = qr.Refinement.Steps,
             StopReason = $"refinement {qr.Refinement.Status}",
         };
@@ -119,48 +122,38 @@ internal static class DenseSolve
         return full;
     }
 
+    /// <summary>Belsley's threshold: condition indexes from 30 up signal a harmful near-dependency.</summary>
+    private const double HarmfulConditionIndex = 30;
+
+    private static List<NearDependency> NearDependencies(BelsleyDiagnostics belsley, DenseLeastSquaresResult qr, int[] order)
+    {
+        var result = new List<NearDependency>();
+        for (int k = 0; k < belsley.ConditionIndexes.Length; k++)
+        {
+            if (!(belsley.ConditionIndexes[k] >= HarmfulConditionIndex))
+            {
+                continue;
+            }
+
+            var involved = new List<(int, double)>();
+            for (int t = 0; t < qr.Rank; t++)
+            {
+                double proportion = belsley.VarianceProportions[k, t];
+                if (proportion >= 0.5)
+                {
+                    involved.Add((order[qr.KeptColumns[t]], proportion));
+                }
+            }
+
+            result.Add(new NearDependency(belsley.ConditionIndexes[k], involved));
+        }
+
+        return result;
+    }
+
     /// <summary>m·p² below which the covariance diagonal is refined in double-double.</summary>
     private const double RefinedCovarianceBudget = 2e7;
 
     // One-sided Jacobi on R costs about 10 sweeps of r³ flops.
     private static bool ExactConditionAffordable(int r) => r <= 1500;
-
-    // diag((R'R)⁻¹) = row sums of squares of R⁻¹ (never forming R'R).
-    private static double[] CovarianceDiagonalFromR(DenseLeastSquaresResult qr)
-    {
-        DenseMatrix r = qr.KeptR();
-        int n = r.Rows;
-        var inverse = new double[n * n];
-        var diagonal = new double[n];
-        for (int col = n - 1; col >= 0; col--)
-        {
-            // Column col of R⁻¹ by back substitution: R·x = e_col.
-            inverse[(col * n) + col] = 1.0 / r[col, col];
-            for (int i = col - 1; i >= 0; i--)
-            {
-                double s = 0;
-                for (int k = i + 1; k <= col; k++)
-                {
-                    s -= r[i, k] * inverse[(col * n) + k];
-                }
-
-                inverse[(col * n) + i] = s / r[i, i];
-            }
-        }
-
-        for (int i = 0; i < n; i++)
-        {
-            double s = 0;
-            for (int col = i; col < n; col++)
-            {
-                s += inverse[(col * n) + i] * inverse[(col * n) + i];
-            }
-
-            // R is of the columns scaled by powers of two (exact); undo it exactly.
-            double scale = qr.ScaleOf(qr.KeptColumns[i]);
-            diagonal[i] = s * scale * scale;
-        }
-
-        return diagonal;
-    }
 }

@@ -16,11 +16,26 @@ internal static class IterativeSolve
     public static LeastSquaresSolution Solve(Design design, FitOptions options, CancellationToken cancel)
     {
         AbsorbedGram? rank = AbsorbedGram.TryCreate(design);
+        var graph = rank is null ? TwoFactorGraph.TryCreate(design) : null;
         double[] squaredNorms = design.ColumnSquaredNorms();
-        var aliased = rank?.Aliased ?? squaredNorms.Select(n => n == 0).ToArray();
+        var aliased = rank?.Aliased ?? graph?.Aliased ?? squaredNorms.Select(n => n == 0).ToArray();
         for (int j = 0; j < squaredNorms.Length; j++)
         {
             squaredNorms[j] = aliased[j] ? 0.0 : squaredNorms[j];
+        }
+
+        if (options.DiagnoseOnly)
+        {
+            // `keel diagnose`: rank, aliasing and standard-error factors only, no iterations.
+            return new LeastSquaresSolution
+            {
+                Coefficients = aliased.Select(_ => double.NaN).ToArray(),
+                Aliased = aliased,
+                Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? graph?.Dependencies ?? [],
+                CovarianceDiagonal = rank?.CovarianceDiagonal,
+                ConditionMethod = "not computed by diagnose on the iterative path",
+                AliasingChecked = rank is not null || graph is not null,
+            };
         }
 
         var a = new DesignOperator(design);
@@ -44,7 +59,7 @@ internal static class IterativeSolve
         {
             Coefficients = coefficients,
             Aliased = aliased,
-            Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? [],
+            Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? graph?.Dependencies ?? [],
             CovarianceDiagonal = rank?.CovarianceDiagonal,
             ConditionNumber = lsmr.CondA,
             ConditionMethod = "estimate (LSMR's Golub-Kahan bidiagonalisation of the column-scaled design; Fong & Saunders 2011)",
@@ -52,7 +67,7 @@ internal static class IterativeSolve
             Iterations = lsmr.Iterations,
             Tolerance = options.IterativeTolerance,
             StopReason = lsmr.StopReason.ToString(),
-            AliasingChecked = rank is not null,
+            AliasingChecked = rank is not null || graph is not null,
         };
     }
 }

@@ -51,6 +51,16 @@ internal sealed class LeastSquaresSolution
     /// <summary>(X'WX)⁻¹ over solved columns (p × p; NaN rows and columns for aliased), when the solver can give it (dense path).</summary>
     public Func<LinearAlgebra.DenseMatrix>? Covariance { get; init; }
 
+    /// <summary>Belsley's near-dependencies: condition indexes of at least 30 with the columns whose variance they dominate (small dense designs only).</summary>
+    public IReadOnlyList<NearDependency>? NearDependencies { get; init; }
+
     /// <summary>False when the design was too large to decide aliasing exactly (only empty columns are then marked).</summary>
     public bool AliasingChecked { get; init; } = true;
 }
+
+/// <summary>
+/// One of Belsley's near-dependencies: a scaled condition index η = σ_max/σ_k and the solved columns
+/// whose coefficient variance it accounts for in a proportion of at least one half
+/// (Belsley, Kuh &amp; Welsch, Regression Diagnostics, 1980, §3.2).
+/// </summary>
+internal sealed record NearDependency(double ConditionIndex, IReadOnlyList<(int Column, double Proportion)> Involved);

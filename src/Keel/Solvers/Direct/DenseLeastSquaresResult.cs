@@ -12,7 +12,7 @@
 // coefficients are zero in the fitted model); IsEstimable says whether that choice matters.
 //
 // Cost: Covariance() r³/3 + r³/6 flops (triangular inverse, then R^{-1}R^{-T}); VarianceFactor
-// r² (one triangular solve); RefinedVarianceFactor a few refinement steps of about 60·m·r.
+// r² (one triangular solve); RefinedVarianceFactor 2 or 3 refinement steps of about 36·m·r.
 
 using Keel.LinearAlgebra;
 
@@ -32,7 +32,7 @@ internal sealed class DenseLeastSquaresResult
 {
     private readonly DenseFactorContext _context;
     private readonly double[] _coefficients;
-    private readonly double[]? _covarianceDiagonal;
+    private readonly double[] _covarianceDiagonal;
     private readonly int[] _keptPositionByColumn;
 
     internal DenseLeastSquaresResult(
@@ -43,11 +43,13 @@ internal sealed class DenseLeastSquaresResult
         RefinementReport refinement,
         double rankTolerance,
         double estimabilityTolerance,
-        double[]? covarianceDiagonal)
+        double[] covarianceDiagonal,
+        bool covarianceDiagonalRefined)
     {
         _context = context;
         _coefficients = coefficients;
         _covarianceDiagonal = covarianceDiagonal;
+        CovarianceDiagonalRefined = covarianceDiagonalRefined;
         AliasedColumns = aliased;
         ResidualSumOfSquares = residualSumOfSquares;
         Refinement = refinement;
@@ -79,7 +81,7 @@ internal sealed class DenseLeastSquaresResult
     /// <summary>Coefficients of the kept columns, by kept position.</summary>
     public IReadOnlyList<double> Coefficients => _coefficients;
 
-    /// <summary>||b − A_K beta_K||² of the returned coefficients (residual and sum in double-double).</summary>
+    /// <summary>||b − A_K beta_K||² of the returned coefficients (residual in twice the working precision, sum in double-double).</summary>
     public double ResidualSumOfSquares { get; }
 
     /// <summary>How the refinement of the solution ended.</summary>
@@ -95,10 +97,14 @@ internal sealed class DenseLeastSquaresResult
     public IReadOnlyList<double> RemainderRatioByColumn => _context.Qr.RemainderRatioByColumn;
 
     /// <summary>
-    /// diag((A_K'A_K)^{-1}) by kept position from refined solves (correct to about u), or null when
-    /// RefineCovarianceDiagonal was off. Standard error of coefficient p = sigma·sqrt(this[p]).
+    /// diag((A_K'A_K)^{-1}) by kept position, in the original units: from refined solves (correct
+    /// to about u) when <see cref="CovarianceDiagonalRefined"/>, else from R^{-1}R^{-T} (about
+    /// kappa·u). The standard error of coefficient p is sigma·sqrt(this[p]).
     /// </summary>
-    public IReadOnlyList<double>? CovarianceDiagonal => _covarianceDiagonal;
+    public IReadOnlyList<double> CovarianceDiagonal => _covarianceDiagonal;
+
+    /// <summary>Whether <see cref="CovarianceDiagonal"/> was refined (options.RefineCovarianceDiagonal).</summary>
+    public bool CovarianceDiagonalRefined { get; }
 
     /// <summary>
     /// R of the kept columns (r × r, upper triangular). Its singular values are those of the kept

@@ -55,40 +55,11 @@ public class AliasingTests
     [Fact]
     public void Region_dummies_after_city_dummies_are_aliased_as_the_sums_of_their_cities()
     {
-        // Cells of a nested design, weighted by sqrt(count): intercept, city[1..8] (city 0 is the
+        // Cells of a nested design, weighted by sqrt(count): intercept, city[1..7] (city 0 is the
         // reference), region[1..3] (region 0 is the reference, holding cities 0 and 1).
         const int cities = 8;
-        const int regions = 4;
-        var rng = new Random(3);
-        var cells = new List<(int City, double SqrtWeight)>();
-        for (int city = 0; city < cities; city++)
-        {
-            for (int repeat = 0; repeat < 3; repeat++)
-            {
-                cells.Add((city, Math.Sqrt(1 + rng.Next(50))));
-            }
-        }
-
-        int n = 1 + (cities - 1) + (regions - 1);
-        var a = new DenseMatrix(cells.Count, n);
-        var b = new double[cells.Count];
-        for (int i = 0; i < cells.Count; i++)
-        {
-            (int city, double w) = cells[i];
-            a[i, 0] = w;
-            if (city > 0)
-            {
-                a[i, city] = w;
-            }
-
-            if (city / 2 > 0)
-            {
-                a[i, cities - 1 + (city / 2)] = w;
-            }
-
-            b[i] = w * rng.NextDouble();
-        }
-
+        int n = 1 + (cities - 1) + 3;
+        (DenseMatrix a, double[] b) = NestedDesign(regionsFirst: false);
         DenseLeastSquaresResult fit = DenseLeastSquares.Solve(a, b);
 
         Assert.Equal(cities, fit.Rank);
@@ -115,6 +86,23 @@ public class AliasingTests
         Assert.False(fit.IsEstimable(Unit(n, 9, 1.0)));
         Assert.False(fit.IsEstimable(Unit(n, 2, 1.0)));
         Assert.False(fit.IsEstimable(Unit(n, 3, 1.0, 5, -1.0)));
+    }
+
+    [Fact]
+    public void Region_dummies_before_city_dummies_are_kept_and_one_city_per_region_is_aliased()
+    {
+        // Columns: intercept, region[1..3] (1..3), city[1..7] (4..10); city 2r+1 = region r − city 2r.
+        (DenseMatrix a, double[] b) = NestedDesign(regionsFirst: true);
+        DenseLeastSquaresResult fit = DenseLeastSquares.Solve(a, b);
+        Assert.Equal([0, 1, 2, 3, 4, 5, 7, 9], fit.KeptColumns);
+        double kappa = DenseTestDesigns.ScaledCondition(a, fit.KeptColumns);
+        foreach (AliasedColumn city in fit.AliasedColumns)
+        {
+            int r = (city.Column - 3) / 2;
+            Assert.Equal([r, city.Column - 1], city.Dependency.Select(t => t.Column));
+            Numeric.AssertClose(1.0, city.Dependency[0].Coefficient, 4 * a.Columns * kappa * U, 0, "region term");
+            Numeric.AssertClose(-1.0, city.Dependency[1].Coefficient, 4 * a.Columns * kappa * U, 0, "city term");
+        }
     }
 
     [Fact]
@@ -217,6 +205,36 @@ public class AliasingTests
 
         Assert.Equal(fit.ResidualSumOfSquares, refit.ResidualSumOfSquares);
         Assert.Equal(fit.RemainderRatioByColumn, refit.RemainderRatioByColumn);
+    }
+
+    /// <summary>
+    /// 24 cells (3 per city) of 8 cities in 4 regions (region = city / 2), rows weighted by
+    /// sqrt(count): intercept, then city[1..7] and region[1..3] dummies in the order asked.
+    /// </summary>
+    private static (DenseMatrix A, double[] B) NestedDesign(bool regionsFirst)
+    {
+        var rng = new Random(3);
+        var a = new DenseMatrix(24, 11);
+        var b = new double[24];
+        for (int i = 0; i < 24; i++)
+        {
+            int city = i / 3;
+            double w = Math.Sqrt(1 + rng.Next(50));
+            a[i, 0] = w;
+            if (city > 0)
+            {
+                a[i, regionsFirst ? 3 + city : city] = w;
+            }
+
+            if (city / 2 > 0)
+            {
+                a[i, regionsFirst ? city / 2 : 7 + (city / 2)] = w;
+            }
+
+            b[i] = w * rng.NextDouble();
+        }
+
+        return (a, b);
     }
 
     private static double[] Unit(int n, params double[] columnValuePairs)

@@ -72,7 +72,25 @@ public class CovarianceTests
         {
             var unit = new double[a.Columns];
             unit[p] = 1.0;
-            Assert.Equal(fit.CovarianceDiagonal![p], fit.RefinedVarianceFactor(unit));
+            Assert.Equal(fit.CovarianceDiagonal[p], fit.RefinedVarianceFactor(unit));
+        }
+    }
+
+    [Fact]
+    public void Without_refinement_the_covariance_diagonal_is_the_one_of_the_triangular_inverse()
+    {
+        DenseMatrix a = BadlyScaledDesign(seed: 5);
+        double[] b = new double[a.Rows];
+        DenseLeastSquaresResult fast = DenseLeastSquares.Solve(a, b, new DenseLeastSquaresOptions { RefineCovarianceDiagonal = false });
+        DenseLeastSquaresResult refined = DenseLeastSquares.Solve(a, b);
+        Assert.False(fast.CovarianceDiagonalRefined);
+        Assert.True(refined.CovarianceDiagonalRefined);
+        DenseMatrix covariance = fast.Covariance();
+        double kappa = DenseTestDesigns.ScaledCondition(a, fast.KeptColumns);
+        for (int p = 0; p < a.Columns; p++)
+        {
+            Assert.Equal(covariance[p, p], fast.CovarianceDiagonal[p]);
+            Numeric.AssertClose(refined.CovarianceDiagonal[p], fast.CovarianceDiagonal[p], 4 * a.Columns * kappa * U, 0, $"variance {p}");
         }
     }
 

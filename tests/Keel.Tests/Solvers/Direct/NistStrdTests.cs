@@ -87,7 +87,7 @@ public class NistStrdTests(ITestOutputHelper output)
     private static (double, double) Score(NistStrdData data, DenseLeastSquaresResult fit, double[] beta, double[] sd, bool absoluteDeviations)
     {
         double sigma2 = fit.ResidualSumOfSquares / (data.Observations - data.Parameters);
-        double[] estimatedSd = Enumerable.Range(0, fit.Rank).Select(j => Math.Sqrt(sigma2 * fit.CovarianceDiagonal![j])).ToArray();
+        double[] estimatedSd = Enumerable.Range(0, fit.Rank).Select(j => Math.Sqrt(sigma2 * fit.CovarianceDiagonal[j])).ToArray();
         double deviationLre = absoluteDeviations
             ? Enumerable.Range(0, sd.Length).Min(j => NistStrdData.Lre(estimatedSd[j] - sd[j], 0.0))
             : MinLre(estimatedSd, sd);

@@ -130,7 +130,7 @@ public class RationalOracleTests
                 Numeric.AssertClose(exact.Covariance[q][p].ToDouble(), covariance[p, q], 0, abs, $"covariance ({p},{q})");
             }
 
-            Numeric.AssertClose(exact.Covariance[p][p].ToDouble(), fit.CovarianceDiagonal![p], 16 * U, 0, $"refined variance {p}");
+            Numeric.AssertClose(exact.Covariance[p][p].ToDouble(), fit.CovarianceDiagonal[p], 16 * U, 0, $"refined variance {p}");
         }
 
         // Dependencies: ||a_k||·|c_k − exact c_k| <= 4·n·kappa·u·||a_j|| (pruned terms count as 0).

@@ -69,7 +69,7 @@ public class WeightInvarianceTests
         for (int p = 0; p < expected.Rank; p++)
         {
             Numeric.AssertClose(expected.Coefficients[p], actual.Coefficients[p], 0, 32 * U * scale / norms[expected.KeptColumns[p]], $"coefficient {p}");
-            Numeric.AssertClose(expected.CovarianceDiagonal![p], actual.CovarianceDiagonal![p], 32 * U, 0, $"variance {p}");
+            Numeric.AssertClose(expected.CovarianceDiagonal[p], actual.CovarianceDiagonal[p], 32 * U, 0, $"variance {p}");
         }
 
         Numeric.AssertClose(expected.ResidualSumOfSquares, actual.ResidualSumOfSquares, 32 * U, 0, "RSS");
