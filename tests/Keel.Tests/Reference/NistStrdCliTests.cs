@@ -67,6 +67,10 @@ public class NistStrdCliTests(ITestOutputHelper output)
         var solved = result.Coefficients.Where(c => c.Status != CoefficientStatus.Reference).ToList();
         Assert.Equal(data.Parameters, solved.Count);
         Assert.All(solved, c => Assert.Equal(CoefficientStatus.Estimated, c.Status));
+        // auto chose the dense path and says why, refinement and the digits at risk included.
+        Assert.Equal("qr", result.SolverName);
+        Assert.Contains("refinement", result.SolverReason, StringComparison.Ordinal);
+        Assert.Contains("digits at risk", result.SolverReason, StringComparison.Ordinal);
         double[] beta = solved.Select(c => c.Estimate!.Value).ToArray();
         double[] sd = solved.Select(c => c.StdError ?? (result.Sigma == 0 ? 0.0 : double.NaN)).ToArray();
 
