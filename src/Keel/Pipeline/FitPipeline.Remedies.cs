@@ -51,6 +51,11 @@ internal static partial class FitPipeline
         result.SolverReason = reason;
         result.Threads = Math.Max(1, options.Threads);
         result.Penalty = solution.Penalty;
+        if (solution.Penalty is { ChosenAtPathEnd: true } end)
+        {
+            result.Warnings.Add(new FitWarning(WarningCodes.LambdaAtPathEnd, string.Create(CultureInfo.InvariantCulture, $"cross-validation chose the smallest λ of the path ({end.Lambda:G4} = {options.Penalized.MinRatio ?? LambdaPath.DefaultMinRatio(design.Cells.Counts.RowsUsed, design.SolvedCount):G2}·λ_max): the best λ may be smaller; columns are not standardised, so rare levels need small λ (try --lambda, or compare with --solver qr)")));
+        }
+
         double[] fitted = ResultAssembler.FittedByCell(design, solution);
         if (solution.Penalty is null)
         {

@@ -40,6 +40,12 @@ internal static partial class FitPipeline
     public static FitOutcome Run(FitOptions options, IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
     {
         var clock = StageClock.Start();
+        if (options.DiagnoseOnly && IsRemedy(options.Solver))
+        {
+            // Diagnosis solves nothing: the remedies do not change rank, aliasing or conditioning.
+            options = options with { Solver = SolverChoice.Auto };
+        }
+
         Formula formula = FormulaParser.Parse(options.Formula);
         CellTable cells = ReadCells(formula, options, progress, cancel);
         clock.Lap("read");

@@ -32,6 +32,7 @@ internal static class WarningCodes
     public const string NoResidualDegreesOfFreedom = "NO_RESIDUAL_DF";
     public const string AliasingUnchecked = "ALIASING_UNCHECKED";
     public const string Penalized = "PENALIZED";
+    public const string LambdaAtPathEnd = "LAMBDA_AT_PATH_END";
 }
 
 /// <summary>An F statistic with its degrees of freedom and upper-tail p-value.</summary>

@@ -21,7 +21,8 @@ internal enum PenaltyKind
 /// <param name="CvError">Cross-validated mean squared error per row at λ, or null.</param>
 /// <param name="LambdaOneStandardError">cv.glmnet's lambda.1se, or null.</param>
 /// <param name="Method">How the coefficients at λ were computed.</param>
-internal sealed record PenaltyReport(PenaltyKind Kind, double Lambda, double Alpha, double LambdaMax, int PathSteps, int? Folds, double? CvError, double? LambdaOneStandardError, string Method);
+/// <param name="ChosenAtPathEnd">True when cross-validation chose the path's smallest λ: the best λ may lie below the path.</param>
+internal sealed record PenaltyReport(PenaltyKind Kind, double Lambda, double Alpha, double LambdaMax, int PathSteps, int? Folds, double? CvError, double? LambdaOneStandardError, string Method, bool ChosenAtPathEnd = false);
 
 /// <summary>
 /// Ridge, lasso and elastic net on a design over cells: λ_max, the λ path with warm starts and
@@ -118,7 +119,8 @@ internal static class PenalizedSolve
             cv is null ? null : options.Folds,
             cv?.MeanError[cv.BestIndex],
             cv is null ? null : grid[cv.OneStandardErrorIndex],
-            method);
+            method,
+            cv is not null && grid.Length > 1 && cv.BestIndex == grid.Length - 1);
         return new LeastSquaresSolution
         {
             Coefficients = coefficients,
