@@ -21,6 +21,7 @@ internal static class FitCommand
         var se = new Option<string>("--se") { Description = "standard errors: classical (default) or hc1 (MacKinnon & White 1985)", DefaultValueFactory = _ => "classical" };
         var cluster = new Option<string?>("--cluster") { Description = "cluster-robust standard errors by this categorical column (CR1, Cameron & Miller 2015)" };
         var cellsOut = new Option<string?>("--cells-out") { Description = "write a value per observed combination (n, mean, fitted, std_error, estimable) to this CSV" };
+        var report = new Option<string?>("--report") { Description = "write a self-contained HTML report with plots to this file" };
         var command = new Command("fit", "Fit a least-squares model and write the result JSON (or --summary).");
         common.AddTo(command);
         command.Options.Add(tolerance);
@@ -33,6 +34,7 @@ internal static class FitCommand
         command.Options.Add(epochs);
         command.Options.Add(se);
         command.Options.Add(cluster);
+        command.Options.Add(report);
         command.SetAction(p => CommandRunner.Run(() =>
         {
             FitOptions options = common.Read(p, diagnoseOnly: false) with
@@ -51,6 +53,11 @@ internal static class FitCommand
             if (p.GetValue(cellsOut) is { } cellsPath && outcome.Solution is { } solution && outcome.FittedByCell is { } fitted)
             {
                 Keel.Results.CellsOutput.Write(cellsPath, outcome.Design, solution, fitted, outcome.Result.Sigma);
+            }
+
+            if (p.GetValue(report) is { } reportPath)
+            {
+                Keel.Reporting.HtmlReport.Write(reportPath, new Keel.Reporting.ReportInput(outcome.Result, outcome.Design, outcome.Solution, outcome.FittedByCell));
             }
 
             CommandRunner.Emit(outcome, p.GetValue(common.Out), p.GetValue(common.Summary), diagnoseOnly: false);

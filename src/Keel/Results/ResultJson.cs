@@ -64,7 +64,7 @@ internal static class ResultJson
 
         if (r.Model is { } model)
         {
-            WriteModel(w, model);
+            ModelSpecJson.Write(w, model);
         }
 
         if (!diagnoseOnly)
@@ -162,24 +162,6 @@ internal static class ResultJson
         w.WriteEndObject();
     }
 
-    private static void WriteModel(Utf8JsonWriter w, ModelSpec model)
-    {
-        w.WriteStartObject("model");
-        w.WriteString("formula", model.Formula);
-        w.WriteStartArray("columns");
-        foreach ((string name, bool numeric, IReadOnlyList<string> labels) in model.Columns)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", name);
-            w.WriteBoolean("numeric", numeric);
-            w.WriteNumber("distinct_values", labels.Count);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
     // The penalised fit's λ and how it was chosen (objective: docs/penalized.md).
     private static void WritePenalty(Utf8JsonWriter w, Keel.Solvers.Penalized.PenaltyReport p)
     {
@@ -207,7 +189,7 @@ internal static class ResultJson
         w.WriteEndObject();
     }
 
-    private static void WriteNumber(Utf8JsonWriter w, string name, double? value)
+    internal static void WriteNumber(Utf8JsonWriter w, string name, double? value)
     {
         if (value is { } v && double.IsFinite(v))
         {
