@@ -58,4 +58,36 @@ public class RemedyCliTests
         var clustered = KeelProcess.Run(["fit", Data(csv), "--formula", PenalizedTestData.Formula, "--cluster", "a", "--quiet"]);
         Assert.Equal(4, clustered.Json.GetProperty("fit").GetProperty("clusters").GetInt32());
     }
+
+    [Fact]
+    public void A_cells_file_and_the_expanded_rows_give_the_lasso_and_ridge_of_the_weighted_rows()
+    {
+        var rows = PenalizedTestData.Rows(44);
+        using var weighted = new TempCsv(PenalizedTestData.Csv(rows));
+        using var expanded = new TempCsv(PenalizedTestData.Csv(PenalizedTestData.Expanded(rows)));
+        string cells = Path.Combine(Path.GetTempPath(), $"keel-cells-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var compress = KeelProcess.Run(["compress", weighted.Path, "--formula", PenalizedTestData.Formula, "--weights", "w", "--out", cells, "--quiet"]);
+            Assert.True(compress.ExitCode == 0, compress.Stderr);
+            foreach (string[] solver in new[] { new[] { "--solver", "lasso", "--lambda", "0.03" }, new[] { "--solver", "ridge", "--lambda", "0.2" } })
+            {
+                double[] Estimates(params string[] args)
+                {
+                    var run = KeelProcess.Run(["fit", .. args, "--formula", PenalizedTestData.Formula, "--quiet", .. solver]);
+                    Assert.True(run.ExitCode == 0, run.Stderr);
+                    return run.Json.GetProperty("coefficients").EnumerateArray().Select(c => c.GetProperty("estimate").GetDouble()).ToArray();
+                }
+
+                double[] fromRows = Estimates(weighted.Path, "--weights", "w");
+                // The cells file holds each exact sum rounded to double: agreement to a few ulps of the inputs.
+                Numeric.AssertClose(fromRows, Estimates(cells, "--cells"), 1e-12, 1e-13, $"{solver[1]}: cells file");
+                Numeric.AssertClose(fromRows, Estimates(expanded.Path), 1e-12, 1e-13, $"{solver[1]}: expanded rows");
+            }
+        }
+        finally
+        {
+            File.Delete(cells);
+        }
+    }
 }
