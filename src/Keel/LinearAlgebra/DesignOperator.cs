@@ -48,12 +48,13 @@ internal sealed class DesignOperator : ILinearOperator
     public ReadOnlySpan<double> SqrtWeight => _sqrtWeight;
 
     /// <summary>The right-hand side √W·mean of the cells regression.</summary>
-    public double[] RightHandSide()
+    public double[] RightHandSide(int targetScaleExponent = 0)
     {
         var b = new double[Rows];
         for (int c = 0; c < Rows; c++)
         {
-            b[c] = _sqrtWeight[c] * _design.CellMean[c];
+            // The mean is scaled first (exact), so √W·mean cannot overflow for targets near 1e308.
+            b[c] = _sqrtWeight[c] * Math.ScaleB(_design.CellMean[c], targetScaleExponent);
         }
 
         return b;

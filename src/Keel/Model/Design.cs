@@ -135,4 +135,23 @@ internal sealed class Design
             }
         }
     }
+
+    /// <summary>
+    /// 0 for ordinary targets; otherwise minus the binary exponent of the largest cell mean, when
+    /// that mean is beyond 2^±400 (its square would be beyond 2^±800, near the limits of a double).
+    /// </summary>
+    public int TargetScaleExponent => _targetScaleExponent ??= ComputeTargetScaleExponent();
+
+    private int? _targetScaleExponent;
+
+    private int ComputeTargetScaleExponent()
+    {
+        double largest = 0;
+        foreach (double m in CellMean)
+        {
+            largest = Math.Max(largest, Math.Abs(m));
+        }
+
+        return largest > Math.ScaleB(1.0, 400) || (largest > 0 && largest < Math.ScaleB(1.0, -400)) ? -Math.ILogB(largest) : 0;
+    }
 }

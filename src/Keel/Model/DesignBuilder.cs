@@ -33,6 +33,8 @@ internal static class DesignBuilder
         return new RowPassPlan(formula.Response.Column, formula.Response.Log, weightColumn, keys) { DropInvalid = dropInvalid };
     }
 
+    private const int MeanRescale = 64;
+
     public static Design Build(Formula formula, CellTable cells)
     {
         if (cells.CellCount == 0)
@@ -94,6 +96,16 @@ internal static class DesignBuilder
             (double wHi, double wLo) = cells.SumW[c].ToDoubleDouble();
             (double yHi, double yLo) = cells.SumWy[c].ToDoubleDouble();
             weight[c] = wHi;
+            if (!double.IsFinite(yHi))
+            {
+                // Σwy beyond the double range (repeated targets near 1e308): divide the sum scaled
+                // down by 2^64 (exactly), then scale the mean back; the mean itself is a double.
+                (yHi, yLo) = cells.SumWy[c].ScaleB(-MeanRescale).ToDoubleDouble();
+                DoubleDouble scaled = DoubleDouble.Divide(new DoubleDouble(yHi, yLo), new DoubleDouble(wHi, wLo));
+                mean[c] = new DoubleDouble(Math.ScaleB(scaled.Hi, MeanRescale), Math.ScaleB(scaled.Lo, MeanRescale));
+                continue;
+            }
+
             mean[c] = DoubleDouble.Divide(new DoubleDouble(yHi, yLo), new DoubleDouble(wHi, wLo));
         }
 

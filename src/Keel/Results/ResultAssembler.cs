@@ -130,7 +130,7 @@ internal static class ResultAssembler
         CellTable cells = design.Cells;
         // Sums of squares are formed of the target scaled by 2^k (exact), k chosen so that targets
         // near 1e±300 neither overflow nor underflow when squared; reported values are scaled back.
-        int k = TargetScaleExponent(design);
+        int k = design.TargetScaleExponent;
         double pureError = PureError.Total(cells, out long replicated, k);
         r.CellsWithReplicates = replicated;
 
@@ -209,21 +209,6 @@ internal static class ResultAssembler
                 }
             }
         }
-    }
-
-    /// <summary>
-    /// 0 for ordinary targets; otherwise minus the binary exponent of the largest cell mean, when
-    /// that mean is beyond 2^±400 (its square would be beyond 2^±800, near the limits of a double).
-    /// </summary>
-    public static int TargetScaleExponent(Design design)
-    {
-        double largest = 0;
-        foreach (double m in design.CellMean)
-        {
-            largest = Math.Max(largest, Math.Abs(m));
-        }
-
-        return largest > Math.ScaleB(1.0, 400) || (largest > 0 && largest < Math.ScaleB(1.0, -400)) ? -Math.ILogB(largest) : 0;
     }
 
     private static void AddWarnings(FitResult r, Design design, LeastSquaresSolution solution, bool diagnoseOnly)

@@ -27,11 +27,14 @@ internal static class DenseSolve
         var lo = new DenseMatrix(m, p);
         var b = new double[m];
         var bLow = new double[m];
+        int targetScale = design.TargetScaleExponent;
         bool anyLow = false;
         for (int c = 0; c < m; c++)
         {
             DoubleDouble sqrtW = DoubleDouble.Sqrt(DoubleDouble.FromDouble(design.CellWeight[c]));
-            DoubleDouble rhs = DoubleDouble.Multiply(sqrtW, design.CellMeanExact[c]);
+            // Targets near 1e±300 are solved scaled by 2^k (exact) and the coefficients scaled back.
+            DoubleDouble mean = design.CellMeanExact[c];
+            DoubleDouble rhs = DoubleDouble.Multiply(sqrtW, new DoubleDouble(Math.ScaleB(mean.Hi, targetScale), Math.ScaleB(mean.Lo, targetScale)));
             b[c] = rhs.Hi;
             bLow[c] = rhs.Lo;
             for (int s = 0; s < design.SlotsPerCell; s++)
@@ -62,7 +65,7 @@ internal static class DenseSolve
         var covariance = new double[p];
         for (int j = 0; j < p; j++)
         {
-            coefficients[j] = byPosition[positionOf[j]];
+            coefficients[j] = Math.ScaleB(byPosition[positionOf[j]], -targetScale);
             int kept = qr.KeptPositionOf(positionOf[j]);
             aliased[j] = kept < 0;
             covariance[j] = kept >= 0 && qr.CovarianceDiagonal is { } cov ? cov[kept] : double.NaN;
@@ -95,7 +98,7 @@ internal static class DenseSolve
                 return qr.VarianceFactor(permuted);
             },
             Covariance = () => CovarianceBySolvedColumn(qr, positionOf, p),
-            BetweenCellsResidualSumOfSquares = qr.ResidualSumOfSquares,
+            BetweenCellsResidualSumOfSquares = Math.ScaleB(qr.ResidualSumOfSquares, -2 * targetScale),
             KeptCovariance = () => KeptCovariance(qr, order),
             ConditionNumber = belsley?.ConditionNumber,
             ConditionIndexes = belsley?.ConditionIndexes,

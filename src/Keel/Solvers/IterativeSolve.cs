@@ -47,12 +47,15 @@ internal static class IterativeSolve
             ConditionLimit = 1e12,
             MaxIterations = options.MaxIterations,
         };
-        LsmrResult lsmr = Lsmr.SolveColumnScaled(a, a.RightHandSide(), squaredNorms, lsmrOptions, cancel, progress);
+        // Targets near 1e±300 are solved scaled by 2^k (exact) and the coefficients scaled back.
+        int targetScale = design.TargetScaleExponent;
+        double[] rhs = a.RightHandSide(targetScale);
+        LsmrResult lsmr = Lsmr.SolveColumnScaled(a, rhs, squaredNorms, lsmrOptions, cancel, progress);
 
         double[] coefficients = lsmr.Solution;
         for (int j = 0; j < coefficients.Length; j++)
         {
-            coefficients[j] = aliased[j] ? double.NaN : coefficients[j];
+            coefficients[j] = aliased[j] ? double.NaN : Math.ScaleB(coefficients[j], -targetScale);
         }
 
         return new LeastSquaresSolution

@@ -99,6 +99,14 @@ public class AwkwardInputTests
     }
 
     [Fact]
+    public void Repeated_targets_near_the_largest_double_have_a_finite_cell_mean()
+    {
+        string json = Json("a,y\nx,1.5e308\nx,1.7e308\nz,1e308\nz,1.1e308\nz,1.2e308\n", "y ~ 0 + a");
+        double estimate = JsonDocument.Parse(json).RootElement.GetProperty("coefficients")[0].GetProperty("estimate").GetDouble();
+        Assert.Equal(1.6e308, estimate, 1e294);
+    }
+
+    [Fact]
     public void Missing_values_drop_rows_with_a_count_and_invalid_ones_drop_on_request()
     {
         string json = Json("a,y\nx,1\n,2\nNA,3\ny,4\ny,NaN\nx,2\n", "y ~ a");
