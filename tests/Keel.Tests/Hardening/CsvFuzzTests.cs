@@ -31,13 +31,16 @@ public class CsvFuzzTests
         double seconds = double.TryParse(Environment.GetEnvironmentVariable("KEEL_FUZZ_SECONDS"), CultureInfo.InvariantCulture, out double s) ? s : 0;
         var clock = Stopwatch.StartNew();
         int cases = 0;
-        for (int seed = 0; seed < 400 || clock.Elapsed.TotalSeconds < seconds; seed++, cases++)
+        for (int seed = FirstSeed(); seed < FirstSeed() + 400 || clock.Elapsed.TotalSeconds < seconds; seed++, cases++)
         {
             RunCase(seed);
         }
 
         Assert.True(cases >= 400);
     }
+
+    // KEEL_FUZZ_SEED replays from one seed (as printed by a failure).
+    private static int FirstSeed() => int.TryParse(Environment.GetEnvironmentVariable("KEEL_FUZZ_SEED"), CultureInfo.InvariantCulture, out int seed) ? seed : 0;
 
     private static void RunCase(int seed)
     {
@@ -66,7 +69,7 @@ public class CsvFuzzTests
         }
         catch (Exception e)
         {
-            Assert.Fail($"seed {seed} ({formula}): {e.GetType().Name}: {e.Message}");
+            Assert.Fail($"seed {seed} ({formula}): {e.GetType().Name}: {e.Message} {e.StackTrace?.Split('\n').FirstOrDefault()}");
         }
         finally
         {
