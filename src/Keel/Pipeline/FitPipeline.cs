@@ -73,9 +73,9 @@ internal static class FitPipeline
     {
         RowPassPlan plan = DesignBuilder.PlanFor(formula, options.WeightColumn, options.DropInvalid);
         var pass = new RowPass(plan);
-        foreach (string file in InputResolver.Resolve(options.Inputs))
+        foreach (Func<ITabularSource> open in options.Sources ?? InputResolver.Resolve(options.Inputs).Select(file => (Func<ITabularSource>)(() => InputResolver.Open(file))).ToList())
         {
-            using ITabularSource source = InputResolver.Open(file);
+            using ITabularSource source = open();
             pass.Add(
                 source,
                 progress is null ? null : (p, s) => progress.Report(new PipelineProgress("read", p.RowsRead, p.CellCount, s.Position.Done, s.Position.Total)),
