@@ -134,6 +134,7 @@ public static class KeelRegression
 
     private static RegressionResult Run(FitOptions options, IProgress<FitProgress>? progress, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         IProgress<PipelineProgress>? relay = progress is null ? null : new ProgressRelay(progress);
         FitOutcome outcome = FitPipeline.Run(options, relay, cancellationToken);
         return RegressionResult.Of(outcome.Result, options.DiagnoseOnly);
