@@ -1,7 +1,10 @@
 using System.CommandLine;
 using Keel.Cli.Common;
+using Keel.Cli.Compress;
 using Keel.Cli.Diagnose;
 using Keel.Cli.Fit;
+using Keel.Cli.Predict;
+using Keel.Cli.Sql;
 
 namespace Keel.Cli;
 
@@ -16,6 +19,9 @@ internal static class Program
         var root = new RootCommand("Keel: least squares for large, sparse, categorical data that does not capsize.");
         root.Subcommands.Add(FitCommand.Create());
         root.Subcommands.Add(DiagnoseCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
+        root.Subcommands.Add(CompressCommand.Create());
+        root.Subcommands.Add(SqlCommand.Create());
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Keel.Data;
 using Keel.Pipeline;
 
 namespace Keel.Cli.Common;
@@ -6,7 +7,7 @@ namespace Keel.Cli.Common;
 /// <summary>Options every data command accepts, each defined once.</summary>
 internal sealed class CommonOptions
 {
-    public Argument<string[]> Data { get; } = new("data") { Arity = ArgumentArity.OneOrMore, Description = "CSV files (.csv, .csv.gz), folders or globs of them, read as one dataset" };
+    public Argument<string[]> Data { get; } = new("data") { Arity = ArgumentArity.OneOrMore, Description = "CSV or Parquet files (.csv, .csv.gz, .parquet), folders or globs of them, read as one dataset; cells files with --cells; or duckdb:PATH.duckdb / postgresql://user@host:port/db with --table or --query" };
 
     public Option<string> Formula { get; } = new("--formula", "-f") { Description = "R-style formula, e.g. \"y ~ region + city + C(month)\"", Required = true };
 
@@ -24,6 +25,14 @@ internal sealed class CommonOptions
 
     public Option<string> Na { get; } = new("--na") { Description = "rows with an invalid target or weight: error (default) or drop", DefaultValueFactory = _ => "error" };
 
+    public Option<string?> Table { get; } = new("--table") { Description = "table of a database source (duckdb:PATH.duckdb or postgresql://user@host:port/db)" };
+
+    public Option<string?> Query { get; } = new("--query") { Description = "SQL query whose rows are the data, for a database source" };
+
+    public Option<bool> Cells { get; } = new("--cells") { Description = "the DATA are cells files (from keel compress or keel sql), merged by exact addition" };
+
+    public Option<string> Engine { get; } = new("--engine") { Description = "where the row pass over files runs: native (default, exact sums) or duckdb", DefaultValueFactory = _ => "native" };
+
     public void AddTo(Command command)
     {
         command.Arguments.Add(Data);
@@ -35,6 +44,10 @@ internal sealed class CommonOptions
         command.Options.Add(Summary);
         command.Options.Add(Na);
         command.Options.Add(Solver);
+        command.Options.Add(Table);
+        command.Options.Add(Query);
+        command.Options.Add(Cells);
+        command.Options.Add(Engine);
     }
 
     public FitOptions Read(ParseResult p, bool diagnoseOnly)
@@ -61,7 +74,13 @@ internal sealed class CommonOptions
         {
             Solver = ParseSolver(p.GetValue(Solver) ?? "auto"),
             Formula = p.GetValue(Formula)!,
-            Inputs = data,
+            Inputs = new DataInputs(data)
+            {
+                Table = p.GetValue(Table),
+                Query = p.GetValue(Query),
+                Cells = p.GetValue(Cells),
+                Engine = p.GetValue(Engine) switch { "native" or null => DataEngine.Native, "duckdb" => DataEngine.DuckDb, var e => throw new KeelInputException($"--engine {e}: expected native or duckdb") },
+            },
             WeightColumn = p.GetValue(Weights),
             DropInvalid = na == "drop",
             Threads = threads,

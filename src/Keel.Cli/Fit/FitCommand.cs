@@ -14,11 +14,13 @@ internal static class FitCommand
         var tolerance = new Option<double?>("--tolerance") { Description = "LSMR stopping tolerance (atol = btol)" };
         var maxIterations = new Option<int?>("--max-iterations") { Description = "LSMR iteration limit" };
         var cellsOut = new Option<string?>("--cells-out") { Description = "write a value per observed combination (n, mean, fitted, std_error, estimable) to this CSV" };
+        var report = new Option<string?>("--report") { Description = "write a self-contained HTML report with plots to this file" };
         var command = new Command("fit", "Fit a least-squares model and write the result JSON (or --summary).");
         common.AddTo(command);
         command.Options.Add(tolerance);
         command.Options.Add(maxIterations);
         command.Options.Add(cellsOut);
+        command.Options.Add(report);
         command.SetAction(p => CommandRunner.Run(() =>
         {
             FitOptions options = common.Read(p, diagnoseOnly: false) with
@@ -36,6 +38,11 @@ internal static class FitCommand
             if (p.GetValue(cellsOut) is { } cellsPath && outcome.Solution is { } solution && outcome.FittedByCell is { } fitted)
             {
                 Keel.Results.CellsOutput.Write(cellsPath, outcome.Design, solution, fitted, outcome.Result.Sigma);
+            }
+
+            if (p.GetValue(report) is { } reportPath)
+            {
+                Keel.Reporting.HtmlReport.Write(reportPath, new Keel.Reporting.ReportInput(outcome.Result, outcome.Design, outcome.Solution, outcome.FittedByCell));
             }
 
             CommandRunner.Emit(outcome, p.GetValue(common.Out), p.GetValue(common.Summary), diagnoseOnly: false);

@@ -172,7 +172,7 @@ internal sealed class RowPass
                 return false;
             }
 
-            throw new KeelInputException($"{source.Name}, line {source.Line}, column '{_plan.TargetColumn}': '{Clip(text)}' is not a finite number (the target must be numeric; use --na drop to skip such rows)");
+            throw new KeelInputException($"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.TargetColumn)}': '{Clip(text)}' is not a finite number (the target must be numeric; use --na drop to skip such rows)");
         }
 
         if (_plan.LogTarget)
@@ -184,7 +184,7 @@ internal sealed class RowPass
                     return false;
                 }
 
-                throw new KeelInputException($"{source.Name}, line {source.Line}, column '{_plan.TargetColumn}': log({Clip(text)}) is undefined; log() needs positive values (use --na drop to skip such rows)");
+                throw new KeelInputException($"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.TargetColumn)}': log({Clip(text)}) is undefined; log() needs positive values (use --na drop to skip such rows)");
             }
 
             y = ElementaryFunctions.Log(y);
@@ -197,7 +197,7 @@ internal sealed class RowPass
     {
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double w) || !double.IsFinite(w) || w < 0)
         {
-            throw new KeelInputException($"{source.Name}, line {source.Line}, column '{_plan.WeightColumn}': weight '{Clip(text)}' is not a finite non-negative number");
+            throw new KeelInputException($"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.WeightColumn)}': weight '{Clip(text)}' is not a finite non-negative number");
         }
 
         return w;
@@ -214,12 +214,12 @@ internal sealed class RowPass
         }
 
         string near = source.ColumnNames.FirstOrDefault(c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase)) is { } other
-            ? $"; did you mean '{other}'?"
-            : $"; its columns are {string.Join(", ", source.ColumnNames.Take(12))}{(source.ColumnNames.Count > 12 ? ", ..." : string.Empty)}";
-        throw new KeelInputException($"{source.Name}: no column named '{column}'{near}");
+            ? $"; did you mean '{MessageText.Quote(other)}'?"
+            : $"; its columns are {string.Join(", ", source.ColumnNames.Take(12).Select(c => MessageText.Quote(c)))}{(source.ColumnNames.Count > 12 ? ", ..." : string.Empty)}";
+        throw new KeelInputException($"{source.Name}: no column named '{MessageText.Quote(column)}'{near}");
     }
 
-    private static string Clip(ReadOnlySpan<char> text) => text.Length <= 40 ? text.ToString() : string.Concat(text[..37], "...");
+    private static string Clip(ReadOnlySpan<char> text) => MessageText.Quote(text);
 }
 
 /// <summary>The spellings of a missing value: empty, NA, NaN, NULL (as R, pandas and SQL exports write them).</summary>

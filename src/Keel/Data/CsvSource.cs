@@ -129,7 +129,7 @@ internal sealed class CsvSource : ITabularSource
 
             if (!seen.TryAdd(_columns[i], i))
             {
-                throw new KeelInputException($"{Name}, line 1: column name '{_columns[i]}' appears twice (columns {seen[_columns[i]] + 1} and {i + 1}); rename one");
+                throw new KeelInputException($"{Name}, line 1: column name '{MessageText.Quote(_columns[i])}' appears twice (columns {seen[_columns[i]] + 1} and {i + 1}); rename one");
             }
         }
     }

@@ -7,7 +7,7 @@ namespace Keel.Data;
 /// </summary>
 internal static class InputResolver
 {
-    private static readonly string[] CsvEndings = [".csv", ".csv.gz", ".txt", ".tsv"];
+    private static readonly string[] CsvEndings = [".csv", ".csv.gz", ".txt", ".tsv", ".parquet"];
 
     public static IReadOnlyList<string> Resolve(IReadOnlyList<string> inputs)
     {
@@ -21,7 +21,7 @@ internal static class InputResolver
         {
             if (input.StartsWith("duckdb:", StringComparison.Ordinal) || input.StartsWith("postgresql://", StringComparison.Ordinal) || input.StartsWith("postgres://", StringComparison.Ordinal))
             {
-                throw new KeelInputException($"{input}: database sources are not supported by this build yet; export to CSV");
+                throw new KeelInputException($"{input}: a database source is read with --table or --query, alone (not with files or --cells)");
             }
 
             if (Directory.Exists(input))
@@ -65,7 +65,7 @@ internal static class InputResolver
     {
         if (path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
         {
-            throw new KeelInputException($"{path}: Parquet input is not supported by this build yet; export to CSV");
+            return ParquetSource.Open(path);
         }
 
         return CsvSource.Open(path);

@@ -8,7 +8,24 @@ namespace Keel.Model;
 /// <param name="Term">The term's label as in the formula.</param>
 /// <param name="Level">The categorical level (levels joined by ":" for interactions), or null.</param>
 /// <param name="IsReference">True for the baseline level of a treatment-coded factor: listed, never solved, estimate 0.</param>
-internal sealed record DesignColumn(string Name, string Term, string? Level, bool IsReference);
+internal sealed record DesignColumn(string Name, string Term, string? Level, bool IsReference)
+{
+    /// <summary>Index of the column's term in the formula's terms; -1 for the intercept.</summary>
+    public int TermIndex { get; init; } = -1;
+
+    /// <summary>The level of each categorical factor of the term, in factor order (empty for none).</summary>
+    public IReadOnlyList<string> Levels { get; init; } = [];
+
+    /// <summary>Which tuple of the term's continuous sub-columns (poly powers) this column holds; 0 when there is one.</summary>
+    public int Sub { get; init; }
+}
+
+/// <summary>How one factor of a term is coded, for coding new rows the way the fit coded its cells.</summary>
+/// <param name="Column">The data column.</param>
+/// <param name="IsCategorical">True for a categorical factor (its levels are indicator columns).</param>
+/// <param name="Contrast">True when treatment-coded: combinations with this factor at its reference level have no column.</param>
+/// <param name="ReferenceLevel">The reference level's label (categorical factors), else null.</param>
+internal sealed record FactorCoding(string Column, bool IsCategorical, bool Contrast, string? ReferenceLevel);
 
 /// <summary>
 /// The regression design over cells, in fixed-slot sparse form: every cell has the same number of
@@ -47,6 +64,9 @@ internal sealed class Design
     public Formula Formula { get; }
 
     public CellTable Cells { get; }
+
+    /// <summary>For each term of the formula, how each of its factors is coded.</summary>
+    public IReadOnlyList<IReadOnlyList<FactorCoding>> TermCodings { get; init; } = [];
 
     /// <summary>Every listed column in design order, reference levels included.</summary>
     public DesignColumn[] Columns { get; }

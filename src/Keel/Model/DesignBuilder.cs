@@ -72,7 +72,7 @@ internal static class DesignBuilder
 
         for (int t = 0; t < terms.Length; t++)
         {
-            var coder = new TermCoder(formula.Terms[t].Label, terms[t], contrast[t], cells);
+            var coder = new TermCoder(formula.Terms[t].Label, terms[t], contrast[t], cells) { TermIndex = t };
             coder.AppendColumns(columns, solvedOf);
             slot = coder.FillSlots(slotColumn, slotValue, slotValueLow, slots, slot, solvedOf.Count(i => i >= 0) - coder.SolvedColumnCount);
         }
@@ -88,7 +88,8 @@ internal static class DesignBuilder
         }
 
         bool anyLow = slotValueLow.Any(v => v != 0);
-        return new Design(formula, cells, [.. columns], [.. solvedOf], slots, slotColumn, slotValue, anyLow ? slotValueLow : null, weight, mean);
+        var codings = terms.Select((t, i) => (IReadOnlyList<FactorCoding>)t.Select((f, k) => new FactorCoding(f.Column.Name, f.IsCategorical, contrast[i][k], f.IsCategorical ? f.Column.Labels[f.ReferenceCode] : null)).ToArray()).ToArray();
+        return new Design(formula, cells, [.. columns], [.. solvedOf], slots, slotColumn, slotValue, anyLow ? slotValueLow : null, weight, mean) { TermCodings = codings };
     }
 
     private static bool[][] ChooseCoding(Formula formula, ResolvedFactor[][] terms)

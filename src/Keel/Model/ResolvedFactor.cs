@@ -54,20 +54,31 @@ internal sealed class ResolvedFactor
             case VariableFactor when !column.IsNumeric:
                 return new ResolvedFactor(factor, keyIndex, column, 0, null);
             case VariableFactor:
-                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => new[] { DoubleDouble.FromDouble(v) }).ToArray());
+                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => ContinuousValuesOf(factor, v)!).ToArray());
             case LogFactor:
                 RequireNumeric(column, factor.Label);
                 return new ResolvedFactor(factor, keyIndex, column, -1, LogValues(column, factor.Label));
-            case PowerFactor p:
+            case PowerFactor or PolyFactor:
                 RequireNumeric(column, factor.Label);
-                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => new[] { Power(v, p.Power) }).ToArray());
-            case PolyFactor p:
-                RequireNumeric(column, factor.Label);
-                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => Enumerable.Range(1, p.Degree).Select(k => Power(v, k)).ToArray()).ToArray());
+                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => ContinuousValuesOf(factor, v)!).ToArray());
             default:
                 throw new KeelInputException($"formula: unsupported factor {factor.Label}");
         }
     }
+
+    /// <summary>
+    /// The values a continuous factor gives the number <paramref name="x"/>, one per sub-column
+    /// (x; log x; x^k; x, x², ..., x^k for poly), or null where undefined (log of x &lt;= 0) or
+    /// for a categorical factor. The fit and prediction both code values through here.
+    /// </summary>
+    internal static DoubleDouble[]? ContinuousValuesOf(Factor factor, double x) => factor switch
+    {
+        VariableFactor => [DoubleDouble.FromDouble(x)],
+        LogFactor => x > 0 ? [DoubleDouble.FromDouble(ElementaryFunctions.Log(x))] : null,
+        PowerFactor p => [Power(x, p.Power)],
+        PolyFactor p => Enumerable.Range(1, p.Degree).Select(k => Power(x, k)).ToArray(),
+        _ => null,
+    };
 
     /// <summary>
     /// x^k computed in double-double (each product exact through TwoProduct, then renormalised) and
@@ -93,10 +104,10 @@ internal sealed class ResolvedFactor
             double x = column.Values[code];
             if (!(x > 0))
             {
-                throw new KeelInputException($"column '{column.Name}', line {column.FirstLine[code]}: {label} is undefined for {column.Labels[code]}; log() needs positive values");
+                throw new KeelInputException($"column '{column.Name}', line {column.FirstLine[code]}: {label} is undefined for {Data.MessageText.Quote(column.Labels[code])}; log() needs positive values");
             }
 
-            values[code] = [DoubleDouble.FromDouble(ElementaryFunctions.Log(x))];
+            values[code] = ContinuousValuesOf(new LogFactor(column.Name), x)!;
         }
 
         return values;
@@ -112,7 +123,7 @@ internal sealed class ResolvedFactor
                 code++;
             }
 
-            throw new KeelInputException($"column '{column.Name}', line {column.FirstLine[code]}: {label} needs numbers, but '{column.Labels[code]}' is text");
+            throw new KeelInputException($"column '{column.Name}', line {column.FirstLine[code]}: {label} needs numbers, but '{Data.MessageText.Quote(column.Labels[code])}' is text");
         }
     }
 
@@ -131,8 +142,8 @@ internal sealed class ResolvedFactor
 
         if (code < 0)
         {
-            string some = string.Join(", ", column.Labels.Take(8)) + (column.Count > 8 ? ", ..." : string.Empty);
-            throw new KeelInputException($"formula: reference level \"{reference}\" of {label} does not occur in column '{column.Name}' (levels: {some})");
+            string some = string.Join(", ", column.Labels.Take(8).Select(l => Data.MessageText.Quote(l))) + (column.Count > 8 ? ", ..." : string.Empty);
+            throw new KeelInputException($"formula: reference level \"{Data.MessageText.Quote(reference)}\" of {label} does not occur in column '{column.Name}' (levels: {some})");
         }
 
         return code;

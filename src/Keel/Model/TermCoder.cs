@@ -33,6 +33,9 @@ internal sealed class TermCoder
         (_comboOfCell, _combos) = ObservedCombinations();
     }
 
+    /// <summary>Index of the term in the formula, recorded on its columns.</summary>
+    public int TermIndex { get; init; } = -1;
+
     /// <summary>Number of solved columns this term adds.</summary>
     public int SolvedColumnCount => _combos.Length * _subCount;
 
@@ -54,7 +57,7 @@ internal sealed class TermCoder
             for (int sub = 0; sub < _subCount; sub++)
             {
                 (string name, string? level) = Name(combo, sub);
-                columns.Add(new DesignColumn(name, _label, level, false));
+                columns.Add(new DesignColumn(name, _label, level, false) { TermIndex = TermIndex, Levels = LevelsOf(combo), Sub = sub });
                 solvedOf.Add(nextSolved++);
             }
         }
@@ -91,31 +94,56 @@ internal sealed class TermCoder
         for (int sub = 0; sub < _subCount; sub++)
         {
             (string name, string? level) = Name(combo, sub);
-            columns.Add(new DesignColumn(name, _label, level, true));
+            columns.Add(new DesignColumn(name, _label, level, true) { TermIndex = TermIndex, Levels = LevelsOf(combo), Sub = sub });
             solvedOf.Add(-1);
         }
     }
 
-    // Continuous sub-column tuples run with the last continuous factor fastest.
     private void ContinuousValues(int cell, DoubleDouble[] values)
     {
-        Array.Fill(values, DoubleDouble.FromDouble(1.0));
-        int stride = _subCount;
-        bool first = true;
-        foreach (int i in _continuous)
+        var byFactor = new DoubleDouble[_continuous.Length][];
+        for (int k = 0; k < _continuous.Length; k++)
         {
-            ResolvedFactor f = _factors[i];
-            DoubleDouble[] byCode = f.ValuesByCode![_cells.Code(cell, f.KeyIndex)];
-            stride /= f.SubColumns;
-            for (int sub = 0; sub < _subCount; sub++)
+            ResolvedFactor f = _factors[_continuous[k]];
+            byFactor[k] = f.ValuesByCode![_cells.Code(cell, f.KeyIndex)];
+        }
+
+        CombineContinuous(byFactor, values);
+    }
+
+    /// <summary>
+    /// The values of a term's continuous sub-columns from each continuous factor's values (in factor
+    /// order): products over the factors, tuples running with the last factor fastest. Used for
+    /// cells here and for new rows by prediction, so both get the same bits.
+    /// </summary>
+    internal static void CombineContinuous(IReadOnlyList<DoubleDouble[]> valuesByFactor, DoubleDouble[] values)
+    {
+        Array.Fill(values, DoubleDouble.FromDouble(1.0));
+        int stride = values.Length;
+        bool first = true;
+        foreach (DoubleDouble[] byFactor in valuesByFactor)
+        {
+            stride /= byFactor.Length;
+            for (int sub = 0; sub < values.Length; sub++)
             {
-                DoubleDouble v = byCode[(sub / stride) % f.SubColumns];
+                DoubleDouble v = byFactor[(sub / stride) % byFactor.Length];
                 // The first factor is taken as is, so a lone x stays bit for bit the value read.
                 values[sub] = first ? v : DoubleDouble.Multiply(values[sub], v);
             }
 
             first = false;
         }
+    }
+
+    private string[] LevelsOf(int[] combo)
+    {
+        var levels = new string[_categorical.Length];
+        for (int k = 0; k < _categorical.Length; k++)
+        {
+            levels[k] = _factors[_categorical[k]].Column.Labels[combo[k]];
+        }
+
+        return levels;
     }
 
     private (string Name, string? Level) Name(int[] combo, int sub)

@@ -26,10 +26,26 @@ internal sealed class StageClock
 }
 
 /// <summary>Progress of a long pass, for a progress bar.</summary>
-internal sealed record PipelineProgress(string Stage, long RowsRead, int Cells, long BytesDone, long BytesTotal);
+internal sealed record PipelineProgress(string Stage, long RowsRead, int Cells, long BytesDone, long BytesTotal)
+{
+    /// <summary>The iteration of an iterative solver (stage "lsmr"), else null.</summary>
+    public int? Iteration { get; init; }
+
+    /// <summary>The solver's estimate of ‖Aᵀr‖ at that iteration (what LSMR drives to 0).</summary>
+    public double? NormAR { get; init; }
+
+    /// <summary>The solver's estimate of ‖r‖ at that iteration.</summary>
+    public double? NormR { get; init; }
+}
 
 /// <summary>A finished fit: the result and what produced it (for predictions and per-cell output).</summary>
 internal sealed record FitOutcome(FitResult Result, Design Design, LeastSquaresSolution? Solution, double[]? FittedByCell);
+
+/// <summary>Forwards LSMR's reports synchronously (System.Progress would post them to the thread pool, out of order).</summary>
+internal sealed class LsmrProgressForwarder(Action<Keel.Solvers.Iterative.LsmrProgress> report) : IProgress<Keel.Solvers.Iterative.LsmrProgress>
+{
+    public void Report(Keel.Solvers.Iterative.LsmrProgress value) => report(value);
+}
 
 /// <summary>
 /// The spine: source → cells → design → diagnostics → solve → result. Data flow one way; each stage
@@ -56,7 +72,11 @@ internal static class FitPipeline
         progress?.Report(new PipelineProgress(dense ? "qr" : "lsmr", cells.Counts.RowsRead, cells.CellCount, 0, 0));
         LeastSquaresSolution solution = dense
             ? DenseSolve.Solve(design)
-            : IterativeSolve.Solve(design, options, cancel);
+            : IterativeSolve.Solve(
+                design,
+                options,
+                cancel,
+                progress is null ? null : new LsmrProgressForwarder(p => progress.Report(new PipelineProgress("lsmr", cells.Counts.RowsRead, cells.CellCount, 0, 0) { Iteration = p.Iteration, NormAR = p.NormAR, NormR = p.NormR })));
         clock.Lap("solve");
 
         var result = ResultAssembler.Assemble(design, solution, options.DiagnoseOnly);
@@ -72,6 +92,13 @@ internal static class FitPipeline
     public static CellTable ReadCells(Formula formula, FitOptions options, IProgress<PipelineProgress>? progress, CancellationToken cancel)
     {
         RowPassPlan plan = DesignBuilder.PlanFor(formula, options.WeightColumn, options.DropInvalid);
+        DataInputs inputs = DataInputs.Of(options.Inputs);
+        if (!inputs.IsRows)
+        {
+            // Cells files are merged; database sources and --engine duckdb run the pass as one GROUP BY.
+            return inputs.Cells ? CellsFileReader.Read(plan, inputs, cancel) : SqlPushDown.ReadCells(plan, inputs, cancel);
+        }
+
         var pass = new RowPass(plan);
         foreach (Func<ITabularSource> open in options.Sources ?? InputResolver.Resolve(options.Inputs).Select(file => (Func<ITabularSource>)(() => InputResolver.Open(file))).ToList())
         {

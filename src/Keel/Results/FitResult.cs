@@ -117,12 +117,3 @@ internal sealed class FitResult
     /// <summary>What `keel predict` needs: written under "model".</summary>
     public ModelSpec? Model { get; set; }
 }
-
-/// <summary>The part of the result that `keel predict` reads back.</summary>
-internal sealed class ModelSpec
-{
-    public required string Formula { get; init; }
-
-    /// <summary>Each key column with whether it is numeric and its canonical labels.</summary>
-    public required IReadOnlyList<(string Name, bool Numeric, IReadOnlyList<string> Labels)> Columns { get; init; }
-}

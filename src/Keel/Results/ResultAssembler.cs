@@ -36,11 +36,6 @@ internal static class ResultAssembler
             Iterations = solution.Iterations,
             Tolerance = solution.Tolerance,
             StopReason = solution.StopReason,
-            Model = new ModelSpec
-            {
-                Formula = design.Formula.Text,
-                Columns = cells.KeyColumns.Select(k => (k.Name, k.IsNumeric, (IReadOnlyList<string>)k.Labels)).ToList(),
-            },
         };
 
         AddCoefficients(r, design, solution, diagnoseOnly);
@@ -60,6 +55,7 @@ internal static class ResultAssembler
             r.NearDependencies.Add((near.ConditionIndex, near.Involved.Select(i => (design.Columns[design.ColumnOfSolved[i.Column]].Name, i.Proportion)).ToList()));
         }
 
+        r.Model = ModelSpec.From(design, diagnoseOnly ? null : solution, r.Sigma);
         if (diagnoseOnly)
         {
             foreach (CoefficientResult c in r.Coefficients.Where(c => c.Status != CoefficientStatus.Reference))

@@ -57,7 +57,7 @@ internal static class ResultJson
 
         if (r.Model is { } model)
         {
-            WriteModel(w, model);
+            ModelSpecJson.Write(w, model);
         }
 
         if (!diagnoseOnly)
@@ -155,24 +155,6 @@ internal static class ResultJson
         w.WriteEndObject();
     }
 
-    private static void WriteModel(Utf8JsonWriter w, ModelSpec model)
-    {
-        w.WriteStartObject("model");
-        w.WriteString("formula", model.Formula);
-        w.WriteStartArray("columns");
-        foreach ((string name, bool numeric, IReadOnlyList<string> labels) in model.Columns)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", name);
-            w.WriteBoolean("numeric", numeric);
-            w.WriteNumber("distinct_values", labels.Count);
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
     private static void WriteFTest(Utf8JsonWriter w, string name, FTest? test)
     {
         if (test is null)
@@ -189,7 +171,7 @@ internal static class ResultJson
         w.WriteEndObject();
     }
 
-    private static void WriteNumber(Utf8JsonWriter w, string name, double? value)
+    internal static void WriteNumber(Utf8JsonWriter w, string name, double? value)
     {
         if (value is { } v && double.IsFinite(v))
         {

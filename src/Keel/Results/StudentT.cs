@@ -30,7 +30,8 @@ internal static class StudentT
         return RegularizedBeta(df2 / 2, df1 / 2, df2 / (df2 + (df1 * f)));
     }
 
-    private static double RegularizedBeta(double a, double b, double x)
+    /// <summary>I_x(a, b), the regularized incomplete beta function.</summary>
+    internal static double RegularizedBeta(double a, double b, double x)
     {
         if (x <= 0)
         {

@@ -41,6 +41,21 @@ internal static class SummaryText
             s.AppendLine(inv, $"Residual standard error: {Format(r.Sigma)} on {r.DfResidual} degrees of freedom");
             s.AppendLine(inv, $"Multiple R-squared: {Format(r.RSquared)},  Adjusted R-squared: {Format(r.AdjRSquared)}");
             s.AppendLine(inv, $"Residual sum of squares: {Format(r.Rss)}, of which pure error (within cells): {Format(r.PureErrorSs)}");
+            if (r.ModelF is { } f)
+            {
+                s.AppendLine(inv, $"F-statistic: {Format(f.F)} on {f.Df1} and {f.Df2} DF,  p-value: {SignificanceTests.FormatP(f.PValue)}");
+            }
+
+            if (r.LackOfFit is { } lack)
+            {
+                s.AppendLine(inv, $"Lack of fit against the cell means: F = {Format(lack.F)} on {lack.Df1} and {lack.Df2} DF,  p-value: {SignificanceTests.FormatP(lack.PValue)}{(lack.PValue < 0.05 ? "  (the cell means show structure the model misses)" : string.Empty)}");
+            }
+            else
+            {
+                s.AppendLine("Lack of fit: not testable (needs cells with repeated rows and more cells than parameters)");
+            }
+
+            s.AppendLine("Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1");
         }
 
         return s.ToString();
@@ -50,7 +65,7 @@ internal static class SummaryText
     {
         var inv = CultureInfo.InvariantCulture;
         int width = Math.Min(40, Math.Max(12, r.Coefficients.Count == 0 ? 12 : r.Coefficients.Max(c => c.Name.Length) + 2));
-        s.AppendLine(inv, $"{"Coefficients:".PadRight(width)} {"Estimate",13} {"Std. Error",12} {"t value",9} {"Pr(>|t|)",10}  status");
+        s.AppendLine(inv, $"{"Coefficients:".PadRight(width)} {"Estimate",13} {"Std. Error",12} {"t value",9} {"Pr(>|t|)",10}     status");
         foreach (var term in r.Coefficients.GroupBy(c => c.Term))
         {
             var list = term.ToList();
@@ -72,7 +87,7 @@ internal static class SummaryText
                     status += ": " + why;
                 }
 
-                s.AppendLine(inv, $"{name} {Format(diagnoseOnly ? null : c.Estimate),13} {Format(c.StdError),12} {Format(t, "0.###"),9} {FormatP(p),10}  {status}");
+                s.AppendLine(inv, $"{name} {Format(diagnoseOnly ? null : c.Estimate),13} {Format(c.StdError),12} {Format(t, "0.###"),9} {SignificanceTests.FormatP(p),10} {SignificanceTests.Stars(p),-3} {status}");
             }
 
             if (list.Count > LevelsShownPerTerm)
@@ -83,11 +98,4 @@ internal static class SummaryText
     }
 
     private static string Format(double? v, string format = "G6") => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "NA";
-
-    private static string FormatP(double? p) => p switch
-    {
-        null => "NA",
-        < 2e-16 => "<2e-16",
-        { } x => x.ToString("G3", CultureInfo.InvariantCulture),
-    };
 }

@@ -94,7 +94,9 @@ internal static class DenseSolve
 
                 return qr.VarianceFactor(permuted);
             },
+            KeptCovariance = () => KeptCovariance(qr, order),
             ConditionNumber = belsley?.ConditionNumber,
+            ConditionIndexes = belsley?.ConditionIndexes,
             ConditionMethod = belsley is not null ? "exact (one-sided Jacobi SVD of R of the kept design, columns scaled to unit length)" : "not computed (more than 1500 kept columns for the exact SVD)",
             NearDependencies = belsley is null ? null : NearDependencies(belsley, qr, order),
             Iterations = qr.Refinement.Steps,
@@ -133,6 +135,25 @@ internal static class DenseSolve
 
     /// <summary>m·p² below which the covariance diagonal is refined in double-double.</summary>
     private const double RefinedCovarianceBudget = 2e7;
+
+    // (X'WX)⁻¹ by kept position (decision order) reordered to ascending solved columns.
+    private static (int[] Columns, double[] Matrix) KeptCovariance(DenseLeastSquaresResult qr, int[] order)
+    {
+        DenseMatrix byPosition = qr.Covariance();
+        int r = qr.Rank;
+        int[] positions = Enumerable.Range(0, r).OrderBy(k => order[qr.KeptColumns[k]]).ToArray();
+        int[] columns = positions.Select(k => order[qr.KeptColumns[k]]).ToArray();
+        var matrix = new double[r * r];
+        for (int a = 0; a < r; a++)
+        {
+            for (int b = 0; b < r; b++)
+            {
+                matrix[(a * r) + b] = byPosition[positions[a], positions[b]];
+            }
+        }
+
+        return (columns, matrix);
+    }
 
     // One-sided Jacobi on R costs about 10 sweeps of r³ flops.
     private static bool ExactConditionAffordable(int r) => r <= 1500;

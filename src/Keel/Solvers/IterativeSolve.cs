@@ -13,7 +13,7 @@ namespace Keel.Solvers;
 /// </summary>
 internal static class IterativeSolve
 {
-    public static LeastSquaresSolution Solve(Design design, FitOptions options, CancellationToken cancel)
+    public static LeastSquaresSolution Solve(Design design, FitOptions options, CancellationToken cancel, IProgress<LsmrProgress>? progress = null)
     {
         AbsorbedGram? rank = AbsorbedGram.TryCreate(design);
         var graph = rank is null ? TwoFactorGraph.TryCreate(design) : null;
@@ -47,7 +47,7 @@ internal static class IterativeSolve
             ConditionLimit = 1e12,
             MaxIterations = options.MaxIterations,
         };
-        LsmrResult lsmr = Lsmr.SolveColumnScaled(a, a.RightHandSide(), squaredNorms, lsmrOptions, cancel);
+        LsmrResult lsmr = Lsmr.SolveColumnScaled(a, a.RightHandSide(), squaredNorms, lsmrOptions, cancel, progress);
 
         double[] coefficients = lsmr.Solution;
         for (int j = 0; j < coefficients.Length; j++)
@@ -62,6 +62,7 @@ internal static class IterativeSolve
             Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? graph?.Dependencies ?? [],
             CovarianceDiagonal = rank?.CovarianceDiagonal,
             ConditionNumber = lsmr.CondA,
+            ConvergenceHistory = lsmr.NormARByIteration,
             ConditionMethod = "estimate (LSMR's Golub-Kahan bidiagonalisation of the column-scaled design; Fong & Saunders 2011)",
             Converged = lsmr.Converged,
             Iterations = lsmr.Iterations,

@@ -23,6 +23,18 @@ internal sealed class LeastSquaresSolution
     /// <summary>v'(X'WX)⁻¹v for a vector over solved columns (aliased entries ignored), when available.</summary>
     public Func<double[], double>? VarianceFactor { get; init; }
 
+    /// <summary>
+    /// (X'WX)⁻¹ over the kept columns, when the solver can afford it: the kept solved columns in
+    /// ascending order and the matrix by those positions (row-major, symmetric).
+    /// </summary>
+    public Func<(int[] Columns, double[] Matrix)>? KeptCovariance { get; init; }
+
+    /// <summary>Belsley's condition indexes sigma_max/sigma_j of the unit-length kept columns, descending sigma; null when not computed.</summary>
+    public double[]? ConditionIndexes { get; init; }
+
+    /// <summary>For an iterative solver, the estimate of ‖Aᵀr‖ after each iteration (for a convergence plot).</summary>
+    public double[]? ConvergenceHistory { get; init; }
+
     public double? ConditionNumber { get; init; }
 
     public string? ConditionMethod { get; init; }

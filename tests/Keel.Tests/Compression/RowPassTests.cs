@@ -97,6 +97,35 @@ public class RowPassTests
         Assert.Equal(new[] { "multi\nline", "x, with comma" }, t.KeyColumns[0].Labels);
     }
 
+    [Fact]
+    public void Gzip_compressed_csv_gives_the_same_cells_as_plain_csv()
+    {
+        const string csv = "a,b,y\nx,1,2\nx,1,4\nz,1,8\n";
+        string path = Path.Combine(Path.GetTempPath(), $"keel-test-{Guid.NewGuid():N}.csv.gz");
+        using (var gz = new System.IO.Compression.GZipStream(File.Create(path), System.IO.Compression.CompressionLevel.Fastest))
+        {
+            gz.Write(System.Text.Encoding.UTF8.GetBytes(csv));
+        }
+
+        try
+        {
+            var pass = new RowPass(AbPlan);
+            using (ITabularSource source = CsvSource.Open(path))
+            {
+                pass.Add(source);
+            }
+
+            CellTable zipped = pass.Finish();
+            CellTable plain = Pass(csv, AbPlan);
+            Assert.Equal(plain.KeyCodes, zipped.KeyCodes);
+            Assert.Equal(plain.SumWy.Select(s => s.ToDouble()), zipped.SumWy.Select(s => s.ToDouble()));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     [Theory]
     [InlineData("a,b,y\nx,1,abc\n", "line 2, column 'y'")]
     [InlineData("a,b,y\nx,1\n", "line 2: expected 3 fields")]

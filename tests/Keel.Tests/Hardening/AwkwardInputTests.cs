@@ -21,6 +21,7 @@ public class AwkwardInputTests
         string json = Encoding.UTF8.GetString(stream.ToArray());
         Assert.DoesNotContain("NaN", json, StringComparison.Ordinal);
         Assert.DoesNotContain("Infinity", json, StringComparison.Ordinal);
+        using var strict = JsonDocument.Parse(json);
         return json;
     }
 

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Keel.Data;
+using Keel.Model;
+using Keel.Results;
+
+namespace Keel.Prediction;
+
+/// <summary>What a categorical level never seen in fitting gets.</summary>
+internal enum UnseenPolicy
+{
+    /// <summary>Stop with bad input (exit 2), naming the column, the level and the line.</summary>
+    Error,
+
+    /// <summary>Treat the level as the factor's reference level (the baseline).</summary>
+    Reference,
+
+    /// <summary>Write the row with an empty prediction and std_error, estimable false.</summary>
+    Null,
+}
+
+/// <summary>A fit's result read back for prediction.</summary>
+internal sealed class PredictionModel
+{
+    private PredictionModel(ModelSpec spec, Formula formula, IReadOnlyList<double?> estimates)
+    {
+        Spec = spec;
+        Formula = formula;
+        Coder = new RowCoder(spec, formula);
+        Predictor = new Predictor(spec, estimates);
+    }
+
+    public ModelSpec Spec { get; }
+
+    public Formula Formula { get; }
+
+    public RowCoder Coder { get; }
+
+    public Predictor Predictor { get; }
+
+    /// <summary>Reads a result file written by `keel fit`.</summary>
+    public static PredictionModel Load(string path)
+    {
+        JsonDocument document;
+        try
+        {
+            using FileStream file = File.OpenRead(path);
+            document = JsonDocument.Parse(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KeelInputException($"{path}: cannot open the result file ({e.Message})", e);
+        }
+        catch (JsonException e)
+        {
+            throw new KeelInputException($"{path}: not a result JSON file ({e.Message})", e);
+        }
+
+        using (document)
+        {
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("model", out JsonElement model) || !root.TryGetProperty("coefficients", out JsonElement coefficients))
+            {
+                throw new KeelInputException($"{path}: no \"model\" and \"coefficients\" in this file; predict needs the result JSON of keel fit");
+            }
+
+            ModelSpec spec = ModelSpecJson.Read(model, path);
+            var estimates = coefficients.EnumerateArray()
+                .Select(c => c.GetProperty("estimate") is { ValueKind: JsonValueKind.Number } e ? e.GetDouble() : (double?)null)
+                .ToList();
+            return new PredictionModel(spec, FormulaParser.Parse(spec.Formula), estimates);
+        }
+    }
+
+    /// <summary>Predicts every row of <paramref name="source"/> and writes the CSV of the contract; returns the number of rows.</summary>
+    public long Run(ITabularSource source, TextWriter output, UnseenPolicy unseen, bool header = true)
+    {
+        IReadOnlyList<string> names = source.ColumnNames;
+        var ordinalOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string column in Coder.Columns)
+        {
+            int ordinal = IndexOf(names, column);
+            ordinalOf[column] = ordinal >= 0
+                ? ordinal
+                : throw new KeelInputException($"{source.Name}: no column named '{column}', which the formula {Spec.Formula} needs (columns: {string.Join(", ", names.Take(12))})");
+        }
+
+        if (header)
+        {
+            output.Write(string.Join(',', names.Select(Quote).Concat(["prediction", "std_error", "estimable"])));
+            output.Write('\n');
+        }
+
+        var row = new Dictionary<string, (string Label, double Number)>(StringComparer.Ordinal);
+        var line = new StringBuilder();
+        long count = 0;
+        while (source.Read())
+        {
+            count++;
+            line.Clear();
+            for (int i = 0; i < names.Count; i++)
+            {
+                line.Append(i > 0 ? "," : string.Empty).Append(Quote(i < source.FieldCount ? source.GetField(i).ToString() : string.Empty));
+            }
+
+            PredictedValue? value = PredictRow(source, ordinalOf, row, unseen);
+            line.Append(',').Append(Format(value?.Prediction))
+                .Append(',').Append(Format(value?.StdError))
+                .Append(',').Append(value is { Estimable: true } ? "true" : "false").Append('\n');
+            output.Write(line);
+        }
+
+        return count;
+    }
+
+    private PredictedValue? PredictRow(ITabularSource source, Dictionary<string, int> ordinalOf, Dictionary<string, (string, double)> row, UnseenPolicy unseen)
+    {
+        row.Clear();
+        foreach ((string column, int ordinal) in ordinalOf)
+        {
+            string field = ordinal < source.FieldCount ? source.GetField(ordinal).ToString() : string.Empty;
+            (LevelMatch match, string label) = Coder.Level(column, field);
+            if (match == LevelMatch.Missing)
+            {
+                return null;
+            }
+
+            if (match == LevelMatch.Unseen && Coder.IsCategorical(column))
+            {
+                switch (unseen)
+                {
+                    case UnseenPolicy.Null:
+                        return null;
+                    case UnseenPolicy.Reference:
+                        label = Coder.ReferenceLevel(column) ?? label;
+                        break;
+                    default:
+                        throw new KeelInputException($"{source.Name}, line {source.Line}, column '{column}': level '{Clip(field)}' was never seen in fitting (use --unseen reference or --unseen null to predict anyway)");
+                }
+            }
+
+            double number = double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) ? x : double.NaN;
+            row[column] = (label, number);
+        }
+
+        CodedRow? coded = Coder.Code(row, out string? problem);
+        return coded is null
+            ? throw new KeelInputException($"{source.Name}, line {source.Line}, {problem}")
+            : Predictor.Predict(coded);
+    }
+
+    private static int IndexOf(IReadOnlyList<string> names, string column)
+    {
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (names[i] == column)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string Format(double? v) => v is { } x && double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : string.Empty;
+
+    private static string Clip(string text) => text.Length <= 40 ? text : string.Concat(text.AsSpan(0, 37), "...");
+
+    private static string Quote(string text) =>
+        text.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+}
