@@ -24,4 +24,7 @@ public sealed record FitProgress
 
     /// <summary>Share of the current input read so far, from 0 to 1, or <see langword="null"/> when unknown.</summary>
     public double? FractionRead { get; init; }
+
+    /// <summary>While LSMR solves, the iteration just finished; otherwise <see langword="null"/>.</summary>
+    public int? Iteration { get; init; }
 }

@@ -149,6 +149,7 @@ public static class KeelRegression
             RowsRead = value.RowsRead,
             Cells = value.Cells,
             FractionRead = value.BytesTotal > 0 ? (double)value.BytesDone / value.BytesTotal : null,
+            Iteration = value.Iteration,
         });
     }
 }

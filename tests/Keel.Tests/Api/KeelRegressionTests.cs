@@ -99,6 +99,16 @@ public class KeelRegressionTests
         Assert.Equal(KeelRegression.Fit(Example, Formula).Fingerprint, result.Fingerprint);
         Assert.Contains(FitStage.Reading, stages);
         Assert.Equal(FitStage.Solving, stages[^1]);
+
+        var iterations = new List<int>();
+        KeelRegression.Fit(Example, Formula, new FitSettings { Solver = SolverKind.Lsmr }, new SynchronousProgress(p =>
+        {
+            if (p.Iteration is { } k)
+            {
+                iterations.Add(k);
+            }
+        }));
+        Assert.NotEmpty(iterations);
     }
 
     [Fact]
