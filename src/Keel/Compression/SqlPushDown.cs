@@ -28,7 +28,8 @@ internal static class SqlPushDown
                 SqlDialect dialect = duck ? SqlDialect.DuckDb : SqlDialect.Postgres;
                 string from = SqlCellsQuery.FromItem(inputs.Table, inputs.Query);
                 using DbConnection connection = duck ? DuckDbSource.Open(input) : PostgresSource.Open(input);
-                Run(connection, plan, dialect, from, input, merger, totals, cancel);
+                // Messages name the source without its password.
+                Run(connection, plan, dialect, from, PostgresSource.Redact(input), merger, totals, cancel);
             }
         }
 
@@ -43,14 +44,14 @@ internal static class SqlPushDown
             }
 
             using DbConnection connection = DuckDbSource.Open(null);
-            Run(connection, plan, SqlDialect.DuckDb, FileScan(InputResolver.Resolve(files)), string.Join(' ', files), merger, totals, cancel);
+            Run(connection, plan, SqlDialect.DuckDb, FileScan(InputResolver.Resolve(files), plan), string.Join(' ', files), merger, totals, cancel);
         }
 
         return merger.Finish(new PushDownCounts(totals[0], totals[1], totals[2]));
     }
 
     /// <summary>A DuckDB table function over the files: read_parquet for Parquet, read_csv (all text, Keel's missing spellings) otherwise.</summary>
-    private static string FileScan(IReadOnlyList<string> files)
+    private static string FileScan(IReadOnlyList<string> files, RowPassPlan plan)
     {
         string list = "[" + string.Join(", ", files.Select(f => SqlCellsQuery.Literal(Path.GetFullPath(f)))) + "]";
         if (files.All(CellsFileColumns.IsParquet))
@@ -64,7 +65,16 @@ internal static class SqlPushDown
         }
 
         // All columns as text, so keys are canonicalized by Keel exactly as its own pass does.
-        return $"read_csv({list}, header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true, nullstr = ['', 'NA', 'NaN', 'nan', 'NULL', 'null'])";
+        string scan = $"read_csv({list}, header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true, nullstr = ['', 'NA', 'NaN', 'nan', 'NULL', 'null'])";
+        if (!plan.DropInvalid)
+        {
+            return scan; // A target or weight that is not a number stops the query with DuckDB's conversion error.
+        }
+
+        // --na drop: a target or weight that is not a number becomes NULL, so its row is left out.
+        var numeric = new[] { plan.TargetColumn, plan.WeightColumn }.OfType<string>()
+            .Select(c => $"TRY_CAST({SqlCellsQuery.Quote(c, SqlDialect.DuckDb)} AS DOUBLE) AS {SqlCellsQuery.Quote(c, SqlDialect.DuckDb)}");
+        return $"(SELECT * REPLACE ({string.Join(", ", numeric)}) FROM {scan}) AS keel_files";
     }
 
     private static void Run(DbConnection connection, RowPassPlan plan, SqlDialect dialect, string from, string source, CellsFileMerger merger, long[] totals, CancellationToken cancel)

@@ -77,6 +77,16 @@ internal static class DesignBuilder
             slot = coder.FillSlots(slotColumn, slotValue, slotValueLow, slots, slot, solvedOf.Count(i => i >= 0) - coder.SolvedColumnCount);
         }
 
+        for (int at = 0; at < slotValue.Length; at++)
+        {
+            if (!double.IsFinite(slotValue[at]))
+            {
+                int j = slotColumn[at];
+                string name = j >= 0 ? columns[Array.IndexOf([.. solvedOf], j)].Name : "a product of columns";
+                throw new KeelInputException($"{name}: a value of this column does not fit in a double (product of values near the end of the double range); rescale the inputs");
+            }
+        }
+
         var weight = new double[cells.CellCount];
         var mean = new DoubleDouble[cells.CellCount];
         for (int c = 0; c < cells.CellCount; c++)

@@ -60,10 +60,24 @@ internal sealed class ResolvedFactor
                 return new ResolvedFactor(factor, keyIndex, column, -1, LogValues(column, factor.Label));
             case PowerFactor or PolyFactor:
                 RequireNumeric(column, factor.Label);
-                return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => ContinuousValuesOf(factor, v)!).ToArray());
+                return new ResolvedFactor(factor, keyIndex, column, -1, RequireFinite(column, factor, column.Values.Select(v => ContinuousValuesOf(factor, v)!).ToArray()));
             default:
                 throw new KeelInputException($"formula: unsupported factor {factor.Label}");
         }
+    }
+
+    // A power of a value near the end of the double range has no double: say so, naming where.
+    private static DoubleDouble[][] RequireFinite(KeyColumn column, Factor factor, DoubleDouble[][] values)
+    {
+        for (int code = 0; code < values.Length; code++)
+        {
+            if (values[code].Any(v => !double.IsFinite(v.Hi)))
+            {
+                throw new KeelInputException($"column '{Data.MessageText.Quote(column.Name)}', line {column.FirstLine[code]}: {factor.Label} of {Data.MessageText.Quote(column.Labels[code])} does not fit in a double; rescale the column (for example divide it by a power of ten)");
+            }
+        }
+
+        return values;
     }
 
     /// <summary>

@@ -72,6 +72,21 @@ public class DuckDbPushDownTests
     }
 
     [Fact]
+    public void Engine_duckdb_over_csv_with_na_drop_leaves_out_text_targets_like_the_native_pass()
+    {
+        using var data = new SourceTestData(exact: true, rows: 1);
+        string path = data.File_("text-target.csv");
+        File.WriteAllText(path, "a,y\nx,1\ny,abc\nx,3\ny,4\n");
+        CellTable native = SourceTestData.Cells(new DataInputs([path]), "y ~ a", dropInvalid: true);
+        CellTable duck = SourceTestData.Cells(new DataInputs([path]) { Engine = DataEngine.DuckDb }, "y ~ a", dropInvalid: true);
+        SourceTestData.AssertSameCells(native, duck);
+        Assert.Equal(native.Counts.Dropped, duck.Counts.Dropped);
+        var e = Assert.Throws<KeelInputException>(() => SourceTestData.Cells(new DataInputs([path]) { Engine = DataEngine.DuckDb }, "y ~ a"));
+        Assert.Contains("abc", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
     public void Bad_input_inside_the_database_is_a_one_line_input_error()
     {
         using var data = new SourceTestData(exact: true, rows: 50);

@@ -76,6 +76,12 @@ public sealed class PostgresPushDownTests : IClassFixture<PostgresServer>, IDisp
         Assert.DoesNotContain('\n', noTable);
         Assert.Contains("cannot connect", Message(new DataInputs([$"postgresql://keel:secret@127.0.0.1:{_server.Port}/nosuchdb"]) { Table = "t" }), StringComparison.Ordinal);
         Assert.DoesNotContain("secret", Message(new DataInputs([$"postgresql://keel:secret@127.0.0.1:{_server.Port}/nosuchdb"]) { Table = "t" }), StringComparison.Ordinal);
+        _server.Execute("DROP TABLE IF EXISTS negative_weights; CREATE TABLE negative_weights AS SELECT a, y, -w AS w FROM exact_sales");
+        var withPassword = new DataInputs([$"postgresql://keel:secret@127.0.0.1:{_server.Port}/postgres"]) { Table = "negative_weights" };
+        string negative = Assert.Throws<KeelInputException>(() => SourceTestData.Cells(withPassword, "y ~ a", "w")).Message;
+        Assert.Contains("negative weight", negative, StringComparison.Ordinal);
+        Assert.Contains("keel:***@", negative, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", negative, StringComparison.Ordinal);
         Assert.Contains("name the database", Message(new DataInputs(["postgresql://keel@127.0.0.1:5432"]) { Table = "t" }), StringComparison.Ordinal);
     }
 

@@ -47,6 +47,7 @@ public class AwkwardInputTests
     [InlineData("a,y,w\nx,1,-1\n", "y ~ a", "weight '-1'")]
     [InlineData("a,y,w\nx,1,inf\n", "y ~ a", "weight 'inf'")]
     [InlineData("a,y\nx,1e999\n", "y ~ a", "not a finite number")]
+    [InlineData("b,y\n1e308,1\n2,3\n", "y ~ poly(b, 2, raw=TRUE)", "does not fit in a double")]
     public void Bad_input_is_one_line_naming_where(string csv, string formula, string expected)
     {
         Assert.Contains(expected, Error(csv, formula, csv.StartsWith("a,y,w", StringComparison.Ordinal) ? "w" : null), StringComparison.Ordinal);
