@@ -21,7 +21,7 @@ internal sealed class CommonOptions
 
     public Option<bool> Summary { get; } = new("--summary") { Description = "print a readable summary instead of JSON" };
 
-    public Option<string> Solver { get; } = new("--solver") { Description = "auto (default: dense QR when the design is small enough, else LSMR), qr or lsmr", DefaultValueFactory = _ => "auto" };
+    public Option<string> Solver { get; } = new("--solver") { Description = "auto (default: dense QR when the design is small enough, else LSMR), qr, lsmr, ridge, lasso, elasticnet or sgd", DefaultValueFactory = _ => "auto" };
 
     public Option<string> Na { get; } = new("--na") { Description = "rows with an invalid target or weight: error (default) or drop", DefaultValueFactory = _ => "error" };
 
@@ -93,7 +93,10 @@ internal sealed class CommonOptions
         "auto" => SolverChoice.Auto,
         "qr" => SolverChoice.Qr,
         "lsmr" => SolverChoice.Lsmr,
-        "ridge" or "lasso" or "elasticnet" or "sgd" => throw new KeelInputException($"--solver {name}: not available in this build yet; use auto, qr or lsmr"),
-        _ => throw new KeelInputException($"--solver {name}: expected auto, qr or lsmr"),
+        "ridge" => SolverChoice.Ridge,
+        "lasso" => SolverChoice.Lasso,
+        "elasticnet" => SolverChoice.ElasticNet,
+        "sgd" => SolverChoice.Sgd,
+        _ => throw new KeelInputException($"--solver {name}: expected auto, qr, lsmr, ridge, lasso, elasticnet or sgd"),
     };
 }

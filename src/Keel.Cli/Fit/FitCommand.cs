@@ -13,20 +13,37 @@ internal static class FitCommand
         var common = new CommonOptions();
         var tolerance = new Option<double?>("--tolerance") { Description = "LSMR stopping tolerance (atol = btol)" };
         var maxIterations = new Option<int?>("--max-iterations") { Description = "LSMR iteration limit" };
+        var lambda = new Option<double?>("--lambda") { Description = "penalty weight λ of ridge, lasso and elastic net (objective: docs/penalized.md); default: chosen by --cv" };
+        var alpha = new Option<double?>("--alpha") { Description = $"elastic-net mix, 1 = lasso, 0 = ridge (default {Keel.Solvers.Penalized.PenalizedOptions.Default.Alpha})" };
+        var cv = new Option<int?>("--cv") { Description = $"K-fold cross-validation over cells to choose λ when --lambda is absent (default K = {Keel.Solvers.Penalized.PenalizedOptions.Default.Folds})" };
+        var seed = new Option<ulong?>("--seed") { Description = "seed of the CV folds and of SGD's sampling (default 0): same seed, same result" };
+        var epochs = new Option<int?>("--epochs") { Description = $"SGD: passes over the cells at most (default {Keel.Solvers.Stochastic.SgdOptions.Default.MaxEpochs})" };
+        var se = new Option<string>("--se") { Description = "standard errors: classical (default) or hc1 (MacKinnon & White 1985)", DefaultValueFactory = _ => "classical" };
+        var cluster = new Option<string?>("--cluster") { Description = "cluster-robust standard errors by this categorical column (CR1, Cameron & Miller 2015)" };
         var cellsOut = new Option<string?>("--cells-out") { Description = "write a value per observed combination (n, mean, fitted, std_error, estimable) to this CSV" };
+        var shrink = new Option<string>("--shrink") { Description = "with --cells-out: none (default) or eb, empirical-Bayes shrinkage of sparse combinations toward the model (column shrunk)", DefaultValueFactory = _ => "none" };
         var report = new Option<string?>("--report") { Description = "write a self-contained HTML report with plots to this file" };
         var command = new Command("fit", "Fit a least-squares model and write the result JSON (or --summary).");
         common.AddTo(command);
         command.Options.Add(tolerance);
         command.Options.Add(maxIterations);
         command.Options.Add(cellsOut);
+        command.Options.Add(lambda);
+        command.Options.Add(alpha);
+        command.Options.Add(cv);
+        command.Options.Add(seed);
+        command.Options.Add(epochs);
+        command.Options.Add(se);
+        command.Options.Add(cluster);
         command.Options.Add(report);
+        command.Options.Add(shrink);
         command.SetAction(p => CommandRunner.Run(() =>
         {
             FitOptions options = common.Read(p, diagnoseOnly: false) with
             {
                 MaxIterations = p.GetValue(maxIterations),
             };
+            options = WithRemedies(options, p.GetValue(lambda), p.GetValue(alpha), p.GetValue(cv), p.GetValue(seed), p.GetValue(epochs), p.GetValue(se) ?? "classical", p.GetValue(cluster));
             if (p.GetValue(tolerance) is { } tol)
             {
                 options = options with { IterativeTolerance = tol > 0 && tol < 1 ? tol : throw new KeelInputException($"--tolerance {tol}: expected a number between 0 and 1") };
@@ -37,7 +54,14 @@ internal static class FitCommand
             progress.Finish(string.Create(CultureInfo.InvariantCulture, $"keel: {outcome.Result.Rows:N0} rows, {outcome.Result.Cells:N0} cells, rank {outcome.Result.Rank} of {outcome.Result.Parameters}, solver {outcome.Result.SolverName}"));
             if (p.GetValue(cellsOut) is { } cellsPath && outcome.Solution is { } solution && outcome.FittedByCell is { } fitted)
             {
-                Keel.Results.CellsOutput.Write(cellsPath, outcome.Design, solution, fitted, outcome.Result.Sigma);
+                double[]? shrunk = (p.GetValue(shrink) ?? "none") switch
+                {
+                    "none" => null,
+                    "eb" => Keel.Results.CellShrinkage.Shrunk(outcome.Design, solution, fitted, out _, out _)
+                        ?? throw new KeelInputException("--shrink eb: needs cells with repeated rows, more cells than parameters and the dense solver (--solver qr)"),
+                    string other => throw new KeelInputException($"--shrink {other}: expected none or eb"),
+                };
+                Keel.Results.CellsOutput.Write(cellsPath, outcome.Design, solution, fitted, outcome.Result.Sigma, shrunk);
             }
 
             if (p.GetValue(report) is { } reportPath)
@@ -51,4 +75,54 @@ internal static class FitCommand
         return command;
     }
 
+    // Penalty, SGD and standard-error options; defaults come from the solvers' option records.
+    private static FitOptions WithRemedies(FitOptions options, double? lambda, double? alpha, int? cv, ulong? seed, int? epochs, string se, string? cluster)
+    {
+        if (lambda is { } l && !(l >= 0 && double.IsFinite(l)))
+        {
+            throw new KeelInputException($"--lambda {l}: expected a non-negative number");
+        }
+
+        if (alpha is { } a && !(a >= 0 && a <= 1))
+        {
+            throw new KeelInputException($"--alpha {a}: expected a number between 0 (ridge) and 1 (lasso)");
+        }
+
+        if (cv is { } k && k < 2)
+        {
+            throw new KeelInputException($"--cv {k}: expected at least 2 folds");
+        }
+
+        if (epochs is { } e && e < 1)
+        {
+            throw new KeelInputException($"--epochs {e}: expected a positive number");
+        }
+
+        bool penalized = options.Solver is SolverChoice.Ridge or SolverChoice.Lasso or SolverChoice.ElasticNet;
+        if (!penalized && (lambda is not null || alpha is not null || cv is not null))
+        {
+            throw new KeelInputException("--lambda, --alpha and --cv apply to --solver ridge, lasso or elasticnet");
+        }
+
+        if (options.Solver == SolverChoice.ElasticNet && alpha is null)
+        {
+            throw new KeelInputException("--solver elasticnet needs --alpha (between 0 and 1)");
+        }
+
+        var penalty = options.Penalized with
+        {
+            Lambda = lambda,
+            Alpha = alpha ?? options.Penalized.Alpha,
+            Folds = cv ?? options.Penalized.Folds,
+            Seed = seed ?? options.Penalized.Seed,
+        };
+        var sgd = options.Sgd with { Seed = seed ?? options.Sgd.Seed, MaxEpochs = epochs ?? options.Sgd.MaxEpochs };
+        StandardErrorKind kind = se switch
+        {
+            "classical" => StandardErrorKind.Classical,
+            "hc1" => StandardErrorKind.Hc1,
+            _ => throw new KeelInputException($"--se {se}: expected classical or hc1 (for clustered errors use --cluster COL)"),
+        };
+        return options with { Penalized = penalty, Sgd = sgd, StandardErrors = kind, ClusterColumn = cluster };
+    }
 }

@@ -34,14 +34,14 @@ internal static class PredictCommand
             };
             PredictionModel model = PredictionModel.Load(p.GetValue(result)!);
             string? outPath = p.GetValue(output);
-            string? temporary = outPath is null ? null : outPath + ".partial";
+            // Written to a temporary file first: a run that stops on bad input (exit 2) leaves no half
+            // CSV, neither under the --out name nor on stdout.
+            string temporary = outPath is null ? Path.Combine(Path.GetTempPath(), $"keel-predict-{Guid.NewGuid():N}.csv") : outPath + ".partial";
             long rows = 0;
             bool first = true;
             try
             {
-                using (TextWriter writer = temporary is null
-                    ? new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false))
-                    : new StreamWriter(temporary, false, new UTF8Encoding(false)))
+                using (TextWriter writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
                 {
                     foreach (string file in InputResolver.Resolve(p.GetValue(data) ?? []))
                     {
@@ -51,21 +51,26 @@ internal static class PredictCommand
                     }
                 }
 
-                if (temporary is not null)
+                if (outPath is not null)
                 {
-                    // Written in full or not at all: a failed run leaves no half file under the name asked for.
-                    File.Move(temporary, outPath!, overwrite: true);
+                    File.Move(temporary, outPath, overwrite: true);
+                }
+                else
+                {
+                    using FileStream written = File.OpenRead(temporary);
+                    using Stream stdout = Console.OpenStandardOutput();
+                    written.CopyTo(stdout);
                 }
             }
             finally
             {
-                if (temporary is not null && File.Exists(temporary))
+                if (File.Exists(temporary))
                 {
                     File.Delete(temporary);
                 }
             }
 
-            if (!p.GetValue(quiet) && !Console.IsErrorRedirected)
+            if (!p.GetValue(quiet))
             {
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"keel: {rows:N0} rows predicted"));
             }

@@ -11,6 +11,28 @@ internal enum SolverChoice
 
     /// <summary>LSMR (Fong &amp; Saunders 2011) over the code structure.</summary>
     Lsmr,
+
+    /// <summary>Ridge (α = 0), exact by the augmented least-squares problem.</summary>
+    Ridge,
+
+    /// <summary>Lasso (α = 1) by coordinate descent on the cells.</summary>
+    Lasso,
+
+    /// <summary>Elastic net (α from --alpha) by coordinate descent on the cells.</summary>
+    ElasticNet,
+
+    /// <summary>Averaged stochastic gradient descent on the cells (Polyak &amp; Juditsky 1992).</summary>
+    Sgd,
+}
+
+/// <summary>Which standard errors the result reports.</summary>
+internal enum StandardErrorKind
+{
+    /// <summary>σ²·(X'WX)⁻¹: homoskedastic errors.</summary>
+    Classical,
+
+    /// <summary>MacKinnon &amp; White (1985) HC1: n/(n−k)·(X'WX)⁻¹·X'ΩX·(X'WX)⁻¹.</summary>
+    Hc1,
 }
 
 /// <summary>Everything a fit needs to know; each default defined here once.</summary>
@@ -35,6 +57,18 @@ internal sealed record FitOptions
 
     /// <summary>Iteration cap for LSMR; null for the solver's own default.</summary>
     public int? MaxIterations { get; init; }
+
+    /// <summary>λ, α, folds and tolerances of ridge, lasso and elastic net.</summary>
+    public Keel.Solvers.Penalized.PenalizedOptions Penalized { get; init; } = Keel.Solvers.Penalized.PenalizedOptions.Default;
+
+    /// <summary>Schedule, epochs and seed of averaged SGD.</summary>
+    public Keel.Solvers.Stochastic.SgdOptions Sgd { get; init; } = Keel.Solvers.Stochastic.SgdOptions.Default;
+
+    /// <summary>Classical (default) or HC1 standard errors.</summary>
+    public StandardErrorKind StandardErrors { get; init; } = StandardErrorKind.Classical;
+
+    /// <summary>A categorical column to cluster the standard errors by (Cameron &amp; Miller 2015), or null.</summary>
+    public string? ClusterColumn { get; init; }
 
     /// <summary>Only diagnose: no solve.</summary>
     public bool DiagnoseOnly { get; init; }

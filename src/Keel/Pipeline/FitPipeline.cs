@@ -51,11 +51,17 @@ internal sealed class LsmrProgressForwarder(Action<Keel.Solvers.Iterative.LsmrPr
 /// The spine: source → cells → design → diagnostics → solve → result. Data flow one way; each stage
 /// lives in its own folder and this class only connects them.
 /// </summary>
-internal static class FitPipeline
+internal static partial class FitPipeline
 {
     public static FitOutcome Run(FitOptions options, IProgress<PipelineProgress>? progress = null, CancellationToken cancel = default)
     {
         var clock = StageClock.Start();
+        if (options.DiagnoseOnly && IsRemedy(options.Solver))
+        {
+            // Diagnosis solves nothing: the remedies do not change rank, aliasing or conditioning.
+            options = options with { Solver = SolverChoice.Auto };
+        }
+
         Formula formula = FormulaParser.Parse(options.Formula);
         CellTable cells = ReadCells(formula, options, progress, cancel);
         clock.Lap("read");
@@ -70,6 +76,11 @@ internal static class FitPipeline
                 ? $"{design.SolvedCount} parameters over {design.CellCount} cells fit the dense limits (p <= {DenseLimits.MaxColumns}, cells*p <= {DenseLimits.MaxEntries:0.#e0}, 2*cells*p^2 <= {DenseLimits.MaxFlops:0.#e0}): pivoted QR is exact and affordable"
                 : $"{design.SolvedCount} parameters over {design.CellCount} cells exceed the dense limits: LSMR over the level codes";
         progress?.Report(new PipelineProgress(dense ? "qr" : "lsmr", cells.Counts.RowsRead, cells.CellCount, 0, 0));
+        if (IsRemedy(options.Solver))
+        {
+            return RunRemedy(design, options, clock, cancel);
+        }
+
         LeastSquaresSolution solution = dense
             ? DenseSolve.Solve(design)
             : IterativeSolve.Solve(
@@ -82,16 +93,17 @@ internal static class FitPipeline
         var result = ResultAssembler.Assemble(design, solution, options.DiagnoseOnly);
         clock.Lap("assemble");
         result.SolverName = dense ? "qr" : "lsmr";
-        result.SolverReason = reason;
+        result.SolverReason = reason + RefinementNote(dense, solution);
         result.Threads = Math.Max(1, options.Threads);
         double[] fitted = ResultAssembler.FittedByCell(design, solution);
+        ApplyStandardErrors(result, design, solution, fitted, options);
         return new FitOutcome(result, design, solution, fitted);
     }
 
     /// <summary>The row pass over every input, as one dataset.</summary>
     public static CellTable ReadCells(Formula formula, FitOptions options, IProgress<PipelineProgress>? progress, CancellationToken cancel)
     {
-        RowPassPlan plan = DesignBuilder.PlanFor(formula, options.WeightColumn, options.DropInvalid);
+        RowPassPlan plan = WithClusterKey(DesignBuilder.PlanFor(formula, options.WeightColumn, options.DropInvalid), options.ClusterColumn);
         DataInputs inputs = DataInputs.Of(options.Inputs);
         if (!inputs.IsRows)
         {

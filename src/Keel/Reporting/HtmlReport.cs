@@ -172,6 +172,12 @@ internal static class HtmlReport
             _ => string.Create(inv, $"The scaled condition number is {r.ConditionNumber:G3}: strong near-dependencies; about {Math.Log10(r.ConditionNumber.Value):0} digits of the estimates are at risk."),
         };
         s.Append("<li>").Append(E(condition)).Append("</li>\n");
+        foreach ((double index, IReadOnlyList<(string Name, double Proportion)> involved) in r.NearDependencies.Take(5))
+        {
+            string who = string.Join(", ", involved.Take(6).Select(i => string.Create(inv, $"{i.Name} ({100 * i.Proportion:0}%)")));
+            s.Append("<li class=\"sub\">").Append(E(string.Create(inv, $"Condition index {index:G3}: a near-dependency carrying most of the variance of {who}."))).Append("</li>\n");
+        }
+
         s.Append("<li>").Append(E(r.SingletonLevels == 0
             ? "No categorical level rests on a single row."
             : string.Create(inv, $"{r.SingletonLevels} categorical level(s) occur in exactly one row; their coefficients rest on one observation."))).Append("</li>\n");

@@ -15,6 +15,8 @@ internal static class WarningCodes
     public const string StandardErrorsUnavailable = "STD_ERRORS_UNAVAILABLE";
     public const string NoResidualDegreesOfFreedom = "NO_RESIDUAL_DF";
     public const string AliasingUnchecked = "ALIASING_UNCHECKED";
+    public const string Penalized = "PENALIZED";
+    public const string LambdaAtPathEnd = "LAMBDA_AT_PATH_END";
 }
 
 /// <summary>An F statistic with its degrees of freedom and upper-tail p-value.</summary>
@@ -113,6 +115,15 @@ internal sealed class FitResult
     public List<(double Index, IReadOnlyList<(string Name, double Proportion)> Involved)> NearDependencies { get; } = [];
 
     public int Threads { get; set; } = 1;
+
+    /// <summary>Which standard errors were reported: "classical", "hc1" or "cluster(COL)"; null when none.</summary>
+    public string? StdErrorType { get; set; }
+
+    /// <summary>Number of clusters of cluster-robust standard errors, or null.</summary>
+    public int? Clusters { get; set; }
+
+    /// <summary>λ, α and how they were chosen, for a penalised fit; null otherwise.</summary>
+    public Keel.Solvers.Penalized.PenaltyReport? Penalty { get; set; }
 
     /// <summary>What `keel predict` needs: written under "model".</summary>
     public ModelSpec? Model { get; set; }

@@ -111,7 +111,7 @@ internal static class ResultAssembler
             }
             else
             {
-                c.Status = CoefficientStatus.Estimated;
+                c.Status = solution.PenalizedColumns?[j] == true ? CoefficientStatus.Regularized : CoefficientStatus.Estimated;
                 c.Estimate = diagnoseOnly ? null : solution.Coefficients[j];
             }
 
@@ -144,6 +144,13 @@ internal static class ResultAssembler
             totalW.Add(in cells.SumW[c]);
             totalWy.Add(in cells.SumWy[c]);
             totalWy2.Add(in cells.SumWy2[c]);
+        }
+
+        // The solver's own residual sum (double-double on the dense path) where it is a normal double:
+        // recomputed from fitted values in double it loses the digits that cancel in x'β (Filip).
+        if (solution.BetweenCellsResidualSumOfSquares is { } solverBetween && double.IsNormal(solverBetween) && double.IsNormal(Math.ScaleB(solverBetween, 2 * k)))
+        {
+            between = Math.ScaleB(solverBetween, 2 * k);
         }
 
         double rss = between + pureError;
@@ -272,6 +279,10 @@ internal static class ResultAssembler
         else if (r.Sigma is null)
         {
             r.Warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{r.Rows} rows and rank {r.Rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
+        }
+        else if (solution.Penalty is not null)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.Penalized, "penalised estimates are biased towards 0 by design: no standard errors are reported (sigma and df_residual are those of an unpenalised fit of the same rank and only indicative)"));
         }
         else if (solution.CovarianceDiagonal is null)
         {

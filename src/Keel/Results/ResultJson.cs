@@ -35,6 +35,11 @@ internal static class ResultJson
             w.WriteString("stop_reason", r.StopReason);
             w.WriteString("reason", r.SolverReason);
             w.WriteNumber("threads", r.Threads);
+            if (r.Penalty is { } penalty)
+            {
+                WritePenalty(w, penalty);
+            }
+
             w.WriteEndObject();
         }
 
@@ -50,6 +55,8 @@ internal static class ResultJson
             WriteNumber(w, "sigma", r.Sigma);
             WriteNumber(w, "df_residual", r.DfResidual);
             WriteNumber(w, "pure_error_ss", r.PureErrorSs);
+            w.WriteString("std_error_type", r.StdErrorType);
+            WriteNumber(w, "clusters", r.Clusters);
             WriteFTest(w, "f_test", r.ModelF);
             WriteFTest(w, "lack_of_fit", r.LackOfFit);
             w.WriteEndObject();
@@ -153,6 +160,17 @@ internal static class ResultJson
 
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    // The penalised fit's λ and how it was chosen (objective: docs/penalized.md).
+    private static void WritePenalty(Utf8JsonWriter w, Keel.Solvers.Penalized.PenaltyReport p)
+    {
+        WriteNumber(w, "lambda", p.Lambda);
+        WriteNumber(w, "alpha", p.Alpha);
+        WriteNumber(w, "lambda_max", p.LambdaMax);
+        WriteNumber(w, "cv_folds", p.Folds);
+        WriteNumber(w, "cv_error", p.CvError);
+        WriteNumber(w, "lambda_1se", p.LambdaOneStandardError);
     }
 
     private static void WriteFTest(Utf8JsonWriter w, string name, FTest? test)

@@ -94,6 +94,8 @@ internal static class DenseSolve
 
                 return qr.VarianceFactor(permuted);
             },
+            Covariance = () => CovarianceBySolvedColumn(qr, positionOf, p),
+            BetweenCellsResidualSumOfSquares = qr.ResidualSumOfSquares,
             KeptCovariance = () => KeptCovariance(qr, order),
             ConditionNumber = belsley?.ConditionNumber,
             ConditionIndexes = belsley?.ConditionIndexes,
@@ -102,6 +104,24 @@ internal static class DenseSolve
             Iterations = qr.Refinement.Steps,
             StopReason = $"refinement {qr.Refinement.Status}",
         };
+    }
+
+    // (X'WX)⁻¹ by solved column from the kept-position covariance R⁻¹R⁻ᵀ; NaN for aliased columns.
+    private static DenseMatrix CovarianceBySolvedColumn(DenseLeastSquaresResult qr, int[] positionOf, int p)
+    {
+        DenseMatrix kept = qr.Covariance();
+        var full = new DenseMatrix(p, p);
+        for (int j = 0; j < p; j++)
+        {
+            int kj = qr.KeptPositionOf(positionOf[j]);
+            for (int i = 0; i < p; i++)
+            {
+                int ki = qr.KeptPositionOf(positionOf[i]);
+                full[i, j] = ki >= 0 && kj >= 0 ? kept[ki, kj] : double.NaN;
+            }
+        }
+
+        return full;
     }
 
     /// <summary>Belsley's threshold: condition indexes from 30 up signal a harmful near-dependency.</summary>

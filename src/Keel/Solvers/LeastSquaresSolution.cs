@@ -24,6 +24,13 @@ internal sealed class LeastSquaresSolution
     public Func<double[], double>? VarianceFactor { get; init; }
 
     /// <summary>
+    /// Σ_cells w·(ȳ − fitted)² as the solver computed it from its own residual (the dense path: in
+    /// double-double from the refinement), or null. Recomputing it from fitted values in double loses
+    /// the digits that cancel in x'β on ill-conditioned designs (Filip: 8 of 15 digits of σ).
+    /// </summary>
+    public double? BetweenCellsResidualSumOfSquares { get; init; }
+
+    /// <summary>
     /// (X'WX)⁻¹ over the kept columns, when the solver can afford it: the kept solved columns in
     /// ascending order and the matrix by those positions (row-major, symmetric).
     /// </summary>
@@ -46,6 +53,15 @@ internal sealed class LeastSquaresSolution
     public double? Tolerance { get; init; }
 
     public string? StopReason { get; init; }
+
+    /// <summary>For a penalised fit (ridge, lasso, elastic net): λ, α and how they were chosen; null for least squares.</summary>
+    public Penalized.PenaltyReport? Penalty { get; init; }
+
+    /// <summary>For a penalised fit, which solved columns carry the penalty (status "regularized").</summary>
+    public bool[]? PenalizedColumns { get; init; }
+
+    /// <summary>(X'WX)⁻¹ over solved columns (p × p; NaN rows and columns for aliased), when the solver can give it (dense path).</summary>
+    public Func<LinearAlgebra.DenseMatrix>? Covariance { get; init; }
 
     /// <summary>Belsley's near-dependencies: condition indexes of at least 30 with the columns whose variance they dominate (small dense designs only).</summary>
     public IReadOnlyList<NearDependency>? NearDependencies { get; init; }

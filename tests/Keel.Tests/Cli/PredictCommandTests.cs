@@ -27,9 +27,13 @@ public class PredictCommandTests
             Assert.Contains("'zz'", bad.Stderr, StringComparison.Ordinal);
             Assert.Single(bad.Stderr.Trim().Split('\n'));
             Assert.False(File.Exists(output + "2"));
+            var badToStdout = KeelProcess.Run(["predict", result, unseen.Path, "--quiet"]);
+            Assert.Equal(2, badToStdout.ExitCode);
+            Assert.Equal(string.Empty, badToStdout.Stdout);
 
             var asNull = KeelProcess.Run(["predict", result, unseen.Path, "--unseen", "null"]);
             Assert.Equal(0, asNull.ExitCode);
+            Assert.Equal("keel: 2 rows predicted", asNull.Stderr.Trim());
             Assert.EndsWith("zz,2,,,false", asNull.Stdout.TrimEnd(), StringComparison.Ordinal);
         }
         finally
