@@ -72,6 +72,9 @@ internal sealed record FitOptions
 
     /// <summary>Only diagnose: no solve.</summary>
     public bool DiagnoseOnly { get; init; }
+
+    /// <summary>Sources the caller opens itself (the library's in-memory columns); when set, <see cref="Inputs"/> is not read.</summary>
+    public IReadOnlyList<Func<Keel.Data.ITabularSource>>? Sources { get; init; }
 }
 
 /// <summary>

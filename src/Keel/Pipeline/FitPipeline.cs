@@ -112,6 +112,19 @@ internal static partial class FitPipeline
         }
 
         var pass = new RowPass(plan);
+        Action<RowPass, ITabularSource>? report = progress is null ? null : (p, s) => progress.Report(new PipelineProgress("read", p.RowsRead, p.CellCount, s.Position.Done, s.Position.Total));
+        if (options.Sources is { } sources)
+        {
+            // In-memory columns from the library API.
+            foreach (Func<ITabularSource> open in sources)
+            {
+                using ITabularSource source = open();
+                pass.Add(source, report, cancel);
+            }
+
+            return pass.Finish();
+        }
+
         foreach (string file in InputResolver.Resolve(options.Inputs))
         {
             if (options.Threads > 1 && ParallelRowPass.CanRead(file))
@@ -128,10 +141,7 @@ internal static partial class FitPipeline
             }
 
             using ITabularSource source = InputResolver.Open(file);
-            pass.Add(
-                source,
-                progress is null ? null : (p, s) => progress.Report(new PipelineProgress("read", p.RowsRead, p.CellCount, s.Position.Done, s.Position.Total)),
-                cancel);
+            pass.Add(source, report, cancel);
         }
 
         return pass.Finish();

@@ -1,21 +1,5 @@
 namespace Keel.Results;
 
-/// <summary>The status of one coefficient, as the result contract names it.</summary>
-internal enum CoefficientStatus
-{
-    /// <summary>Identified by the data and estimated.</summary>
-    Estimated,
-
-    /// <summary>Baseline level of a treatment-coded factor: estimate 0 by construction.</summary>
-    Reference,
-
-    /// <summary>Not identified by the data: a combination of earlier columns. Estimate null.</summary>
-    Aliased,
-
-    /// <summary>A penalised estimate.</summary>
-    Regularized,
-}
-
 /// <summary>Stable warning identifiers of the result contract.</summary>
 internal static class WarningCodes
 {
