@@ -69,6 +69,7 @@ public class CsvFuzzTests
         }
         catch (Exception e)
         {
+            File.Copy(path, Path.Combine(Path.GetTempPath(), $"keel-fuzz-failing-{seed}.csv"), overwrite: true);
             Assert.Fail($"seed {seed} ({formula}): {e.GetType().Name}: {e.Message} {e.StackTrace?.Split('\n').FirstOrDefault()}");
         }
         finally
