@@ -47,17 +47,7 @@ public class NistStrdCliTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("Norris", 14.5, 14.0)]
-    [InlineData("Pontius", 14.5, 14.0)]
-    [InlineData("NoInt1", 14.5, 14.0)]
-    [InlineData("NoInt2", 14.5, 14.0)]
-    [InlineData("Filip", 13.5, 13.5)]
-    [InlineData("Longley", 14.1, 14.0)]
-    [InlineData("Wampler1", 14.5, 14.0)]
-    [InlineData("Wampler2", 14.5, 14.0)]
-    [InlineData("Wampler3", 14.5, 14.0)]
-    [InlineData("Wampler4", 14.5, 14.0)]
-    [InlineData("Wampler5", 14.5, 14.0)]
+    [MemberData(nameof(NistStrdData.LreTargets), MemberType = typeof(NistStrdData))]
     public void Keel_fit_reproduces_the_certified_values(string name, double coefficientTarget, double deviationTarget)
     {
         NistStrdData data = NistStrdData.Load(name);

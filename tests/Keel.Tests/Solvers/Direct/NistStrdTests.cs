@@ -24,17 +24,7 @@ namespace Keel.Tests.Solvers.Direct;
 public class NistStrdTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData("Norris", 14.5, 14.0)]
-    [InlineData("Pontius", 14.5, 14.0)]
-    [InlineData("NoInt1", 14.5, 14.0)]
-    [InlineData("NoInt2", 14.5, 14.0)]
-    [InlineData("Filip", 13.5, 13.5)]
-    [InlineData("Longley", 14.1, 14.0)]
-    [InlineData("Wampler1", 14.5, 14.0)]
-    [InlineData("Wampler2", 14.5, 14.0)]
-    [InlineData("Wampler3", 14.5, 14.0)]
-    [InlineData("Wampler4", 14.5, 14.0)]
-    [InlineData("Wampler5", 14.5, 14.0)]
+    [MemberData(nameof(NistStrdData.LreTargets), MemberType = typeof(NistStrdData))]
     public void Certified_values_are_reproduced_to_the_double_precision_ceiling(string name, double coefficientTarget, double deviationTarget)
     {
         NistStrdData data = NistStrdData.Load(name);
