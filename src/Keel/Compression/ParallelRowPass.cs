@@ -26,11 +26,12 @@ internal static class ParallelRowPass
     private static readonly string[] CsvEndings = [".csv", ".csv.gz", ".txt"];
 
     /// <summary>Reads <paramref name="path"/> into <paramref name="target"/> with <paramref name="threads"/> workers.</summary>
-    public static void AddCsv(RowPass target, RowPassPlan plan, string path, int threads, Action<long, int, long, long>? onProgress, CancellationToken cancel)
+    /// <param name="chunkBytes">Bytes per range (tests use tiny ones to put boundaries everywhere).</param>
+    public static void AddCsv(RowPass target, RowPassPlan plan, string path, int threads, Action<long, int, long, long>? onProgress, CancellationToken cancel, int chunkBytes = ChunkBytes)
     {
         if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
         {
-            AddCompressed(target, plan, path, threads, onProgress, cancel);
+            AddCompressed(target, plan, path, threads, onProgress, chunkBytes, cancel);
             return;
         }
 
@@ -45,7 +46,7 @@ internal static class ParallelRowPass
         List<CsvRange> ranges;
         try
         {
-            ranges = CsvBlocks.Split(file, CsvBlocks.DataStart(file), ChunkBytes, threads);
+            ranges = CsvBlocks.Split(file, CsvBlocks.DataStart(file), chunkBytes, threads);
         }
         catch (IOException e)
         {
@@ -111,9 +112,9 @@ internal static class ParallelRowPass
         Complete(target, passes, errors);
     }
 
-    private static void AddCompressed(RowPass target, RowPassPlan plan, string path, int threads, Action<long, int, long, long>? onProgress, CancellationToken cancel)
+    private static void AddCompressed(RowPass target, RowPassPlan plan, string path, int threads, Action<long, int, long, long>? onProgress, int chunkBytes, CancellationToken cancel)
     {
-        using CsvChunker chunker = CsvChunker.Open(path, ChunkBytes);
+        using CsvChunker chunker = CsvChunker.Open(path, chunkBytes);
         var passes = new RowPass[threads];
         var errors = new List<(int Chunk, Exception Error)>();
         var gate = new object();

@@ -137,11 +137,10 @@ internal static class CsvBlocks
         int quotes = bytes.Count((byte)'"');
         if (quotes == 0)
         {
-            // No quote: both speculations agree, and every line feed ends a record.
+            // No quote: started outside quotes, every line feed ends a record; started inside, none does.
             int newlines = bytes.Count((byte)'\n');
             int first = bytes.IndexOf((byte)'\n');
-            first = first < 0 ? -1 : first + 1;
-            return new BlockScan(0, newlines, newlines, first, first);
+            return new BlockScan(0, newlines, 0, first < 0 ? -1 : first + 1, -1);
         }
 
         long outside0 = 0, outside1 = 0;
