@@ -30,12 +30,14 @@ internal static class CellCanonicalizer
         RowPassCounts counts)
     {
         var stats = new CellStats[rowCount.Count];
+        var w = new ExactSum[rowCount.Count];
         for (int c = 0; c < stats.Length; c++)
         {
-            stats[c] = new CellStats { Rows = rowCount[c], W = sumW[c], Wy = sumWy[c], Wy2 = sumWy2[c] };
+            stats[c] = new CellStats { Rows = rowCount[c], Wy = sumWy[c], Wy2 = sumWy2[c] };
+            w[c] = sumW[c];
         }
 
-        return Canonicalize(names, [new CellPart(interners, provisionalKeys.ToArray(), stats, stats.Length)], sumWFromRows: false, counts);
+        return Canonicalize(names, [new CellPart(interners, provisionalKeys.ToArray(), stats, w, stats.Length)], sumWFromRows: false, counts);
     }
 
     /// <summary>
@@ -233,12 +235,17 @@ internal static class CellCanonicalizer
                 p++;
             }
 
-            ref CellStats s = ref parts[p].Stats[g - partOf[p]];
+            int c = g - partOf[p];
+            ref CellStats s = ref parts[p].Stats[c];
             bool sameAsPrevious = previous >= 0 && canonical.AsSpan(previous * width, width).SequenceEqual(canonical.AsSpan(g * width, width));
             if (sameAsPrevious)
             {
                 outCount[m - 1] += s.Rows;
-                outW[m - 1].Add(in s.W);
+                if (!sumWFromRows)
+                {
+                    outW[m - 1].Add(in parts[p].SumW![c]);
+                }
+
                 outWy[m - 1].Add(in s.Wy);
                 outWy2[m - 1].Add(in s.Wy2);
                 continue;
@@ -248,7 +255,11 @@ internal static class CellCanonicalizer
             outCount[m] = s.Rows;
 
             // Moved, not copied: the part is spent, so no two live accumulators share limbs.
-            outW[m] = s.W;
+            if (!sumWFromRows)
+            {
+                outW[m] = parts[p].SumW![c];
+            }
+
             outWy[m] = s.Wy;
             outWy2[m] = s.Wy2;
             m++;
@@ -259,7 +270,6 @@ internal static class CellCanonicalizer
         {
             for (int c = 0; c < m; c++)
             {
-                outW[c] = default;
                 // Two exact doubles (each below 2^32 times a power of two): Σw = rows exactly.
                 outW[c].Add((double)(outCount[c] >> 32) * 4294967296.0);
                 outW[c].Add((double)(outCount[c] & 0xFFFFFFFFL));

@@ -34,9 +34,9 @@ internal sealed class RowPass
             _interners[j] = new ValueInterner();
         }
 
-        _cells = new CellAccumulator(plan.KeyColumns.Count);
-        _key = new int[plan.KeyColumns.Count];
         _weighted = plan.WeightColumn is not null;
+        _cells = new CellAccumulator(plan.KeyColumns.Count, _weighted);
+        _key = new int[plan.KeyColumns.Count];
     }
 
     /// <summary>Rows read so far (for progress).</summary>
@@ -154,7 +154,7 @@ internal sealed class RowPass
             }
         }
 
-        ref CellStats cell = ref _cells.Find(_key);
+        ref CellStats cell = ref _cells.Find(_key, out int index);
         _rowsUsed++;
         cell.Rows++;
         if (!_weighted)
@@ -165,7 +165,7 @@ internal sealed class RowPass
             return;
         }
 
-        cell.W.Add(w);
+        _cells.SumW(index).Add(w);
         if (w == 1.0)
         {
             cell.Wy.Add(y);
