@@ -30,14 +30,16 @@ internal static class CellCanonicalizer
         RowPassCounts counts)
     {
         var stats = new CellStats[rowCount.Count];
+        var sums = new CellSums[rowCount.Count];
         var w = new ExactSum[rowCount.Count];
         for (int c = 0; c < stats.Length; c++)
         {
-            stats[c] = new CellStats { Rows = rowCount[c], Wy = sumWy[c], Wy2 = sumWy2[c] };
+            stats[c] = new CellStats { Rows = rowCount[c], Full = c };
+            sums[c] = new CellSums { Wy = sumWy[c], Wy2 = sumWy2[c] };
             w[c] = sumW[c];
         }
 
-        return Canonicalize(names, [new CellPart(interners, provisionalKeys.ToArray(), stats, w, stats.Length)], sumWFromRows: false, counts);
+        return Canonicalize(names, [new CellPart(interners, provisionalKeys.ToArray(), stats, sums, Compact: false, w, stats.Length)], sumWFromRows: false, counts);
     }
 
     /// <summary>
@@ -236,34 +238,36 @@ internal static class CellCanonicalizer
             }
 
             int c = g - partOf[p];
-            ref CellStats s = ref parts[p].Stats[c];
+            CellPart part = parts[p];
+            ref CellStats s = ref part.Stats[c];
+            bool compact = part.IsCompact(c);
             bool sameAsPrevious = previous >= 0 && canonical.AsSpan(previous * width, width).SequenceEqual(canonical.AsSpan(g * width, width));
-            if (sameAsPrevious)
+            if (!sameAsPrevious)
             {
-                outCount[m - 1] += s.Rows;
-                if (!sumWFromRows)
-                {
-                    outW[m - 1].Add(in parts[p].SumW![c]);
-                }
-
-                outWy[m - 1].Add(in s.Wy);
-                outWy2[m - 1].Add(in s.Wy2);
-                continue;
+                canonical.AsSpan(g * width, width).CopyTo(outKeys.AsSpan(m * width, width));
+                m++;
+                previous = g;
             }
 
-            canonical.AsSpan(g * width, width).CopyTo(outKeys.AsSpan(m * width, width));
-            outCount[m] = s.Rows;
-
-            // Moved, not copied: the part is spent, so no two live accumulators share limbs.
+            int o = m - 1;
+            outCount[o] += s.Rows;
             if (!sumWFromRows)
             {
-                outW[m] = parts[p].SumW![c];
+                outW[o].Add(in part.SumW![c]);
             }
 
-            outWy[m] = s.Wy;
-            outWy2[m] = s.Wy2;
-            m++;
-            previous = g;
+            if (compact)
+            {
+                // One row: Σy = y and Σy² = y·y, added exactly (the product is not rounded).
+                outWy[o].Add(s.Y);
+                outWy2[o].AddProduct(s.Y, s.Y);
+            }
+            else
+            {
+                ref CellSums sums = ref part.Sums[s.Full];
+                outWy[o].Add(in sums.Wy);
+                outWy2[o].Add(in sums.Wy2);
+            }
         }
 
         if (sumWFromRows)

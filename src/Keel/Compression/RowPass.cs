@@ -156,29 +156,29 @@ internal sealed class RowPass
 
         ref CellStats cell = ref _cells.Find(_key, out int index);
         _rowsUsed++;
-        cell.Rows++;
         if (!_weighted)
         {
-            // Unweighted: Σw is the row count, set exactly when the table is finished.
-            cell.Wy.Add(y);
-            cell.Wy2.AddProduct(y, y);
+            // Unweighted: Σw is the row count, set exactly when the table is finished; a cell's
+            // first row is kept as y alone (CellAccumulator), its sums start at the second.
+            _cells.AddUnweighted(ref cell, y);
             return;
         }
 
+        ref CellSums sums = ref _cells.AddWeightedRow(ref cell);
         _cells.SumW(index).Add(w);
         if (w == 1.0)
         {
-            cell.Wy.Add(y);
-            cell.Wy2.AddProduct(y, y);
+            sums.Wy.Add(y);
+            sums.Wy2.AddProduct(y, y);
         }
         else
         {
             // w·y = p + e exactly (TwoProduct), so w·y² = p·y + e·y is added without rounding.
             double p = w * y;
             double e = Math.FusedMultiplyAdd(w, y, -p);
-            cell.Wy.AddProduct(w, y);
-            cell.Wy2.AddProduct(p, y);
-            cell.Wy2.AddProduct(e, y);
+            sums.Wy.AddProduct(w, y);
+            sums.Wy2.AddProduct(p, y);
+            sums.Wy2.AddProduct(e, y);
         }
     }
 
