@@ -3,33 +3,26 @@ namespace Keel.Compression;
 /// <summary>
 /// Open-addressing hash table from a fixed-width key of int codes to a dense cell index, with the
 /// keys stored in one growing arena (no allocation per row or per cell).
-/// While every code fits its share of 64 bits (64/width bits per column), a slot holds the packed
-/// key itself next to the cell index, so a probe reads one slot and never the arena (one cache miss
-/// instead of two); the first code that does not fit switches the table to arena compares for good.
-/// Invariant: cell i's key is KeyArena[i*width .. (i+1)*width); a slot holds cell index + 1 (0 =
-/// empty) and, packed, the key's packing; load factor at most 1/2, so linear probing stays short.
+/// Invariant: cell i's key is KeyArena[i*width .. (i+1)*width); slots hold cell index + 1 (0 = empty);
+/// load factor at most 1/2, so linear probing stays short.
 /// </summary>
 internal sealed class CellHashTable
 {
     private readonly int _width;
-    private readonly int _bits;
-    private bool _packed;
-    private Slot[] _slots;
+    private int[] _slots;
     private int _mask;
     private int[] _keyArena;
 
     public CellHashTable(int width, int initialCapacity = 1024)
     {
         _width = width;
-        _bits = width == 0 ? 32 : Math.Min(32, 64 / width);
-        _packed = _bits >= 8;
         int capacity = 16;
         while (capacity < initialCapacity * 2)
         {
             capacity <<= 1;
         }
 
-        _slots = new Slot[capacity];
+        _slots = new int[capacity];
         _mask = capacity - 1;
         _keyArena = new int[Math.Max(1, initialCapacity * width)];
     }
@@ -46,54 +39,22 @@ internal sealed class CellHashTable
     /// <summary>The cell index of <paramref name="key"/>, adding it when new (<paramref name="added"/> true).</summary>
     public int FindOrAdd(ReadOnlySpan<int> key, out bool added)
     {
-        ulong packed = 0;
-        if (_packed && !TryPack(key, out packed))
+        int slot = (int)Hash(key) & _mask;
+        while (true)
         {
-            Unpack();
-        }
-
-        int slot;
-        if (_packed)
-        {
-            slot = (int)Mix(packed) & _mask;
-            while (true)
+            int entry = _slots[slot];
+            if (entry == 0)
             {
-                ref Slot s = ref _slots[slot];
-                if (s.Cell == 0)
-                {
-                    break;
-                }
-
-                if (s.Key == packed)
-                {
-                    added = false;
-                    return s.Cell - 1;
-                }
-
-                slot = (slot + 1) & _mask;
+                break;
             }
 
-            _slots[slot].Key = packed;
-        }
-        else
-        {
-            slot = (int)Hash(key) & _mask;
-            while (true)
+            if (_keyArena.AsSpan((entry - 1) * _width, _width).SequenceEqual(key))
             {
-                int entry = _slots[slot].Cell;
-                if (entry == 0)
-                {
-                    break;
-                }
-
-                if (_keyArena.AsSpan((entry - 1) * _width, _width).SequenceEqual(key))
-                {
-                    added = false;
-                    return entry - 1;
-                }
-
-                slot = (slot + 1) & _mask;
+                added = false;
+                return entry - 1;
             }
+
+            slot = (slot + 1) & _mask;
         }
 
         int cell = Count;
@@ -103,57 +64,30 @@ internal sealed class CellHashTable
         }
 
         key.CopyTo(_keyArena.AsSpan(cell * _width, _width));
-        _slots[slot].Cell = cell + 1;
+        _slots[slot] = cell + 1;
         Count = cell + 1;
         added = true;
         if (Count * 2 > _slots.Length)
         {
-            Rebuild(_slots.Length * 2);
+            Grow();
         }
 
         return cell;
     }
 
-    // Codes are non-negative (interner ids); column 0 lands in the lowest bits.
-    private bool TryPack(ReadOnlySpan<int> key, out ulong packed)
+    private void Grow()
     {
-        packed = 0;
-        int shift = 0;
-        foreach (int code in key)
-        {
-            if ((ulong)(uint)code >> _bits != 0)
-            {
-                return false;
-            }
-
-            packed |= (ulong)(uint)code << shift;
-            shift += _bits;
-        }
-
-        return true;
-    }
-
-    private void Unpack()
-    {
-        _packed = false;
-        Rebuild(_slots.Length);
-    }
-
-    private void Rebuild(int capacity)
-    {
-        _slots = new Slot[capacity];
-        _mask = capacity - 1;
+        _slots = new int[_slots.Length * 2];
+        _mask = _slots.Length - 1;
         for (int cell = 0; cell < Count; cell++)
         {
-            ReadOnlySpan<int> key = _keyArena.AsSpan(cell * _width, _width);
-            ulong packed = 0;
-            int slot = _packed && TryPack(key, out packed) ? (int)Mix(packed) & _mask : (int)Hash(key) & _mask;
-            while (_slots[slot].Cell != 0)
+            int slot = (int)Hash(_keyArena.AsSpan(cell * _width, _width)) & _mask;
+            while (_slots[slot] != 0)
             {
                 slot = (slot + 1) & _mask;
             }
 
-            _slots[slot] = new Slot { Key = packed, Cell = cell + 1 };
+            _slots[slot] = cell + 1;
         }
     }
 
@@ -169,22 +103,7 @@ internal sealed class CellHashTable
             h ^= h >> 31;
         }
 
-        return Mix(h);
-    }
-
-    // The SplitMix64 finaliser: every input bit reaches the low bits the mask keeps.
-    private static ulong Mix(ulong h)
-    {
-        h ^= h >> 30;
-        h *= 0xBF58476D1CE4E5B9UL;
-        h ^= h >> 27;
         h *= 0x94D049BB133111EBUL;
-        return h ^ (h >> 31);
-    }
-
-    private struct Slot
-    {
-        public ulong Key;
-        public int Cell;
+        return h ^ (h >> 29);
     }
 }
