@@ -4,19 +4,22 @@
 // of many terms of one sign (a 0/1 design column against a Householder vector that is constant
 // on a level) drifts by up to about n·u, which would blur exact dependencies at large m.
 // Reference: Higham (2002), Accuracy and Stability of Numerical Algorithms, §4.2 (pairwise
-// summation). Here each block of LeafLength = 16 products is summed in a fixed tree (products j and
-// j + 8 paired, then the 8 pairs pairwise: 5 roundings on any product's path, eight independent
-// chains so the adds pipeline), and block sums are merged like a binary counter (two partial sums of 2^L blocks merge into one of 2^(L+1)),
-// then the remaining partial sums are added from the smallest up.
+// summation). The sum runs in four lanes, element i in lane i mod 4. Each block of LeafLength = 16
+// products gives each lane the sum of its four products, left to right; block sums are merged lane
+// by lane like a binary counter (two partial sums of 2^L blocks merge into one of 2^(L+1)), the
+// remaining partial sums are added from the smallest up, and the lanes end as (l0 + l1) + (l2 + l3).
+// The four lanes are one 256-bit register when the CPU has one and four scalars otherwise; both do
+// the same additions in the same order (separate multiply and add, no FMA), so the same bits, and a
+// test compares them. (Summing each block in one left-to-right chain, as before, was bound by the
+// add latency and made the whole dense solve 2-4x slower than a Vector<T> dot; docs/benchmarks.md.)
 // Invariant: the tree depends only on n, never on the CPU or threads, so the result is the same
 // bits everywhere; every term passes through at most ErrorDepth(n) roundings, so
 // |fl(x'y) − x'y| <= ErrorDepth(n)·u·Σ|x_i y_i| to first order (u = 2^-53).
-// Cost: n multiplications and n − 1 additions, like the plain loop. (Summing each block left to
-// right, as before, was bound by the add latency and made the whole dense solve about 2x slower
-// than a Vector<T> dot; docs/benchmarks.md, cost of reproducibility.)
+// Cost: n multiplications and about n additions, like the plain loop.
 
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Keel.LinearAlgebra;
 
@@ -26,10 +29,17 @@ internal static class DenseKernels
     /// <summary>Products per block (leaf of the tree); 16 keeps the blocks short and the tree shallow.</summary>
     private const int LeafLength = 16;
 
+    /// <summary>Lanes of the tree: element i of a block goes to lane i mod 4.</summary>
+    private const int Lanes = 4;
+
+    /// <summary>Binary-counter depth: 2^31 elements are 2^27 blocks, 28 levels.</summary>
+    private const int MaxDepth = 32;
+
     /// <summary>
     /// A k of |fl(x'y) − x'y| &lt;= k·u·Σ|x_i y_i| for length n: 16 roundings inside a block (a
-    /// conservative count: the block's tree has 5 on any path, which was 16 when blocks were summed left
-    /// to right; the rank tolerances derived from it are kept), then at most floor(log2(blocks)) + 1
+    /// conservative count: a product now meets 4 in its block, the merges, and 2 combining the lanes,
+    /// at most levels + 7 in all, which was 16 + levels + 1 when blocks were summed left to right; the
+    /// rank tolerances derived from it are kept), then at most floor(log2(blocks)) + 1
     /// more in the merges.
     /// </summary>
     public static int ErrorDepth(int length)
@@ -57,23 +67,99 @@ internal static class DenseKernels
             throw new ArgumentException($"lengths differ: {x.Length} and {y.Length}");
         }
 
-        // Partial sums with their block counts, strictly decreasing powers of two from the bottom.
-        Span<double> partial = stackalloc double[64];
-        Span<long> blocksOf = stackalloc long[64];
+        // Same bits either way (tested): the 256-bit path does, lane by lane, the additions of the scalar one.
+        return Vector256.IsHardwareAccelerated ? DotVector256(x, y) : DotScalar(x, y);
+    }
+
+    /// <summary>The tree with the four lanes in scalar code (any CPU).</summary>
+    internal static double DotScalar(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        // Partial sums (four lanes each) with their block counts, strictly decreasing powers of two from the bottom.
+        Span<double> partial = stackalloc double[MaxDepth * Lanes];
+        Span<long> blocksOf = stackalloc long[MaxDepth];
         int top = 0;
         ref double xs = ref MemoryMarshal.GetReference(x);
         ref double ys = ref MemoryMarshal.GetReference(y);
         int n = x.Length;
         for (int i = 0; i < n; i += LeafLength)
         {
-            double s = n - i >= LeafLength
-                ? FullLeaf(ref Unsafe.Add(ref xs, i), ref Unsafe.Add(ref ys, i))
-                : PartLeaf(ref Unsafe.Add(ref xs, i), ref Unsafe.Add(ref ys, i), n - i);
+            double s0, s1, s2, s3;
+            if (n - i >= LeafLength)
+            {
+                ref double xb = ref Unsafe.Add(ref xs, i);
+                ref double yb = ref Unsafe.Add(ref ys, i);
+                s0 = (((xb * yb) + (Unsafe.Add(ref xb, 4) * Unsafe.Add(ref yb, 4))) + (Unsafe.Add(ref xb, 8) * Unsafe.Add(ref yb, 8))) + (Unsafe.Add(ref xb, 12) * Unsafe.Add(ref yb, 12));
+                s1 = (((Unsafe.Add(ref xb, 1) * Unsafe.Add(ref yb, 1)) + (Unsafe.Add(ref xb, 5) * Unsafe.Add(ref yb, 5))) + (Unsafe.Add(ref xb, 9) * Unsafe.Add(ref yb, 9))) + (Unsafe.Add(ref xb, 13) * Unsafe.Add(ref yb, 13));
+                s2 = (((Unsafe.Add(ref xb, 2) * Unsafe.Add(ref yb, 2)) + (Unsafe.Add(ref xb, 6) * Unsafe.Add(ref yb, 6))) + (Unsafe.Add(ref xb, 10) * Unsafe.Add(ref yb, 10))) + (Unsafe.Add(ref xb, 14) * Unsafe.Add(ref yb, 14));
+                s3 = (((Unsafe.Add(ref xb, 3) * Unsafe.Add(ref yb, 3)) + (Unsafe.Add(ref xb, 7) * Unsafe.Add(ref yb, 7))) + (Unsafe.Add(ref xb, 11) * Unsafe.Add(ref yb, 11))) + (Unsafe.Add(ref xb, 15) * Unsafe.Add(ref yb, 15));
+            }
+            else
+            {
+                (s0, s1, s2, s3) = PartLeaf(ref Unsafe.Add(ref xs, i), ref Unsafe.Add(ref ys, i), n - i);
+            }
 
             long blocks = 1;
             while (top > 0 && blocksOf[top - 1] == blocks)
             {
-                s = partial[--top] + s;
+                top--;
+                s0 = partial[top * Lanes] + s0;
+                s1 = partial[(top * Lanes) + 1] + s1;
+                s2 = partial[(top * Lanes) + 2] + s2;
+                s3 = partial[(top * Lanes) + 3] + s3;
+                blocks *= 2;
+            }
+
+            partial[top * Lanes] = s0;
+            partial[(top * Lanes) + 1] = s1;
+            partial[(top * Lanes) + 2] = s2;
+            partial[(top * Lanes) + 3] = s3;
+            blocksOf[top] = blocks;
+            top++;
+        }
+
+        double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+        while (top > 0)
+        {
+            top--;
+            t0 = partial[top * Lanes] + t0;
+            t1 = partial[(top * Lanes) + 1] + t1;
+            t2 = partial[(top * Lanes) + 2] + t2;
+            t3 = partial[(top * Lanes) + 3] + t3;
+        }
+
+        return (t0 + t1) + (t2 + t3);
+    }
+
+    /// <summary>The tree with the four lanes in one 256-bit register (separate multiply and add, never FMA).</summary>
+    internal static double DotVector256(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        Span<Vector256<double>> partial = stackalloc Vector256<double>[MaxDepth];
+        Span<long> blocksOf = stackalloc long[MaxDepth];
+        int top = 0;
+        ref double xs = ref MemoryMarshal.GetReference(x);
+        ref double ys = ref MemoryMarshal.GetReference(y);
+        int n = x.Length;
+        for (int i = 0; i < n; i += LeafLength)
+        {
+            Vector256<double> s;
+            if (n - i >= LeafLength)
+            {
+                nuint at = (nuint)i;
+                s = Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at), Vector256.LoadUnsafe(ref ys, at));
+                s = Vector256.Add(s, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 4), Vector256.LoadUnsafe(ref ys, at + 4)));
+                s = Vector256.Add(s, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 8), Vector256.LoadUnsafe(ref ys, at + 8)));
+                s = Vector256.Add(s, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 12), Vector256.LoadUnsafe(ref ys, at + 12)));
+            }
+            else
+            {
+                (double s0, double s1, double s2, double s3) = PartLeaf(ref Unsafe.Add(ref xs, i), ref Unsafe.Add(ref ys, i), n - i);
+                s = Vector256.Create(s0, s1, s2, s3);
+            }
+
+            long blocks = 1;
+            while (top > 0 && blocksOf[top - 1] == blocks)
+            {
+                s = Vector256.Add(partial[--top], s);
                 blocks *= 2;
             }
 
@@ -82,43 +168,38 @@ internal static class DenseKernels
             top++;
         }
 
-        double total = 0;
+        Vector256<double> total = Vector256<double>.Zero;
         while (top > 0)
         {
-            total = partial[--top] + total;
+            total = Vector256.Add(partial[--top], total);
         }
 
-        return total;
+        return (total.GetElement(0) + total.GetElement(1)) + (total.GetElement(2) + total.GetElement(3));
     }
 
-    // A leaf of 16: products j and j + 8 added into pair j, then the 8 pairs as
-    // ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7)). Eight independent chains, so the adds pipeline
-    // (a single left-to-right chain is bound by the add latency: about 2x slower for the whole dense QR).
-    private static double FullLeaf(ref double x, ref double y)
+    // The last, partial leaf (1..15 elements): lane j sums the elements j, j + 4, j + 8, j + 12 present,
+    // in that order (+0 for a lane with none).
+    private static (double, double, double, double) PartLeaf(ref double x, ref double y, int count)
     {
-        double p0 = (x * y) + (Unsafe.Add(ref x, 8) * Unsafe.Add(ref y, 8));
-        double p1 = (Unsafe.Add(ref x, 1) * Unsafe.Add(ref y, 1)) + (Unsafe.Add(ref x, 9) * Unsafe.Add(ref y, 9));
-        double p2 = (Unsafe.Add(ref x, 2) * Unsafe.Add(ref y, 2)) + (Unsafe.Add(ref x, 10) * Unsafe.Add(ref y, 10));
-        double p3 = (Unsafe.Add(ref x, 3) * Unsafe.Add(ref y, 3)) + (Unsafe.Add(ref x, 11) * Unsafe.Add(ref y, 11));
-        double p4 = (Unsafe.Add(ref x, 4) * Unsafe.Add(ref y, 4)) + (Unsafe.Add(ref x, 12) * Unsafe.Add(ref y, 12));
-        double p5 = (Unsafe.Add(ref x, 5) * Unsafe.Add(ref y, 5)) + (Unsafe.Add(ref x, 13) * Unsafe.Add(ref y, 13));
-        double p6 = (Unsafe.Add(ref x, 6) * Unsafe.Add(ref y, 6)) + (Unsafe.Add(ref x, 14) * Unsafe.Add(ref y, 14));
-        double p7 = (Unsafe.Add(ref x, 7) * Unsafe.Add(ref y, 7)) + (Unsafe.Add(ref x, 15) * Unsafe.Add(ref y, 15));
-        return ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7));
+        double s0 = Lane(ref x, ref y, 0, count), s1 = Lane(ref x, ref y, 1, count);
+        double s2 = Lane(ref x, ref y, 2, count), s3 = Lane(ref x, ref y, 3, count);
+        return (s0, s1, s2, s3);
     }
 
-    // The last, partial leaf (1..15 elements): the same shape with the absent products left out.
-    private static double PartLeaf(ref double x, ref double y, int count)
+    private static double Lane(ref double x, ref double y, int lane, int count)
     {
-        Span<double> pair = stackalloc double[8];
-        pair.Clear();
-        for (int j = 0; j < 8 && j < count; j++)
+        if (lane >= count)
         {
-            double p = Unsafe.Add(ref x, j) * Unsafe.Add(ref y, j);
-            pair[j] = j + 8 < count ? p + (Unsafe.Add(ref x, j + 8) * Unsafe.Add(ref y, j + 8)) : p;
+            return 0.0;
         }
 
-        return ((pair[0] + pair[1]) + (pair[2] + pair[3])) + ((pair[4] + pair[5]) + (pair[6] + pair[7]));
+        double s = Unsafe.Add(ref x, lane) * Unsafe.Add(ref y, lane);
+        for (int i = lane + Lanes; i < count; i += Lanes)
+        {
+            s += Unsafe.Add(ref x, i) * Unsafe.Add(ref y, i);
+        }
+
+        return s;
     }
 
     /// <summary>sqrt(Σ x²) with the pairwise sum; callers keep entries scaled so squares neither overflow nor underflow.</summary>
