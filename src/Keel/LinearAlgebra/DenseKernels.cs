@@ -17,6 +17,7 @@
 // |fl(x'y) − x'y| <= ErrorDepth(n)·u·Σ|x_i y_i| to first order (u = 2^-53).
 // Cost: n multiplications and about n additions, like the plain loop.
 
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -32,8 +33,6 @@ internal static class DenseKernels
     /// <summary>Lanes of the tree: element i of a block goes to lane i mod 4.</summary>
     private const int Lanes = 4;
 
-    /// <summary>Binary-counter depth: 2^31 elements are 2^27 blocks, 28 levels.</summary>
-    private const int MaxDepth = 32;
 
     /// <summary>
     /// A k of |fl(x'y) − x'y| &lt;= k·u·Σ|x_i y_i| for length n: 16 roundings inside a block (a
@@ -75,8 +74,9 @@ internal static class DenseKernels
     internal static double DotScalar(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         // Partial sums (four lanes each) with their block counts, strictly decreasing powers of two from the bottom.
-        Span<double> partial = stackalloc double[MaxDepth * Lanes];
-        Span<long> blocksOf = stackalloc long[MaxDepth];
+        int depth = StackDepth(x.Length);
+        Span<double> partial = stackalloc double[depth * Lanes];
+        Span<long> blocksOf = stackalloc long[depth];
         int top = 0;
         ref double xs = ref MemoryMarshal.GetReference(x);
         ref double ys = ref MemoryMarshal.GetReference(y);
@@ -133,8 +133,9 @@ internal static class DenseKernels
     /// <summary>The tree with the four lanes in one 256-bit register (separate multiply and add, never FMA).</summary>
     internal static double DotVector256(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
-        Span<Vector256<double>> partial = stackalloc Vector256<double>[MaxDepth];
-        Span<long> blocksOf = stackalloc long[MaxDepth];
+        int depth = StackDepth(x.Length);
+        Span<Vector256<double>> partial = stackalloc Vector256<double>[depth];
+        Span<long> blocksOf = stackalloc long[depth];
         int top = 0;
         ref double xs = ref MemoryMarshal.GetReference(x);
         ref double ys = ref MemoryMarshal.GetReference(y);
@@ -176,6 +177,10 @@ internal static class DenseKernels
 
         return (total.GetElement(0) + total.GetElement(1)) + (total.GetElement(2) + total.GetElement(3));
     }
+
+    // The binary counter holds at most one partial sum per bit of the block count (sized to n, as
+    // stackalloc zeroes what it takes: a fixed 32 levels cost short vectors 3x).
+    private static int StackDepth(int length) => BitOperations.Log2((uint)((length / LeafLength) + 1)) + 1;
 
     // The last, partial leaf (1..15 elements): lane j sums the elements j, j + 4, j + 8, j + 12 present,
     // in that order (+0 for a lane with none).
