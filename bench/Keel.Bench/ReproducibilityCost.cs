@@ -27,6 +27,18 @@ public static class ReproducibilityCost
     /// <summary>Runs the timing when <paramref name="args"/> starts with "repro-cost"; false otherwise.</summary>
     public static bool TryRun(string[] args)
     {
+        if (args.Length >= 3 && args[0] == "log-calls")
+        {
+            LogCalls(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
+            return true;
+        }
+
+        if (args.Length >= 2 && args[0] == "solve-threads")
+        {
+            SolveThreads(args[1], Option(args, "--formula") ?? throw new ArgumentException("--formula is required"));
+            return true;
+        }
+
         if (args.Length >= 1 && args[0] == "dot-cost")
         {
             DotCost();
@@ -124,6 +136,58 @@ public static class ReproducibilityCost
         Console.WriteLine(string.Create(inv, $"  ratio row pass {rowPass / naiveRowPass:0.00}x, row pass + canonical order {(rowPass + canonical) / naiveRowPass:0.00}x, solve {solve / naiveSolve:0.00}x, whole fit {whole / naiveWhole:0.00}x ({whole:0.00} s against {naiveWhole:0.00} s CPU)"));
         Console.WriteLine(string.Create(inv, $"  largest relative difference of a coefficient, reproducible against naive solver: {maxRelativeDifference:0.0e0}"));
         return true;
+    }
+
+    // `log-calls VARIANT N`: N calls of one log over 4096 target-like values (prices 1..1000 with up
+    // to 4 decimals), then the time per call. For instruction counts, run it under
+    // valgrind --tool=callgrind with N and with 0 and divide the difference of the totals by N.
+    private static void LogCalls(string variant, int calls)
+    {
+        var random = new Random(2);
+        double[] x = Enumerable.Range(0, 4096).Select(_ => Math.Round(1 + (random.NextDouble() * 999), random.Next(0, 5))).ToArray();
+        Func<double, double> log = variant switch
+        {
+            "keel" => Keel.LinearAlgebra.ElementaryFunctions.Log,
+            "double-double" => Keel.LinearAlgebra.ElementaryFunctions.LogDoubleDouble,
+            "math" => Math.Log,
+            _ => throw new ArgumentException("variant: keel, double-double or math"),
+        };
+        double sink = 0;
+        var watch = Stopwatch.StartNew();
+        for (int i = 0; i < calls; i++)
+        {
+            sink += log(x[i & 4095]);
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{variant}: {calls} calls, {watch.Elapsed.TotalNanoseconds / Math.Max(1, calls):0.0} ns per call (sum {sink:R})"));
+    }
+
+    // `solve-threads FILE --formula F`: the LSMR solve (rank step + iterations) at 1 and 2 threads,
+    // alternately, three times each: CPU and wall per run, and whether the coefficients' bits agree.
+    private static void SolveThreads(string path, string formulaText)
+    {
+        Formula formula = FormulaParser.Parse(formulaText);
+        var pass = new RowPass(DesignBuilder.PlanFor(formula, null, false));
+        using (CsvSource source = CsvSource.Open(path))
+        {
+            pass.Add(source);
+        }
+
+        Design design = DesignBuilder.Build(formula, pass.Finish());
+        double[]? first = null;
+        bool same = true;
+        for (int r = 0; r < 6; r++)
+        {
+            int threads = 1 + (r % 2);
+            var options = new FitOptions { Formula = formulaText, Inputs = [path], Threads = threads, Solver = SolverChoice.Lsmr };
+            LeastSquaresSolution solution = null!;
+            var (cpu, wall) = Time(() => solution = IterativeSolve.Solve(design, options, default));
+            first ??= solution.Coefficients;
+            same &= first.Select(BitConverter.DoubleToInt64Bits).SequenceEqual(solution.Coefficients.Select(BitConverter.DoubleToInt64Bits));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threads {threads}: solve {cpu:0.000} s CPU, {wall:0.000} s wall, {solution.Iterations} iterations"));
+        }
+
+        Console.WriteLine(same ? "coefficients: the same bits at 1 and 2 threads" : "coefficients DIFFER between thread counts");
     }
 
     // ns per element of the dot products, for a few lengths (same data, warm caches).
