@@ -154,6 +154,7 @@ internal static partial class ElementaryFunctions
     }
 
     // Veltkamp's split: a = hi + lo exactly, hi with at most 26 significant bits, lo with 27.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static void Split(double a, out double hi, out double lo)
     {
         double c = Splitter * a;
