@@ -137,10 +137,18 @@ internal sealed class Design
     }
 
     /// <summary>
-    /// 0 for ordinary targets; otherwise minus the binary exponent of the largest cell mean, when
-    /// that mean is beyond 2^±400 (its square would be beyond 2^±800, near the limits of a double).
+    /// The exponent k of the exact target rescaling 2^k (0 for ordinary targets). Large targets are
+    /// scaled down only as far as needed: the largest |cell mean| lands in [2^400, 2^401), so squares
+    /// stay below 2^802 and sums of w·y² over cells stay finite for a total weight below 2^221, while
+    /// ordinary values next to a 1e308 keep their bits (scaling the largest to 1 pushed them into
+    /// the subnormal range, where LSMR's normalisation by a rounding-noise β overflowed; fuzz seed
+    /// 3913). Tiny targets (largest below 2^-400) are scaled up so the largest is in [1, 2): nothing
+    /// can overflow and no square underflows.
     /// </summary>
     public int TargetScaleExponent => _targetScaleExponent ??= ComputeTargetScaleExponent();
+
+    /// <summary>Binary exponent bound beyond which targets are rescaled (see <see cref="TargetScaleExponent"/>).</summary>
+    internal const int TargetExponentBound = 400;
 
     private int? _targetScaleExponent;
 
@@ -152,6 +160,17 @@ internal sealed class Design
             largest = Math.Max(largest, Math.Abs(m));
         }
 
-        return largest > Math.ScaleB(1.0, 400) || (largest > 0 && largest < Math.ScaleB(1.0, -400)) ? -Math.ILogB(largest) : 0;
+        if (largest == 0 || !double.IsFinite(largest))
+        {
+            return 0;
+        }
+
+        int exponent = Math.ILogB(largest);
+        if (exponent > TargetExponentBound)
+        {
+            return TargetExponentBound - exponent;
+        }
+
+        return exponent < -TargetExponentBound ? -exponent : 0;
     }
 }

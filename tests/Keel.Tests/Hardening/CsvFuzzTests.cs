@@ -42,7 +42,7 @@ public class CsvFuzzTests
     // KEEL_FUZZ_SEED replays from one seed (as printed by a failure).
     private static int FirstSeed() => int.TryParse(Environment.GetEnvironmentVariable("KEEL_FUZZ_SEED"), CultureInfo.InvariantCulture, out int seed) ? seed : 0;
 
-    private static void RunCase(int seed)
+    internal static void RunCase(int seed)
     {
         var rng = new Random(seed);
         byte[] bytes = Encoding.UTF8.GetBytes(GenerateCsv(rng));
