@@ -120,6 +120,16 @@ internal sealed class Design
             }
         }
 
+        for (int j = 0; j < norms.Length; j++)
+        {
+            if (!double.IsFinite(norms[j]))
+            {
+                // The iterative solvers scale columns by 1/‖a_j‖: a column near 1e308 has no such scale in
+                // doubles (the dense QR forms its norms scaled and does not come here).
+                throw new KeelInputException($"column '{Columns[ColumnOfSolved[j]].Name}': the sum of w·value² over the rows exceeds the double range (values near 1e308); the iterative solvers cannot scale it — divide the column by a power of ten before fitting, or use --solver qr");
+            }
+        }
+
         return norms;
     }
 
