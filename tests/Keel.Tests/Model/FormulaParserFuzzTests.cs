@@ -61,6 +61,13 @@ public partial class FormulaParserFuzzTests(Xunit.Abstractions.ITestOutputHelper
     }
 
     [Fact]
+    public void A_line_separator_in_a_quoted_token_stays_off_the_message()
+    {
+        // Found by the 10-minute run (KEEL_FUZZ_FORMULA_SECONDS=600): the token after the response held U+2028.
+        Assert.False(CheckParseOutcome("\"poly\"\u065C=1e3\u20281e3\"7\""));
+    }
+
+    [Fact]
     public void Random_formulas_from_the_grammar_parse_and_keep_the_invariants()
     {
         var random = new Random(42);
