@@ -6,9 +6,16 @@ namespace Keel.Bench;
 /// Kernel benchmarks. Run by hand (a tiny run takes 10-25 s per benchmark):
 ///   dotnet run -c Release --project bench/Keel.Bench -- --filter '*Dot*'
 ///   dotnet run -c Release --project bench/Keel.Bench -- --filter '*' --job short
-/// The end-to-end comparison with peers is bench/compare/run.sh.
+/// The end-to-end comparison with peers is bench/compare/run.sh; single-run row-pass timings
+/// (Keel's pass, its stage split, DuckDB's GROUP BY) are in RowPassTiming.
 /// </summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static void Main(string[] args)
+    {
+        if (!RowPassTiming.TryRun(args))
+        {
+            BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        }
+    }
 }

@@ -8,8 +8,10 @@
 #
 # Needs (on the benchmark machine, never in CI): /usr/bin/python3 with numpy/scipy/sklearn/pandas,
 # Rscript with Matrix/glmnet/data.table, the peer scripts in /work/shared/peers (PEERS=...), and
-# the .NET SDK. DuckDB's GROUP BY (the row-pass yardstick) runs when a `duckdb` command is on
-# PATH; otherwise it is skipped and the summary says so.
+# the .NET SDK. The row-pass yardstick runs in every rep through bench/Keel.Bench (DuckDB.NET's
+# embedded engine, no `duckdb` command needed): `duckdb_groupby` = SELECT c0..,count(*),sum(y),
+# sum(y*y) FROM read_csv(FILE) GROUP BY ALL with DuckDB's own threads (--threads T, default 2), next
+# to `keel_rowpass` = Keel's row pass alone (parse, cells, canonical order) with the same threads.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PEERS=${PEERS:-/work/shared/peers}
@@ -33,6 +35,7 @@ CAP=${CAP:-600}
 
 echo "# building keel (Release)" >&2
 dotnet build -c Release "$ROOT/src/Keel.Cli" -o "$OUT/keel-bin" >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
+dotnet build -c Release "$ROOT/bench/Keel.Bench" -o "$OUT/bench-bin" >>"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 
 CSV="$OUT/data.csv"
 if [ ! -s "$CSV" ]; then
@@ -44,15 +47,15 @@ FORMULA="y ~ $(seq 0 $((K - 1)) | sed 's/^/C(c/; s/$/)/' | paste -sd+ | sed 's/+
 KEEL_ARGS=(fit "$CSV" --formula "$FORMULA" --quiet)
 [ -n "$THREADS" ] && KEEL_ARGS+=(--threads "$THREADS")
 
-HAVE_DUCKDB=0; command -v duckdb >/dev/null 2>&1 && HAVE_DUCKDB=1
+HAVE_DUCKDB=1
+PASS_THREADS=${THREADS:-2}
 for rep in $(seq 1 "$REPS"); do
   D="$OUT/rep$rep"; mkdir -p "$D"
   echo "# rep $rep: keel" >&2
   KEEL_TIMING=1 /usr/bin/time -v timeout "$CAP" dotnet "$OUT/keel-bin/keel.dll" "${KEEL_ARGS[@]}" >"$D/keel.out.json" 2>"$D/keel.time" || true
-  if [ "$HAVE_DUCKDB" = 1 ]; then
-    cols=$(seq 0 $((K - 1)) | sed 's/^/c/' | paste -sd,)
-    /usr/bin/time -v duckdb -c "SELECT count(*) FROM (SELECT $cols, count(*), sum(y), sum(y*y) FROM read_csv('$CSV') GROUP BY ALL)" >"$D/duckdb.log" 2>"$D/duckdb.time" || true
-  fi
+  echo "# rep $rep: row pass alone, DuckDB GROUP BY and Keel" >&2
+  /usr/bin/time -v timeout "$CAP" dotnet "$OUT/bench-bin/Keel.Bench.dll" duckdb-groupby "$CSV" --threads "$PASS_THREADS" >"$D/duckdb_groupby.log" 2>"$D/duckdb_groupby.time" || true
+  /usr/bin/time -v timeout "$CAP" dotnet "$OUT/bench-bin/Keel.Bench.dll" rowpass "$CSV" --threads "$PASS_THREADS" >"$D/keel_rowpass.log" 2>"$D/keel_rowpass.time" || true
   for m in $METHODS; do
     echo "# rep $rep: $m" >&2
     case $m in

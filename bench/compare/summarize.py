@@ -13,7 +13,7 @@ import sys
 
 def time_info(path):
     if not os.path.exists(path):
-        return None, None, None
+        return None, None, None, None, None
     s = open(path).read()
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", s)
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", s)
@@ -22,8 +22,9 @@ def time_info(path):
     if wall:
         parts = [float(x) for x in wall.group(1).split(":")]
         w = sum(v * 60 ** i for i, v in enumerate(reversed(parts)))
+    cpu = sum(float(m.group(1)) for m in re.finditer(r"(?:User|System) time \(seconds\): ([\d.]+)", s))
     stages = dict((m.group(1), float(m.group(2))) for m in re.finditer(r"keel timing: (\w+) ([\d.]+) s", s))
-    return (int(rss.group(1)) / 1024 if rss else None), w, (int(status.group(1)) if status else None), stages
+    return (int(rss.group(1)) / 1024 if rss else None), w, (int(status.group(1)) if status else None), stages, cpu
 
 
 def main():
@@ -35,24 +36,25 @@ def main():
     rows = {}
     keel_rmse = None
     for n in sorted(names, key=lambda x: (x != "keel", x)):
-        walls, rsss, rmses, iters, stages_all, bad = [], [], [], [], [], 0
+        walls, rsss, rmses, iters, stages_all, bad, cpus = [], [], [], [], [], 0, []
         for rep in range(1, reps + 1):
             d = os.path.join(out, f"rep{rep}")
             info = time_info(os.path.join(d, n + ".time"))
             if info[0] is None:
                 continue
-            rss, wall, status, stages = info
+            rss, wall, status, stages, cpu = info
             if status not in (0, None):
                 bad += 1
                 continue
             walls.append(wall)
+            cpus.append(cpu)
             rsss.append(rss)
             stages_all.append(stages)
             if n == "keel":
                 r = json.load(open(os.path.join(d, "keel.out.json")))
                 rmses.append((r["fit"]["rss"] / r["data"]["rows"]) ** 0.5)
                 iters.append(r["solver"].get("iterations"))
-            elif n != "duckdb":
+            elif n not in ("duckdb", "duckdb_groupby", "keel_rowpass"):
                 js = os.path.join(d, n + ".json")
                 if os.path.exists(js):
                     r = json.load(open(js))
@@ -60,26 +62,30 @@ def main():
                     iters.append(r.get("iterations"))
         if n == "keel" and rmses:
             keel_rmse = rmses[0]
-        rows[n] = (walls, rsss, rmses, iters, stages_all, bad)
+        rows[n] = (walls, rsss, rmses, iters, stages_all, bad, cpus)
 
-    print(f"| method | median wall s (runs) | median peak RSS MB | RMSE (train) | rel. diff vs keel | iterations |")
-    print("|---|---|---|---|---|---|")
-    for n, (walls, rsss, rmses, iters, stages_all, bad) in rows.items():
+    print(f"| method | median wall s (runs) | median CPU s (user+sys) | median peak RSS MB | RMSE (train) | rel. diff vs keel | iterations |")
+    print("|---|---|---|---|---|---|---|")
+    for n, (walls, rsss, rmses, iters, stages_all, bad, cpus) in rows.items():
         if not walls:
-            print(f"| {n} | failed ({bad} runs) | - | - | - | - |")
+            print(f"| {n} | failed ({bad} runs) | - | - | - | - | - |")
             continue
         rm = rmses[0] if rmses and rmses[0] is not None else None
         rel = "-" if rm is None or keel_rmse is None or n == "keel" else f"{abs(rm - keel_rmse) / keel_rmse:.1e}"
         it = iters[0] if iters else "-"
-        print(f"| {n} | {statistics.median(walls):.2f} ({', '.join(f'{w:.1f}' for w in walls)}) | {statistics.median(rsss):.0f} | "
+        print(f"| {n} | {statistics.median(walls):.2f} ({', '.join(f'{w:.1f}' for w in walls)}) | {statistics.median(cpus):.2f} | {statistics.median(rsss):.0f} | "
               f"{'-' if rm is None else f'{rm:.9f}'} | {rel} | {it if it is not None else '-'} |")
     if "keel" in rows and rows["keel"][4]:
         keys = rows["keel"][4][0].keys()
         print()
         print("Keel stages (median s): " + ", ".join(f"{k} {statistics.median(s[k] for s in rows['keel'][4] if k in s):.2f}" for k in keys))
-    if not have_duckdb:
+    if "duckdb_groupby" in rows and "keel_rowpass" in rows and rows["duckdb_groupby"][0] and rows["keel_rowpass"][0]:
+        d, k = statistics.median(rows["duckdb_groupby"][0]), statistics.median(rows["keel_rowpass"][0])
         print()
-        print("DuckDB: no `duckdb` command on this machine; the GROUP BY yardstick was skipped.")
+        print(f"Row pass alone: Keel {k:.2f} s vs DuckDB GROUP BY {d:.2f} s (median wall, whole process): ratio {k / d:.2f}.")
+    elif not have_duckdb:
+        print()
+        print("DuckDB: the GROUP BY yardstick was skipped.")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,9 @@ internal sealed class CellHashTable
     /// <summary>Keys of all cells, cell-major.</summary>
     public ReadOnlySpan<int> Keys => _keyArena.AsSpan(0, Count * _width);
 
+    /// <summary>The array behind <see cref="Keys"/> (longer than Count·width; for merges that outlive a span).</summary>
+    public int[] KeyArena => _keyArena;
+
     /// <summary>The cell index of <paramref name="key"/>, adding it when new (<paramref name="added"/> true).</summary>
     public int FindOrAdd(ReadOnlySpan<int> key, out bool added)
     {

@@ -3,15 +3,17 @@ using Keel.Data;
 namespace Keel.Compression;
 
 /// <summary>
-/// The row pass of one CSV file on several threads: one thread at a time takes the next chunk of
-/// whole records from <see cref="CsvChunker"/> (under a lock), every worker parses its chunks into
-/// its own <see cref="RowPass"/>, and the workers' passes are merged with <see cref="RowPass.Absorb"/>.
-/// Invariant: which worker reads which chunk varies from run to run, but the merge is exact and the
+/// The row pass of one CSV file on several threads. A plain file is cut into ranges of whole
+/// records in parallel (<see cref="CsvBlocks"/>: no serial scan); workers take ranges by an atomic
+/// counter, read them with positional reads and parse each into their own <see cref="RowPass"/>.
+/// A .csv.gz is decompressed by one thread (<see cref="CsvChunker"/>, chunks taken under a lock).
+/// The workers' passes are absorbed into the target, whose Finish merges all cells in one sort by
+/// canonical key (<see cref="CellCanonicalizer"/>) with exact addition of equal keys.
+/// Invariant: which worker reads which range varies from run to run, but the merge is exact and the
 /// canonical renumbering depends only on the multiset of rows, so the table has the same bits as
-/// the one-thread pass. An input error is reported from the earliest chunk that has one, so the
+/// the one-thread pass. An input error is reported from the earliest range that has one, so the
 /// message is the one-thread message too.
-/// Cost: the serial part is the chunk scan (a vectorised byte search, GB/s); parsing, interning and
-/// hashing run in parallel; the merge costs one hash look-up per worker cell.
+/// Cost: parsing, interning and hashing in parallel; the merge is one radix sort over all workers' cells.
 /// </summary>
 internal static class ParallelRowPass
 {
@@ -24,22 +26,114 @@ internal static class ParallelRowPass
     private static readonly string[] CsvEndings = [".csv", ".csv.gz", ".txt"];
 
     /// <summary>Reads <paramref name="path"/> into <paramref name="target"/> with <paramref name="threads"/> workers.</summary>
-    public static void AddCsv(RowPass target, RowPassPlan plan, string path, int threads, Action<long, int, long, long>? onProgress, CancellationToken cancel)
+    /// <param name="chunkBytes">Bytes per range (tests use tiny ones to put boundaries everywhere).</param>
+    public static void AddCsv(RowPass target, RowPassPlan plan, string path, int threads, Action<long, int, long, long>? onProgress, CancellationToken cancel, int chunkBytes = ChunkBytes)
     {
-        using CsvChunker chunker = CsvChunker.Open(path, ChunkBytes);
+        if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
+        {
+            AddCompressed(target, plan, path, threads, onProgress, chunkBytes, cancel);
+            return;
+        }
+
+        string[] header;
+        using (CsvSource source = CsvSource.Open(path))
+        {
+            // Same header checks and messages as a one-thread read.
+            header = [.. source.ColumnNames];
+        }
+
+        using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        List<CsvRange> ranges;
+        try
+        {
+            ranges = CsvBlocks.Split(file, CsvBlocks.DataStart(file), chunkBytes, threads);
+        }
+        catch (IOException e)
+        {
+            throw new KeelInputException($"{path}: cannot read the file ({e.Message})", e);
+        }
+
+        long total = RandomAccess.GetLength(file);
+        var passes = new RowPass[threads];
+        var errors = new List<(int Chunk, Exception Error)>();
+        int next = -1;
+        long bytesDone = 0;
+        RunWorkers(passes, plan, pass =>
+        {
+            byte[] buffer = [];
+            try
+            {
+                int r;
+                while ((r = Interlocked.Increment(ref next)) < ranges.Count)
+                {
+                    CsvRange range = ranges[r];
+                    try
+                    {
+                        cancel.ThrowIfCancellationRequested();
+                        if (buffer.Length < range.Length)
+                        {
+                            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                            buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(range.Length);
+                        }
+
+                        CsvBlocks.ReadExactly(file, buffer.AsSpan(0, range.Length), range.Offset);
+                        using CsvSource source = CsvSource.OpenChunk(path, buffer, range.Length, header, range.FirstLine);
+                        pass.Add(source, null, cancel);
+                        long done = Interlocked.Add(ref bytesDone, range.Length);
+                        if (onProgress is not null)
+                        {
+                            // One report at a time (progress sinks need not be thread-safe); the counts are approximate.
+                            lock (passes)
+                            {
+                                onProgress(passes.Sum(p => p.RowsRead), passes.Max(p => p.CellCount), done, total);
+                            }
+                        }
+                    }
+                    catch (Exception e)
+                    {
+                        // Keep going: a later range's error must not hide an earlier range's one.
+                        lock (errors)
+                        {
+                            errors.Add((range.Index, e is IOException ? new KeelInputException($"{path}: cannot read the file ({e.Message})", e) : e));
+                        }
+
+                        if (e is OperationCanceledException)
+                        {
+                            return;
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        });
+        Complete(target, passes, errors);
+    }
+
+    private static void AddCompressed(RowPass target, RowPassPlan plan, string path, int threads, Action<long, int, long, long>? onProgress, int chunkBytes, CancellationToken cancel)
+    {
+        using CsvChunker chunker = CsvChunker.Open(path, chunkBytes);
         var passes = new RowPass[threads];
         var errors = new List<(int Chunk, Exception Error)>();
         var gate = new object();
-        var workers = new Thread[threads];
-        for (int w = 0; w < threads; w++)
+        RunWorkers(passes, plan, pass => Work(chunker, pass, gate, errors, onProgress, passes, cancel));
+        Complete(target, passes, errors);
+    }
+
+    private static void RunWorkers(RowPass[] passes, RowPassPlan plan, Action<RowPass> work)
+    {
+        for (int w = 0; w < passes.Length; w++)
         {
             passes[w] = new RowPass(plan);
         }
 
-        for (int w = 0; w < threads; w++)
+        var workers = new Thread[passes.Length];
+        for (int w = 0; w < passes.Length; w++)
         {
             RowPass pass = passes[w];
-            workers[w] = new Thread(() => Work(chunker, pass, gate, errors, onProgress, passes, cancel), 1 << 20) { IsBackground = true, Name = $"keel row pass {w}" };
+            workers[w] = new Thread(() => work(pass), 1 << 20) { IsBackground = true, Name = $"keel row pass {w}" };
             workers[w].Start();
         }
 
@@ -47,7 +141,10 @@ internal static class ParallelRowPass
         {
             worker.Join();
         }
+    }
 
+    private static void Complete(RowPass target, RowPass[] passes, List<(int Chunk, Exception Error)> errors)
+    {
         if (errors.Count > 0)
         {
             Exception first = errors.MinBy(e => e.Chunk).Error;

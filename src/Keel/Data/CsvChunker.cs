@@ -211,7 +211,7 @@ internal sealed class CsvChunker : IDisposable
         }
     }
 
-    private static (long Records, int Boundary) FirstBoundary(ReadOnlySpan<byte> bytes)
+    internal static (long Records, int Boundary) FirstBoundary(ReadOnlySpan<byte> bytes)
     {
         bool inQuotes = false;
         for (int at = 0; at < bytes.Length; at++)
