@@ -8,12 +8,13 @@ namespace Keel.Bench;
 ///   dotnet run -c Release --project bench/Keel.Bench -- --filter '*' --job short
 /// The end-to-end comparison with peers is bench/compare/run.sh; single-run row-pass timings
 /// (Keel's pass, its stage split, DuckDB's GROUP BY) are in RowPassTiming.
+/// The cost of reproducibility against a naive variant (whole fit, kernels, Log) is in ReproducibilityCost.
 /// </summary>
 public static class Program
 {
     public static void Main(string[] args)
     {
-        if (!RowPassTiming.TryRun(args))
+        if (!RowPassTiming.TryRun(args) && !ReproducibilityCost.TryRun(args))
         {
             BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         }

@@ -22,12 +22,15 @@
 //   log/exp unless the exact value lies within 2^-98 (relative) of a rounding boundary (then it is
 //   still faithful, error < 1 ulp). Results in exp's subnormal range (x < -708.39) are faithful only.
 //   Tested against an exact BigInteger oracle and against Math.Log/Math.Exp.
-// Cost: about 150-250 flops per call (Math.Log: about 20); measured in bench/Keel.Bench.
+// Cost: about 150-250 flops per call (Math.Log: about 20); measured in bench/Keel.Bench. Log is
+//   called once per row for a log target, so its fast path (ElementaryFunctions.Log.cs) answers
+//   most calls in plain double arithmetic and comes here only near a rounding boundary. Exp runs
+//   once per coefficient and per p-value, never per row, so it has no fast path.
 
 namespace Keel.LinearAlgebra;
 
 /// <summary>Platform-independent, nearly correctly rounded natural logarithm and exponential.</summary>
-internal static class ElementaryFunctions
+internal static partial class ElementaryFunctions
 {
     // ln 2 as a double-double: 0x3FE62E42FEFA39EF + 0x3C7ABC9E3B39803F.
     private static readonly DoubleDouble Ln2 = new(6.93147180559945286227e-01, 2.31904681384629955842e-17);
@@ -49,14 +52,23 @@ internal static class ElementaryFunctions
     private const double ExpOverflow = 709.79;
     private const double ExpUnderflow = -745.14;
 
-    /// <summary>Natural logarithm: NaN below 0 and for NaN, −∞ at ±0, +∞ at +∞.</summary>
-    public static double Log(double x)
+    /// <summary>
+    /// The double-double logarithm: the slow, accurate path that <see cref="Log"/> falls back to near
+    /// a rounding boundary. Same special values as Log.
+    /// </summary>
+    internal static double LogDoubleDouble(double x)
     {
         if (!(x > 0) || double.IsPositiveInfinity(x))
         {
             return x == 0 ? double.NegativeInfinity : x > 0 ? x : double.NaN;
         }
 
+        return LogDoubleDoubleValue(x).Hi;
+    }
+
+    /// <summary>log x as a double-double (relative error below about 2^-98), for finite x &gt; 0.</summary>
+    internal static DoubleDouble LogDoubleDoubleValue(double x)
+    {
         long bits = BitConverter.DoubleToInt64Bits(x);
         int k = (int)(bits >> 52) - 1023;
         if (k == -1023)
@@ -103,8 +115,7 @@ internal static class ElementaryFunctions
         DoubleDouble log1p = Log1pSmall(new DoubleDouble(r1, r2));
 
         DoubleDouble kLn2 = DoubleDouble.Multiply(Ln2, k);
-        DoubleDouble sum = DoubleDouble.Add(DoubleDouble.Add(kLn2, LogF[table]), log1p);
-        return sum.Hi;
+        return DoubleDouble.Add(DoubleDouble.Add(kLn2, LogF[table]), log1p);
     }
 
     /// <summary>Exponential: +∞ above about 709.78, 0 below about −745.13, NaN for NaN.</summary>

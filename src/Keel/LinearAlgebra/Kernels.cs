@@ -10,6 +10,8 @@
 //   in increasing i) combined as ((c0+c1)+(c2+c3))+((c4+c5)+(c6+c7)); leaves combined pairwise, the
 //   left half taking ⌈leaves/2⌉ leaves. Only correctly rounded + and × are used: no Vector<T>, no
 //   TensorPrimitives, no threads, no FMA (RyuJIT never contracts a·b + c). Same bits on every CPU.
+//   Axpy and Scale are element-wise (each element rounded on its own), so they use 256-bit registers
+//   when the CPU has them, with a separate multiply and add: the same bits as the scalar loop (tested).
 //   Results depend on the order of the elements, not only on their multiset (use ExactSum for that).
 // Error: with h = ⌈min(n, LeafLength)/8⌉ + 2 + ⌈log2 ⌈n/LeafLength⌉⌉ additions on any term's path,
 //   |Sum − Σ x_i| ≤ γ_h·Σ|x_i| and |Dot − Σ x_i·y_i| ≤ γ_{h+1}·Σ|x_i·y_i|, γ_k = k·u/(1 − k·u),
@@ -18,6 +20,7 @@
 //   makes a second, scaled pass only when the first one overflowed or fell below 2^-960.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Keel.LinearAlgebra;
 
@@ -102,6 +105,18 @@ internal static class Kernels
         ref double xs = ref MemoryMarshal.GetReference(x);
         ref double ys = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Element-wise, so the same bits as the scalar loop: a separate multiply and add per element
+            // (Vector256.Multiply then Add, never fused), whatever the register width.
+            var va = Vector256.Create(a);
+            for (; i <= n - 4; i += 4)
+            {
+                nuint at = (nuint)i;
+                Vector256.Add(Vector256.LoadUnsafe(ref ys, at), Vector256.Multiply(va, Vector256.LoadUnsafe(ref xs, at))).StoreUnsafe(ref ys, at);
+            }
+        }
+
         for (; i <= n - 4; i += 4)
         {
             Unsafe.Add(ref ys, i) += a * Unsafe.Add(ref xs, i);
@@ -121,6 +136,16 @@ internal static class Kernels
     {
         ref double xs = ref MemoryMarshal.GetReference(x);
         int n = x.Length, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var va = Vector256.Create(a);
+            for (; i <= n - 4; i += 4)
+            {
+                nuint at = (nuint)i;
+                Vector256.Multiply(va, Vector256.LoadUnsafe(ref xs, at)).StoreUnsafe(ref xs, at);
+            }
+        }
+
         for (; i <= n - 4; i += 4)
         {
             Unsafe.Add(ref xs, i) *= a;
