@@ -29,15 +29,23 @@ internal sealed class AbsorbedGram
     /// <summary>Largest Schur complement factorised densely (q³/3 flops, 8q² bytes).</summary>
     public const int MaxSchurColumns = 2500;
 
-    private AbsorbedGram(int[] absorbed, bool[] aliased, Dictionary<int, IReadOnlyList<(int, double)>> dependencies, double[]? covarianceDiagonal)
+    private AbsorbedGram(int[] absorbed, int[] rest, SequentialCholesky cholesky, bool[] aliased, Dictionary<int, IReadOnlyList<(int, double)>> dependencies, double[]? covarianceDiagonal)
     {
         Absorbed = absorbed;
+        Rest = rest;
+        Cholesky = cholesky;
         Aliased = aliased;
         Dependencies = dependencies;
         CovarianceDiagonal = covarianceDiagonal;
     }
 
     public int[] Absorbed { get; }
+
+    /// <summary>The non-absorbed solved columns in decision order: position k of S is column Rest[k].</summary>
+    public int[] Rest { get; }
+
+    /// <summary>The factorisation of S over <see cref="Rest"/> (kept positions and L), reused by the block preconditioner.</summary>
+    public SequentialCholesky Cholesky { get; }
 
     public bool[] Aliased { get; }
 
@@ -86,12 +94,12 @@ internal sealed class AbsorbedGram
         }
 
         double[]? covariance = SchurComplement.CovarianceDiagonal(design, isAbsorbed, positionOfRest, rest, diagonalOfAbsorbed, cholesky, aliased);
-        return new AbsorbedGram(absorbed, aliased, dependencies, covariance);
+        return new AbsorbedGram(absorbed, rest, cholesky, aliased, dependencies, covariance);
     }
 
     // The largest term is absorbed when it is categorical-only (at most one slot per cell, so D is
     // diagonal) and, with an intercept, leaves some cell uncovered (else the intercept would lie in its span).
-    private static int[] ChooseAbsorbed(Design design, int[] order)
+    public static int[] ChooseAbsorbed(Design design, int[] order)
     {
         int[] candidate = DecisionOrder.LargestTerm(design, order);
         if (candidate.Length == 0)

@@ -70,7 +70,7 @@ internal static partial class FitPipeline
     {
         if (!dense || solution.ConditionNumber is not { } kappa)
         {
-            return string.Empty;
+            return !dense && solution.SolverNote is { } note ? "; " + note : string.Empty;
         }
 
         double digitsAtRisk = Math.Max(0, Math.Log10(kappa));

@@ -15,8 +15,10 @@ internal static class IterativeSolve
 {
     public static LeastSquaresSolution Solve(Design design, FitOptions options, CancellationToken cancel, IProgress<LsmrProgress>? progress = null)
     {
+        var clock = StageClock.Start();
         AbsorbedGram? rank = AbsorbedGram.TryCreate(design);
         var graph = rank is null ? TwoFactorGraph.TryCreate(design) : null;
+        clock.Lap("solve: rank and aliasing");
         double[] squaredNorms = design.ColumnSquaredNorms();
         var aliased = rank?.Aliased ?? graph?.Aliased ?? squaredNorms.Select(n => n == 0).ToArray();
         for (int j = 0; j < squaredNorms.Length; j++)
@@ -50,9 +52,34 @@ internal static class IterativeSolve
         // Targets near 1e±300 are solved scaled by 2^k (exact) and the coefficients scaled back.
         int targetScale = design.TargetScaleExponent;
         double[] rhs = a.RightHandSide(targetScale);
-        LsmrResult lsmr = Lsmr.SolveColumnScaled(a, rhs, squaredNorms, lsmrOptions, cancel, progress);
+        SchurPreconditionedOperator? preconditioned = options.Solver == SolverChoice.Auto
+            ? SchurPreconditioner.TryCreate(design, a, rank, aliased)
+            : null;
+        clock.Lap("solve: preconditioner");
+        LsmrResult lsmr;
+        double[] coefficients;
+        int iterations;
+        bool converged;
+        string? note = null;
+        if (preconditioned is not null)
+        {
+            var solved = SchurPreconditioner.Solve(preconditioned, a, rhs, squaredNorms, lsmrOptions, cancel, progress);
+            lsmr = solved.Last;
+            coefficients = solved.Solution;
+            iterations = solved.Iterations;
+            converged = solved.Converged;
+            note = $"preconditioned by the block Cholesky factor of the absorbed factor ({preconditioned.Columns - preconditioned.FactorSize} levels eliminated exactly) and {preconditioned.FactorDescription}; {solved.Rounds} LSMR run(s) with refinement, {iterations} iterations in all";
+        }
+        else
+        {
+            lsmr = Lsmr.SolveColumnScaled(a, rhs, squaredNorms, lsmrOptions, cancel, progress);
+            coefficients = lsmr.Solution;
+            iterations = lsmr.Iterations;
+            converged = lsmr.Converged;
+            note = options.Solver == SolverChoice.Auto ? "column-norm (diagonal) preconditioning: no categorical term can be absorbed" : null;
+        }
 
-        double[] coefficients = lsmr.Solution;
+        clock.Lap("solve: lsmr");
         for (int j = 0; j < coefficients.Length; j++)
         {
             coefficients[j] = aliased[j] ? double.NaN : Math.ScaleB(coefficients[j], -targetScale);
@@ -64,11 +91,14 @@ internal static class IterativeSolve
             Aliased = aliased,
             Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? graph?.Dependencies ?? [],
             CovarianceDiagonal = rank?.CovarianceDiagonal,
-            ConditionNumber = lsmr.CondA,
+            ConditionNumber = preconditioned is null ? lsmr.CondA : null,
             ConvergenceHistory = lsmr.NormARByIteration,
-            ConditionMethod = "estimate (LSMR's Golub-Kahan bidiagonalisation of the column-scaled design; Fong & Saunders 2011)",
-            Converged = lsmr.Converged,
-            Iterations = lsmr.Iterations,
+            ConditionMethod = preconditioned is null
+                ? "estimate (LSMR's Golub-Kahan bidiagonalisation of the column-scaled design; Fong & Saunders 2011)"
+                : "not estimated: LSMR ran on the block-preconditioned design, whose condition number says nothing about the design's",
+            Converged = converged,
+            Iterations = iterations,
+            SolverNote = note,
             Tolerance = options.IterativeTolerance,
             StopReason = lsmr.StopReason.ToString(),
             AliasingChecked = rank is not null || graph is not null,

@@ -54,6 +54,9 @@ internal sealed class LeastSquaresSolution
 
     public string? StopReason { get; init; }
 
+    /// <summary>How the iterative solver was preconditioned and why, appended to the solver's reason; null when there is nothing to add.</summary>
+    public string? SolverNote { get; init; }
+
     /// <summary>For a penalised fit (ridge, lasso, elastic net): λ, α and how they were chosen; null for least squares.</summary>
     public Penalized.PenaltyReport? Penalty { get; init; }
 
