@@ -235,7 +235,11 @@ internal sealed class RowPass
         string near = source.ColumnNames.FirstOrDefault(c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase)) is { } other
             ? $"; did you mean '{MessageText.Quote(other)}'?"
             : $"; its columns are {string.Join(", ", source.ColumnNames.Take(12).Select(c => MessageText.Quote(c)))}{(source.ColumnNames.Count > 12 ? ", ..." : string.Empty)}";
-        throw new KeelInputException($"{source.Name}: no column named '{MessageText.Quote(column)}'{near}");
+        // One header column holding a tab or semicolon: the file is most likely not comma-separated.
+        string delimiter = source.ColumnNames.Count == 1 && source.ColumnNames[0].IndexOfAny(['\t', ';']) >= 0
+            ? $" (the header is one column: is the file separated by {(source.ColumnNames[0].Contains('\t', StringComparison.Ordinal) ? "tabs" : "semicolons")}? Keel reads comma-separated files)"
+            : string.Empty;
+        throw new KeelInputException($"{source.Name}: no column named '{MessageText.Quote(column)}'{near}{delimiter}");
     }
 
     private static string Clip(ReadOnlySpan<char> text) => MessageText.Quote(text);

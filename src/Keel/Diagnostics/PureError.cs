@@ -1,4 +1,6 @@
+using System.Numerics;
 using Keel.Compression;
+using Keel.LinearAlgebra;
 
 namespace Keel.Diagnostics;
 
@@ -54,6 +56,51 @@ internal static class PureError
         }
 
         return total;
+    }
+
+    /// <summary>
+    /// The square root of the same total, for targets near the ends of the double range: each cell
+    /// is scaled by its own power of two 2^-h (exact) so that its Σw·y² lies near 1, its pure error
+    /// formed there, and the per-cell roots, scaled back, combined by the safely scaled
+    /// <see cref="Kernels.Norm2"/>. So a cell of ordinary values keeps its digits next to a cell
+    /// near 1e308 (one global scale would flush its squares to zero), and the root never overflows
+    /// (it is at most the root of Σw·y²). Cell order: the same bits every run.
+    /// </summary>
+    public static double RootTotalScaledPerCell(CellTable cells)
+    {
+        var rootByCell = new double[cells.CellCount];
+        for (int c = 0; c < cells.CellCount; c++)
+        {
+            if (cells.RowCount[c] < 2 || cells.SumWy2[c].IsZero)
+            {
+                continue;
+            }
+
+            int half = HalfExponent(cells.SumWy2[c]);
+            double scaled = OfCell(cells.SumW[c], cells.SumWy[c].ScaleB(-half), cells.SumWy2[c].ScaleB(-2 * half), cells.RowCount[c]);
+            rootByCell[c] = Math.ScaleB(Math.Sqrt(scaled), half);
+        }
+
+        return Kernels.Norm2(rootByCell);
+    }
+
+    /// <summary>√S of a non-negative exact sum S, formed on S·2^-2h near 1 (exact) and scaled back: no overflow.</summary>
+    public static double SquareRoot(in ExactSum sum)
+    {
+        if (sum.IsZero)
+        {
+            return 0.0;
+        }
+
+        int half = HalfExponent(sum);
+        return Math.ScaleB(Math.Sqrt(sum.ScaleB(-2 * half).ToDouble()), half);
+    }
+
+    // log2 S lies in [e, e + 1) for e = bits − 1 + exponent; half of e is the scale of a square root.
+    private static int HalfExponent(in ExactSum sum)
+    {
+        (BigInteger significand, int exponent) = sum.ToExact();
+        return (int)((BigInteger.Abs(significand).GetBitLength() - 1 + exponent) / 2);
     }
 
     private static (double Hi, double Lo) TwoSum(double a, double b)

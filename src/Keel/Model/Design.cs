@@ -120,6 +120,16 @@ internal sealed class Design
             }
         }
 
+        for (int j = 0; j < norms.Length; j++)
+        {
+            if (!double.IsFinite(norms[j]))
+            {
+                // The iterative solvers scale columns by 1/‖a_j‖: a column near 1e308 has no such scale in
+                // doubles (the dense QR forms its norms scaled and does not come here).
+                throw new KeelInputException($"column '{Columns[ColumnOfSolved[j]].Name}': the sum of w·value² over the rows exceeds the double range (values near 1e308); the iterative solvers cannot scale it — divide the column by a power of ten before fitting, or use --solver qr");
+            }
+        }
+
         return norms;
     }
 
@@ -137,10 +147,18 @@ internal sealed class Design
     }
 
     /// <summary>
-    /// 0 for ordinary targets; otherwise minus the binary exponent of the largest cell mean, when
-    /// that mean is beyond 2^±400 (its square would be beyond 2^±800, near the limits of a double).
+    /// The exponent k of the exact target rescaling 2^k (0 for ordinary targets). Large targets are
+    /// scaled down only as far as needed: the largest |cell mean| lands in [2^400, 2^401), so squares
+    /// stay below 2^802 and sums of w·y² over cells stay finite for a total weight below 2^221, while
+    /// ordinary values next to a 1e308 keep their bits (scaling the largest to 1 pushed them into
+    /// the subnormal range, where LSMR's normalisation by a rounding-noise β overflowed; fuzz seed
+    /// 3913). Tiny targets (largest below 2^-400) are scaled up so the largest is in [1, 2): nothing
+    /// can overflow and no square underflows.
     /// </summary>
     public int TargetScaleExponent => _targetScaleExponent ??= ComputeTargetScaleExponent();
+
+    /// <summary>Binary exponent bound beyond which targets are rescaled (see <see cref="TargetScaleExponent"/>).</summary>
+    internal const int TargetExponentBound = 400;
 
     private int? _targetScaleExponent;
 
@@ -152,6 +170,17 @@ internal sealed class Design
             largest = Math.Max(largest, Math.Abs(m));
         }
 
-        return largest > Math.ScaleB(1.0, 400) || (largest > 0 && largest < Math.ScaleB(1.0, -400)) ? -Math.ILogB(largest) : 0;
+        if (largest == 0 || !double.IsFinite(largest))
+        {
+            return 0;
+        }
+
+        int exponent = Math.ILogB(largest);
+        if (exponent > TargetExponentBound)
+        {
+            return TargetExponentBound - exponent;
+        }
+
+        return exponent < -TargetExponentBound ? -exponent : 0;
     }
 }

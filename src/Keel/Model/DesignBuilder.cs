@@ -39,7 +39,13 @@ internal static class DesignBuilder
     {
         if (cells.CellCount == 0)
         {
-            throw new KeelInputException($"no rows left to fit: {cells.Counts.RowsRead} read, {cells.Counts.Dropped} dropped for missing or invalid values");
+            RowPassCounts counts = cells.Counts;
+            string why = counts.RowsRead == 0
+                ? "the input has a header but no data rows"
+                : counts.ZeroWeightRows > 0 && counts.Dropped == 0
+                    ? $"all {counts.RowsRead} rows have weight 0"
+                    : $"{counts.RowsRead} read, {counts.Dropped} dropped ({counts.DroppedMissing} with a missing value in a column of the formula, {counts.DroppedInvalid} with an invalid target){(counts.ZeroWeightRows > 0 ? $", {counts.ZeroWeightRows} with weight 0" : string.Empty)}";
+            throw new KeelInputException($"no rows left to fit: {why}");
         }
 
         var keyIndex = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -140,7 +140,8 @@ internal static class FormulaErrors
         At(text, position, "the model has no terms and no intercept; write y ~ 1 for the intercept only");
 
     private static KeelInputException At(string text, int position, string problem) =>
-        new($"formula \"{OnOneLine(text)}\", column {Column(position)}: {problem}");
+        // The problem may quote a token of the text (found "…"): it too is put on one line (formula fuzz, U+2028).
+        new($"formula \"{OnOneLine(text)}\", column {Column(position)}: {OnOneLine(problem)}");
 
     private static string Column(int position) => (position + 1).ToString(CultureInfo.InvariantCulture);
 

@@ -52,6 +52,7 @@ internal sealed class ResolvedFactor
             case CategoricalFactor c:
                 return new ResolvedFactor(factor, keyIndex, column, FindReferenceCode(column, c.ReferenceLevel, factor.Label), null);
             case VariableFactor when !column.IsNumeric:
+                RequireNotMostlyNumeric(column);
                 return new ResolvedFactor(factor, keyIndex, column, 0, null);
             case VariableFactor:
                 return new ResolvedFactor(factor, keyIndex, column, -1, column.Values.Select(v => ContinuousValuesOf(factor, v)!).ToArray());
@@ -63,6 +64,33 @@ internal sealed class ResolvedFactor
                 return new ResolvedFactor(factor, keyIndex, column, -1, RequireFinite(column, factor, column.Values.Select(v => ContinuousValuesOf(factor, v)!).ToArray()));
             default:
                 throw new KeelInputException($"formula: unsupported factor {factor.Label}");
+        }
+    }
+
+    // A plain column name over text is categorical, as in R. But a column whose values are mostly
+    // numbers with a stray word or an out-of-range number ('abc', '1e400') is almost surely numeric
+    // data with a bad value: silently making each number a level would be a wrong model. Say where.
+    private static void RequireNotMostlyNumeric(KeyColumn column)
+    {
+        int numbers = 0;
+        int firstBad = -1;
+        for (int code = 0; code < column.Count; code++)
+        {
+            bool isNumber = double.TryParse(column.Labels[code], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value);
+            if (isNumber && double.IsFinite(value))
+            {
+                numbers++;
+            }
+            else if (firstBad < 0 || column.FirstLine[code] < column.FirstLine[firstBad])
+            {
+                firstBad = code;
+            }
+        }
+
+        if (firstBad >= 0 && numbers >= column.Count - numbers)
+        {
+            string name = Data.MessageText.Quote(column.Name);
+            throw new KeelInputException($"column '{name}', line {column.FirstLine[firstBad]}: '{Data.MessageText.Quote(column.Labels[firstBad])}' is not a finite number, but {numbers} of the column's {column.Count} distinct values are; fix the value, or write C({name}) to treat the column as categorical");
         }
     }
 

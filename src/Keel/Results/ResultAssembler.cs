@@ -128,76 +128,64 @@ internal static class ResultAssembler
     private static void AddFitStatistics(FitResult r, Design design, LeastSquaresSolution solution)
     {
         CellTable cells = design.Cells;
-        // Sums of squares are formed of the target scaled by 2^k (exact), k chosen so that targets
-        // near 1e±300 neither overflow nor underflow when squared; reported values are scaled back.
+        // Ordinary targets (k = 0): sums in cell order, as always. Targets beyond 2^±400 (k ≠ 0):
+        // every sum of squares is scaled before squaring (see RootSumsOfSquares).
         int k = design.TargetScaleExponent;
-        double pureError = PureError.Total(cells, out long replicated, k);
-        r.CellsWithReplicates = replicated;
-
-        double[] fitted = FittedByCell(design, solution);
-        double between = 0;
-        ExactSum totalW = default, totalWy = default, totalWy2 = default;
-        for (int c = 0; c < design.CellCount; c++)
-        {
-            double d = Math.ScaleB(design.CellMean[c] - fitted[c], k);
-            between += design.CellWeight[c] * d * d;
-            totalW.Add(in cells.SumW[c]);
-            totalWy.Add(in cells.SumWy[c]);
-            totalWy2.Add(in cells.SumWy2[c]);
-        }
-
-        // The solver's own residual sum (double-double on the dense path) where it is a normal double:
-        // recomputed from fitted values in double it loses the digits that cancel in x'β (Filip).
-        if (solution.BetweenCellsResidualSumOfSquares is { } solverBetween && double.IsNormal(solverBetween) && double.IsNormal(Math.ScaleB(solverBetween, 2 * k)))
-        {
-            between = Math.ScaleB(solverBetween, 2 * k);
-        }
-
-        double rss = between + pureError;
-        double tss;
-        if (design.Formula.HasIntercept)
-        {
-            double grandMean = totalWy.ToDouble() / totalW.ToDouble();
-            double spread = 0;
-            for (int c = 0; c < design.CellCount; c++)
-            {
-                double d = Math.ScaleB(design.CellMean[c] - grandMean, k);
-                spread += design.CellWeight[c] * d * d;
-            }
-
-            tss = spread + pureError;
-        }
-        else
-        {
-            tss = totalWy2.ScaleB(2 * k).ToDouble();
-        }
-
+        r.CellsWithReplicates = Enumerable.Range(0, design.CellCount).LongCount(c => cells.RowCount[c] > 1);
         long n = cells.Counts.RowsUsed;
         long df = n - solution.Rank;
-        r.PureErrorSs = Math.ScaleB(pureError, -2 * k);
-        r.Rss = Math.ScaleB(rss, -2 * k);
-        r.Tss = Math.ScaleB(tss, -2 * k);
-        r.DfResidual = df;
-        r.RSquared = tss > 0 ? 1.0 - (rss / tss) : null;
-        r.Sigma = df > 0 ? Math.ScaleB(Math.Sqrt(rss / df), -k) : null;
         long dfTotal = n - (design.Formula.HasIntercept ? 1 : 0);
-        r.AdjRSquared = r.RSquared is { } r2 && df > 0 ? 1.0 - ((1.0 - r2) * dfTotal / df) : null;
-
         int modelDf = solution.Rank - (design.Formula.HasIntercept ? 1 : 0);
-        if (modelDf > 0 && df > 0 && rss > 0)
-        {
-            double f = (tss - rss) / modelDf / (rss / df);
-            r.ModelF = new FTest(f, modelDf, df, StudentT.FUpperTail(f, modelDf, df));
-        }
-
         // Lack of fit (Draper & Smith §2.1): between-cell residual against pure error.
         long lackDf = design.CellCount - solution.Rank;
         long pureDf = n - design.CellCount;
-        if (lackDf > 0 && pureDf > 0 && pureError > 0)
+        r.DfResidual = df;
+        if (k == 0)
         {
-            double f = (between / lackDf) / (pureError / pureDf);
-            r.LackOfFit = new FTest(f, lackDf, pureDf, StudentT.FUpperTail(f, lackDf, pureDf));
+            (double pureError, double between, double rss, double tss) = SumsOfSquares(design, solution);
+            r.PureErrorSs = pureError;
+            r.Rss = rss;
+            r.Tss = tss;
+            r.RSquared = tss > 0 ? 1.0 - (rss / tss) : null;
+            r.Sigma = df > 0 ? Math.Sqrt(rss / df) : null;
+            if (modelDf > 0 && df > 0 && rss > 0)
+            {
+                double f = (tss - rss) / modelDf / (rss / df);
+                r.ModelF = new FTest(f, modelDf, df, StudentT.FUpperTail(f, modelDf, df));
+            }
+
+            if (lackDf > 0 && pureDf > 0 && pureError > 0)
+            {
+                double f = (between / lackDf) / (pureError / pureDf);
+                r.LackOfFit = new FTest(f, lackDf, pureDf, StudentT.FUpperTail(f, lackDf, pureDf));
+            }
         }
+        else
+        {
+            // Targets beyond 2^±400: every sum of squares is carried as its square root (a safely
+            // scaled norm), and the statistics are ratios of roots, squared last. A sum beyond the
+            // double range becomes null, but sigma, R² and F, which are in range, stay exact.
+            (double rootPure, double rootBetween, double rootRss, double rootTss) = RootSumsOfSquares(design, solution);
+            r.PureErrorSs = rootPure * rootPure;
+            r.Rss = rootRss * rootRss;
+            r.Tss = rootTss * rootTss;
+            double rssOverTss = rootTss > 0 ? Square(rootRss / rootTss) : double.NaN;
+            r.RSquared = rootTss > 0 ? 1.0 - rssOverTss : null;
+            r.Sigma = df > 0 ? rootRss / Math.Sqrt(df) : null;
+            if (modelDf > 0 && df > 0 && rootRss > 0)
+            {
+                double f = (1.0 - rssOverTss) / rssOverTss * df / modelDf;
+                r.ModelF = new FTest(f, modelDf, df, StudentT.FUpperTail(f, modelDf, df));
+            }
+
+            if (lackDf > 0 && pureDf > 0 && rootPure > 0)
+            {
+                double f = Square(rootBetween / rootPure) * pureDf / lackDf;
+                r.LackOfFit = new FTest(f, lackDf, pureDf, StudentT.FUpperTail(f, lackDf, pureDf));
+            }
+        }
+
+        r.AdjRSquared = r.RSquared is { } r2 && df > 0 ? 1.0 - ((1.0 - r2) * dfTotal / df) : null;
 
         if (r.Sigma is { } sigma && solution.CovarianceDiagonal is { } cov)
         {
@@ -210,6 +198,97 @@ internal static class ResultAssembler
             }
         }
     }
+
+    private static (double PureError, double Between, double Rss, double Tss) SumsOfSquares(Design design, LeastSquaresSolution solution)
+    {
+        CellTable cells = design.Cells;
+        double pureError = PureError.Total(cells, out _);
+        double[] fitted = FittedByCell(design, solution);
+        double between = 0;
+        ExactSum totalW = default, totalWy = default, totalWy2 = default;
+        for (int c = 0; c < design.CellCount; c++)
+        {
+            double d = design.CellMean[c] - fitted[c];
+            between += design.CellWeight[c] * d * d;
+            totalW.Add(in cells.SumW[c]);
+            totalWy.Add(in cells.SumWy[c]);
+            totalWy2.Add(in cells.SumWy2[c]);
+        }
+
+        // The solver's own residual sum (double-double on the dense path) where it is a normal double:
+        // recomputed from fitted values in double it loses the digits that cancel in x'β (Filip).
+        if (solution.BetweenCellsResidualSumOfSquares is { } solverBetween && double.IsNormal(solverBetween))
+        {
+            between = solverBetween;
+        }
+
+        double rss = between + pureError;
+        double tss;
+        if (design.Formula.HasIntercept)
+        {
+            double grandMean = totalWy.ToDouble() / totalW.ToDouble();
+            double spread = 0;
+            for (int c = 0; c < design.CellCount; c++)
+            {
+                double d = design.CellMean[c] - grandMean;
+                spread += design.CellWeight[c] * d * d;
+            }
+
+            tss = spread + pureError;
+        }
+        else
+        {
+            tss = totalWy2.ToDouble();
+        }
+
+        return (pureError, between, rss, tss);
+    }
+
+    /// <summary>
+    /// The square roots of the sums of squares for targets beyond 2^±400, scaled before squaring:
+    /// each is a safely scaled 2-norm (Kernels.Norm2 scales by a power of two when the plain sum of
+    /// squares would overflow or underflow) of the terms √w·(mean − fitted), √w·(mean − grand mean),
+    /// and of the per-cell roots of the pure error; RSS = between + pure error is combined as a norm
+    /// of two roots. Differences are halved before subtracting (exact) and the norm doubled, so two
+    /// means near ±1.7e308 do not overflow in their difference.
+    /// </summary>
+    private static (double RootPure, double RootBetween, double RootRss, double RootTss) RootSumsOfSquares(Design design, LeastSquaresSolution solution)
+    {
+        CellTable cells = design.Cells;
+        double rootPure = PureError.RootTotalScaledPerCell(cells);
+        double[] fitted = FittedByCell(design, solution);
+        var term = new double[design.CellCount];
+        ExactSum totalW = default, totalWy = default, totalWy2 = default;
+        for (int c = 0; c < design.CellCount; c++)
+        {
+            term[c] = Math.Sqrt(design.CellWeight[c]) * ((0.5 * design.CellMean[c]) - (0.5 * fitted[c]));
+            totalW.Add(in cells.SumW[c]);
+            totalWy.Add(in cells.SumWy[c]);
+            totalWy2.Add(in cells.SumWy2[c]);
+        }
+
+        double rootBetween = 2 * Kernels.Norm2(term);
+        double rootRss = Kernels.Norm2([rootBetween, rootPure]);
+        double rootTss;
+        if (design.Formula.HasIntercept)
+        {
+            double grandMean = totalWy.ToDouble() / totalW.ToDouble();
+            for (int c = 0; c < design.CellCount; c++)
+            {
+                term[c] = Math.Sqrt(design.CellWeight[c]) * ((0.5 * design.CellMean[c]) - (0.5 * grandMean));
+            }
+
+            rootTss = Kernels.Norm2([2 * Kernels.Norm2(term), rootPure]);
+        }
+        else
+        {
+            rootTss = PureError.SquareRoot(totalWy2);
+        }
+
+        return (rootPure, rootBetween, rootRss, rootTss);
+    }
+
+    private static double Square(double x) => x * x;
 
     private static void AddWarnings(FitResult r, Design design, LeastSquaresSolution solution, bool diagnoseOnly)
     {

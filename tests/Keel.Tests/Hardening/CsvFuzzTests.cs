@@ -3,19 +3,25 @@ using System.Globalization;
 using System.Text;
 using Keel.Pipeline;
 using Keel.Tests.TestSupport;
+using Xunit.Abstractions;
 
 namespace Keel.Tests.Hardening;
 
 /// <summary>
 /// Property-based fuzzing of the whole input path (CSV reader, row pass, formula, design, solve):
 /// for any file and formula, Keel either fits without a non-finite number in the result or throws
-/// KeelInputException with a one-line message. Cases come from a seeded generator: CSV grammar
-/// (quotes, embedded commas and newlines, CRLF, BOM, missing markers, numbers of every shape,
-/// ragged rows) then byte-level mutations. The seeds are the corpus: a failing seed is printed and
-/// replays exactly. In the suite a short run; for a long one:
-///   KEEL_FUZZ_SECONDS=1800 dotnet test --filter FullyQualifiedName~CsvFuzzTests
+/// KeelInputException with a one-line message. Each seed gives two cases: one file from a seeded
+/// generator (CSV grammar — quotes, embedded commas and newlines, CRLF, BOM, missing markers,
+/// numbers of every shape, ragged rows — then byte-level mutations), and one byte-level mutation
+/// of a file of the corpus (Hardening/Corpus: past crashes and hand-written awkward files, each
+/// also replayed unmutated). A failing seed is printed, its file kept as
+/// /tmp/keel-fuzz-failing-SEED.csv; add that file to the corpus with its fix. In the suite a short
+/// run; for a long one (the summary line gives the number of cases):
+///   KEEL_FUZZ_SECONDS=1800 dotnet test tests/Keel.Tests -c Release --filter FullyQualifiedName~CsvFuzzTests --logger "console;verbosity=detailed"
+/// KEEL_FUZZ_SEED=N starts at seed N (replays a printed failure); KEEL_FUZZ_REPORT=FILE also writes
+/// the summary line to FILE.
 /// </summary>
-public class CsvFuzzTests
+public class CsvFuzzTests(ITestOutputHelper output)
 {
     private static readonly string[] Fields =
     [
@@ -25,24 +31,58 @@ public class CsvFuzzTests
 
     private static readonly string[] Formulas = ["y ~ a", "y ~ a + b", "y ~ a * b", "log(y) ~ C(b)", "y ~ poly(b, 2, raw=TRUE)", "y ~ 0 + a", "y ~ a:b"];
 
+    private static readonly Lazy<(string Name, byte[] Bytes)[]> Corpus = new(() =>
+    {
+        string folder = Path.Combine(AppContext.BaseDirectory, "Hardening", "Corpus");
+        return Directory.Exists(folder)
+            ? Directory.GetFiles(folder).Order(StringComparer.Ordinal).Select(f => (Path.GetFileName(f), File.ReadAllBytes(f))).ToArray()
+            : [];
+    });
+
     [Fact]
     public void Any_input_gives_a_result_or_a_one_line_input_error()
     {
         double seconds = double.TryParse(Environment.GetEnvironmentVariable("KEEL_FUZZ_SECONDS"), CultureInfo.InvariantCulture, out double s) ? s : 0;
         var clock = Stopwatch.StartNew();
+        int first = FirstSeed();
         int cases = 0;
-        for (int seed = FirstSeed(); seed < FirstSeed() + 400 || clock.Elapsed.TotalSeconds < seconds; seed++, cases++)
+        int seed = first;
+        for (; seed < first + 400 || clock.Elapsed.TotalSeconds < seconds; seed++)
         {
             RunCase(seed);
+            RunCorpusCase(seed);
+            cases += 2;
         }
 
-        Assert.True(cases >= 400);
+        string summary = FormattableString.Invariant($"CSV fuzz: {cases} cases (seeds {first}..{seed - 1}, generated + corpus mutation each; corpus of {Corpus.Value.Length} files) in {clock.Elapsed.TotalSeconds:F0} s, no failure");
+        output.WriteLine(summary);
+        if (Environment.GetEnvironmentVariable("KEEL_FUZZ_REPORT") is { Length: > 0 } report)
+        {
+            File.AppendAllText(report, summary + Environment.NewLine);
+        }
+
+        Assert.True(cases >= 800);
+    }
+
+    [Fact]
+    public void Every_corpus_file_replays_with_every_formula()
+    {
+        Assert.NotEmpty(Corpus.Value);
+        foreach ((string name, byte[] bytes) in Corpus.Value)
+        {
+            foreach (string formula in Formulas)
+            {
+                Check(bytes, formula, SolverChoice.Auto, $"corpus {name}", name);
+                Check(bytes, formula, SolverChoice.Lsmr, $"corpus {name}", name);
+            }
+        }
     }
 
     // KEEL_FUZZ_SEED replays from one seed (as printed by a failure).
     private static int FirstSeed() => int.TryParse(Environment.GetEnvironmentVariable("KEEL_FUZZ_SEED"), CultureInfo.InvariantCulture, out int seed) ? seed : 0;
 
-    private static void RunCase(int seed)
+    /// <summary>The generated case of a seed (unchanged since the first corpus seeds, so old seeds replay).</summary>
+    internal static void RunCase(int seed)
     {
         var rng = new Random(seed);
         byte[] bytes = Encoding.UTF8.GetBytes(GenerateCsv(rng));
@@ -52,11 +92,53 @@ public class CsvFuzzTests
         }
 
         string formula = Formulas[rng.Next(Formulas.Length)];
-        string path = Path.Combine(Path.GetTempPath(), $"keel-fuzz-{seed}-{Guid.NewGuid():N}.csv");
+        Check(bytes, formula, rng.Next(2) == 0 ? SolverChoice.Auto : SolverChoice.Lsmr, $"seed {seed}", seed.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The corpus case of a seed: one corpus file, 1–8 bytes overwritten, inserted or deleted.</summary>
+    internal static void RunCorpusCase(int seed)
+    {
+        var corpus = Corpus.Value;
+        if (corpus.Length == 0)
+        {
+            return;
+        }
+
+        var rng = new Random(unchecked(seed * 31 + 7919));
+        (string name, byte[] original) = corpus[rng.Next(corpus.Length)];
+        var bytes = new List<byte>(original);
+        for (int i = rng.Next(1, 9); i > 0; i--)
+        {
+            int at = rng.Next(bytes.Count + 1);
+            switch (rng.Next(3))
+            {
+                case 0 when at < bytes.Count:
+                    bytes[at] = (byte)rng.Next(256);
+                    break;
+                case 1:
+                    bytes.Insert(at, (byte)"0123456789,.\n\"eE-+N \r\t"[rng.Next(21)]);
+                    break;
+                default:
+                    if (at < bytes.Count)
+                    {
+                        bytes.RemoveAt(at);
+                    }
+
+                    break;
+            }
+        }
+
+        string formula = Formulas[rng.Next(Formulas.Length)];
+        Check([.. bytes], formula, rng.Next(2) == 0 ? SolverChoice.Auto : SolverChoice.Lsmr, $"corpus seed {seed} ({name})", "c" + seed.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static void Check(byte[] bytes, string formula, SolverChoice solver, string label, string keep)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"keel-fuzz-{keep}-{Guid.NewGuid():N}.csv");
         File.WriteAllBytes(path, bytes);
         try
         {
-            FitOutcome outcome = FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [path], Solver = rng.Next(2) == 0 ? SolverChoice.Auto : SolverChoice.Lsmr });
+            FitOutcome outcome = FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [path], Solver = solver });
             using var json = new MemoryStream();
             Keel.Results.ResultJson.Write(outcome.Result, json);
             string text = Encoding.UTF8.GetString(json.ToArray());
@@ -65,12 +147,12 @@ public class CsvFuzzTests
         }
         catch (KeelInputException e)
         {
-            Assert.False(e.Message.Contains('\n', StringComparison.Ordinal) || e.Message.Length == 0, $"seed {seed}: message not one line: {e.Message}");
+            Assert.False(e.Message.Contains('\n', StringComparison.Ordinal) || e.Message.Length == 0, $"{label}: message not one line: {e.Message}");
         }
         catch (Exception e)
         {
-            File.Copy(path, Path.Combine(Path.GetTempPath(), $"keel-fuzz-failing-{seed}.csv"), overwrite: true);
-            Assert.Fail($"seed {seed} ({formula}): {e.GetType().Name}: {e.Message} {e.StackTrace?.Split('\n').FirstOrDefault()}");
+            File.Copy(path, Path.Combine(Path.GetTempPath(), $"keel-fuzz-failing-{keep}.csv"), overwrite: true);
+            Assert.Fail($"{label} ({formula}, {solver}): {e.GetType().Name}: {e.Message} {e.StackTrace?.Split('\n').FirstOrDefault()}");
         }
         finally
         {

@@ -30,6 +30,12 @@ internal enum LsmrStopReason
 
     /// <summary>istop 7: the iteration limit was reached before any other rule held. Not converged.</summary>
     IterationLimit = 7,
+
+    /// <summary>
+    /// No SciPy code: a norm or a Golub–Kahan scalar became NaN or infinite (overflow, or 1/β of a
+    /// subnormal β). The iteration stopped before using it; x is the last finite iterate. Not converged.
+    /// </summary>
+    NonFiniteValue = 8,
 }
 
 /// <summary>Helpers on <see cref="LsmrStopReason"/>.</summary>

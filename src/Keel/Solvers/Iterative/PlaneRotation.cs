@@ -4,6 +4,7 @@
 // Fong & Saunders (2011) use. Invariant: the ratio is taken of the smaller over the larger
 // magnitude, so no intermediate overflows or underflows where r is representable.
 // Cost: one division, one square root. Only correctly rounded operations (IEEE +, ×, ÷, √).
+// A NaN argument gives a NaN rotation (CopySign, not Math.Sign, which throws): the caller decides.
 
 namespace Keel.Solvers.Iterative;
 
@@ -21,19 +22,19 @@ internal readonly record struct PlaneRotation(double C, double S, double R)
 
         if (a == 0)
         {
-            return new PlaneRotation(0, Math.Sign(b), Math.Abs(b));
+            return new PlaneRotation(0, Math.CopySign(1.0, b), Math.Abs(b));
         }
 
         if (Math.Abs(b) > Math.Abs(a))
         {
             double tau = a / b;
-            double s = Math.Sign(b) / Math.Sqrt(1 + (tau * tau));
+            double s = Math.CopySign(1.0, b) / Math.Sqrt(1 + (tau * tau));
             return new PlaneRotation(s * tau, s, b / s);
         }
         else
         {
             double tau = b / a;
-            double c = Math.Sign(a) / Math.Sqrt(1 + (tau * tau));
+            double c = Math.CopySign(1.0, a) / Math.Sqrt(1 + (tau * tau));
             return new PlaneRotation(c, c * tau, a / c);
         }
     }

@@ -51,9 +51,25 @@ internal static class PenalizedSolve
             penalized[j] = design.Columns[design.ColumnOfSolved[j]].Term != "(Intercept)";
         }
 
+        // Targets beyond 2^±400 are fitted scaled by 2^k (exact): ridge and lasso are homogeneous
+        // (y → 2^k·y gives β → 2^k·β at λ for ridge, at 2^k·λ for the lasso), so the coefficients
+        // scale back exactly. The elastic net mixes both and is not: it runs unscaled, and anything
+        // that overflows there is nulled with a warning by the result sanitizer.
+        int k = alpha is 0 or 1 ? design.TargetScaleExponent : 0;
+        double[] meanByCell = k == 0 ? design.CellMean : design.CellMean.Select(mean => Math.ScaleB(mean, k)).ToArray();
+        // λ of the coordinate-descent problem per λ of the user's problem.
+        double lambdaToScaled = alpha == 1 ? Math.ScaleB(1.0, k) : 1.0;
+
         CellColumns columns = CellColumns.From(design);
-        var cd = new CoordinateDescent(columns, design.CellWeight, design.CellMean, penalized, options);
-        double lambdaMax = cd.LambdaMax(alpha);
+        var cd = new CoordinateDescent(columns, design.CellWeight, meanByCell, penalized, options);
+        // λ_max is proportional to y for every α (ridge takes it at α = 1e-3): back to the user's units.
+        double lambdaMax = Math.ScaleB(cd.LambdaMax(alpha), -k);
+        if (!double.IsFinite(lambdaMax) && options.Lambda is null)
+        {
+            // Ridge's λ_max (taken at α = 1e-3) is 1000·max|x'y|/W: beyond the double range for targets near 1e308.
+            throw new KeelInputException($"--solver {kind.ToString().ToLowerInvariant()}: the λ path for targets this large (λ_max = max|x'y|/(W·max(α, 0.001))) lies beyond the double range; give --lambda");
+        }
+
         double minRatio = options.MinRatio ?? LambdaPath.DefaultMinRatio(design.Cells.Counts.RowsUsed, p);
         double[] grid = lambdaMax > 0 ? LambdaPath.Grid(lambdaMax, options.PathLength, minRatio) : [0.0];
 
@@ -68,10 +84,11 @@ internal static class PenalizedSolve
             var pureByCell = new double[design.CellCount];
             for (int c = 0; c < design.CellCount; c++)
             {
-                pureByCell[c] = PureError.OfCell(design.Cells.SumW[c], design.Cells.SumWy[c], design.Cells.SumWy2[c], design.Cells.RowCount[c]);
+                pureByCell[c] = PureError.OfCell(design.Cells.SumW[c], design.Cells.SumWy[c].ScaleB(k), design.Cells.SumWy2[c].ScaleB(2 * k), design.Cells.RowCount[c]);
             }
 
-            cv = CrossValidation.Run(columns, design.CellWeight, design.CellMean, pureByCell, penalized, alpha, grid, options.Folds, options);
+            // Every held-out error scales by 2^2k, so the chosen index is that of the unscaled problem.
+            cv = CrossValidation.Run(columns, design.CellWeight, meanByCell, pureByCell, penalized, alpha, grid.Select(l => l * lambdaToScaled).ToArray(), options.Folds, options);
             lambda = grid[cv.BestIndex];
         }
 
@@ -87,7 +104,7 @@ internal static class PenalizedSolve
         }
         else
         {
-            double previous = lambdaMax;
+            double previous = lambdaMax * lambdaToScaled;
             converged = true;
             foreach (double l in LambdaPath.Toward(grid, lambda))
             {
@@ -98,12 +115,12 @@ internal static class PenalizedSolve
                     continue;
                 }
 
-                converged &= cd.Fit(l, previous, alpha) == CoordinateDescentStop.Converged;
-                previous = l;
+                converged &= cd.Fit(l * lambdaToScaled, previous, alpha) == CoordinateDescentStop.Converged;
+                previous = l * lambdaToScaled;
                 steps++;
             }
 
-            coefficients = (double[])cd.Coefficients.Clone();
+            coefficients = cd.Coefficients.Select(b => Math.ScaleB(b, -k)).ToArray();
             iterations = cd.Sweeps;
             method = $"coordinate descent with warm starts along the λ path and sequential strong rules ({steps} λ values, {cd.Sweeps} sweeps)";
         }
@@ -117,7 +134,7 @@ internal static class PenalizedSolve
             lambdaMax,
             Math.Max(0, steps - 1),
             cv is null ? null : options.Folds,
-            cv?.MeanError[cv.BestIndex],
+            cv is null ? null : Math.ScaleB(cv.MeanError[cv.BestIndex], -2 * k),
             cv is null ? null : grid[cv.OneStandardErrorIndex],
             method,
             cv is not null && grid.Length > 1 && cv.BestIndex == grid.Length - 1);

@@ -30,6 +30,9 @@ internal static class RidgeSolve
         double totalWeight = Kernels.Sum(design.CellWeight);
         double damp = Math.Sqrt(lambda * totalWeight);
         int[] penalizedColumns = Enumerable.Range(0, p).Where(j => penalized[j]).ToArray();
+        // Ridge at a fixed λ is linear in y: targets beyond 2^±400 are solved scaled by 2^k (exact,
+        // so √W·ȳ cannot overflow) and the coefficients scaled back.
+        int targetScale = design.TargetScaleExponent;
         if (dense)
         {
             var a = new DenseMatrix(m + penalizedColumns.Length, p);
@@ -37,7 +40,7 @@ internal static class RidgeSolve
             for (int c = 0; c < m; c++)
             {
                 double sqrtW = Math.Sqrt(design.CellWeight[c]);
-                b[c] = sqrtW * design.CellMean[c];
+                b[c] = sqrtW * Math.ScaleB(design.CellMean[c], targetScale);
                 for (int s = 0; s < design.SlotsPerCell; s++)
                 {
                     int j = design.SlotColumn[(c * design.SlotsPerCell) + s];
@@ -54,7 +57,7 @@ internal static class RidgeSolve
             }
 
             DenseLeastSquaresResult qr = DenseLeastSquares.Solve(a, b);
-            return (qr.CoefficientByColumn(), "exact: Householder QR of the augmented design [√W·X; √(λW)·I] with refinement", true, qr.Refinement.Steps);
+            return (qr.CoefficientByColumn().Select(b => Math.ScaleB(b, -targetScale)).ToArray(), "exact: Householder QR of the augmented design [√W·X; √(λW)·I] with refinement", true, qr.Refinement.Steps);
         }
 
         var op = new DesignOperator(design);
@@ -65,8 +68,8 @@ internal static class RidgeSolve
         }
 
         var rhs = new double[op.Rows + penalizedColumns.Length];
-        op.RightHandSide().CopyTo(rhs, 0);
+        op.RightHandSide(targetScale).CopyTo(rhs, 0);
         LsmrResult lsmr = Lsmr.SolveColumnScaled(new RidgeAugmentedOperator(op, penalizedColumns, damp), rhs, squaredNorms, lsmrOptions, cancel);
-        return (lsmr.Solution, $"LSMR on the augmented design [√W·X; √(λW)·I] (stop: {lsmr.StopReason})", lsmr.Converged, lsmr.Iterations);
+        return (lsmr.Solution.Select(b => Math.ScaleB(b, -targetScale)).ToArray(), $"LSMR on the augmented design [√W·X; √(λW)·I] (stop: {lsmr.StopReason})", lsmr.Converged, lsmr.Iterations);
     }
 }

@@ -56,6 +56,9 @@ internal static class AveragedSgd
         }
 
         double gamma = options.StepFactor / radiusSquared;
+        // Every step is linear in y and γ does not depend on it: targets beyond 2^±400 run scaled by
+        // 2^k (exact) and the average is scaled back, so no product overflows.
+        int k = design.TargetScaleExponent;
         var beta = new double[p];
         // Lazy averaging: sumByColumn[j] = Σ_{s ≤ lastStepByColumn[j]} β_j,s; β_j is constant between its updates.
         var sumByColumn = new double[p];
@@ -80,7 +83,7 @@ internal static class AveragedSgd
                     fitted += j >= 0 ? design.SlotValue[at + s] * beta[j] : 0.0;
                 }
 
-                double move = gamma * (design.CellMean[c] - fitted);
+                double move = gamma * (Math.ScaleB(design.CellMean[c], k) - fitted);
                 t++;
                 for (int s = 0; s < slots; s++)
                 {
@@ -101,20 +104,20 @@ internal static class AveragedSgd
                 average[j] = (sumByColumn[j] + (beta[j] * (t - lastStepByColumn[j]))) / t;
             }
 
-            relative = RelativeGradient(a, average, normA);
+            relative = RelativeGradient(a, average, normA, k);
             if (relative <= options.Tolerance)
             {
-                return new SgdResult((double[])average.Clone(), SgdStop.Converged, epoch, relative, gamma);
+                return new SgdResult(average.Select(b => Math.ScaleB(b, -k)).ToArray(), SgdStop.Converged, epoch, relative, gamma);
             }
         }
 
-        return new SgdResult(average, SgdStop.EpochLimit, options.MaxEpochs, relative, gamma);
+        return new SgdResult(average.Select(b => Math.ScaleB(b, -k)).ToArray(), SgdStop.EpochLimit, options.MaxEpochs, relative, gamma);
     }
 
     /// <summary>‖Aᵀr‖ / (‖A‖_F·‖r‖) at β over the weighted cells design (LSMR's stop-2 ratio).</summary>
-    public static double RelativeGradient(DesignOperator a, double[] beta, double normA)
+    public static double RelativeGradient(DesignOperator a, double[] beta, double normA, int targetScaleExponent = 0)
     {
-        double[] b = a.RightHandSide();
+        double[] b = a.RightHandSide(targetScaleExponent);
         var r = new double[a.Rows];
         a.Multiply(beta, r);
         for (int c = 0; c < r.Length; c++)
