@@ -173,6 +173,12 @@ internal static class ParallelRowPass
                     errors.Add((int.MaxValue, new KeelInputException($"{chunker.Name}: cannot read the file ({e.Message})", e)));
                     return;
                 }
+                catch (KeelInputException e)
+                {
+                    // A truncated gzip file is found when its data end (Data/GzipInput.cs).
+                    errors.Add((int.MaxValue, e));
+                    return;
+                }
 
                 if (chunk is not null && onProgress is not null)
                 {

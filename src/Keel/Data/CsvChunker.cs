@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Compression;
 
 namespace Keel.Data;
 
@@ -74,7 +73,7 @@ internal sealed class CsvChunker : IDisposable
         }
 
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        Stream bytes = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        Stream bytes = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? GzipInput.Open(path, file) : file;
         var chunker = new CsvChunker(path, header, file, bytes, chunkBytes);
         chunker.SkipHeader();
         return chunker;

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using Sylvan.Data.Csv;
 
@@ -72,7 +71,7 @@ internal sealed class CsvSource : ITabularSource
         try
         {
             Stream bytes = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-                ? new GZipStream(file, CompressionMode.Decompress)
+                ? GzipInput.Open(path, file)
                 : file;
             var text = new StreamReader(bytes, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
             var csv = CsvDataReader.Create(text, ReaderOptions(hasHeaders: true));
