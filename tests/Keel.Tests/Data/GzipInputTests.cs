@@ -48,9 +48,9 @@ public sealed class GzipInputTests
             BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(16), (ushort)(blockSize - 1));
             output.Write(header);
             output.Write(body);
-            Span<byte> trailer = stackalloc byte[8];
+            byte[] trailer = new byte[8];
             BinaryPrimitives.WriteUInt32LittleEndian(trailer, Crc32.HashToUInt32(part));
-            BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], (uint)part.Length);
+            BinaryPrimitives.WriteUInt32LittleEndian(trailer.AsSpan(4), (uint)part.Length);
             output.Write(trailer);
             if (part.Length == 0)
                 break;
