@@ -75,17 +75,7 @@ internal static partial class ElementaryFunctions
     /// <summary>log x ≈ rh + rl with relative error below 2^-64, for finite x &gt; 0 (normalised: rh = fl(rh + rl)).</summary>
     internal static void LogFastPath(double x, out double rh, out double rl)
     {
-        long bits = BitConverter.DoubleToInt64Bits(x);
-        int k = (int)(bits >> 52) - 1023;
-        if (k == -1023)
-        {
-            // Subnormal: scale into the normal range exactly.
-            bits = BitConverter.DoubleToInt64Bits(x * 18014398509481984.0); // 2^54
-            k = (int)(bits >> 52) - 1023 - 54;
-        }
-
-        long fraction = bits & ((1L << 52) - 1);
-        double m = BitConverter.Int64BitsToDouble(fraction | 0x3FF0000000000000L);
+        double m = SplitBinade(x, out int k, out long fraction);
         int table = (int)(fraction >> 45);
         double f;
         if (table < 53)

@@ -66,21 +66,30 @@ internal static partial class ElementaryFunctions
         return LogDoubleDoubleValue(x).Hi;
     }
 
-    /// <summary>log x as a double-double (relative error below about 2^-98), for finite x &gt; 0.</summary>
-    internal static DoubleDouble LogDoubleDoubleValue(double x)
+    /// <summary>
+    /// x = 2^k · m exactly for finite x &gt; 0, with m in [1, 2) (subnormals scaled by 2^54 first,
+    /// exact); <paramref name="fraction"/> holds m's 52 fraction bits. Shared by both log paths so
+    /// they cut x identically.
+    /// </summary>
+    internal static double SplitBinade(double x, out int k, out long fraction)
     {
         long bits = BitConverter.DoubleToInt64Bits(x);
-        int k = (int)(bits >> 52) - 1023;
+        k = (int)(bits >> 52) - 1023;
         if (k == -1023)
         {
-            // Subnormal: scale into the normal range exactly.
             bits = BitConverter.DoubleToInt64Bits(x * 18014398509481984.0); // 2^54
             k = (int)(bits >> 52) - 1023 - 54;
         }
 
+        fraction = bits & ((1L << 52) - 1);
+        return BitConverter.Int64BitsToDouble(fraction | 0x3FF0000000000000L);
+    }
+
+    /// <summary>log x as a double-double (relative error below about 2^-98), for finite x &gt; 0.</summary>
+    internal static DoubleDouble LogDoubleDoubleValue(double x)
+    {
         // m in [1, 2) with the same significand as x; i = its top seven fraction bits.
-        long fraction = bits & ((1L << 52) - 1);
-        double m = BitConverter.Int64BitsToDouble(fraction | 0x3FF0000000000000L);
+        double m = SplitBinade(x, out int k, out long fraction);
         int i = (int)(fraction >> 45);
         double f;
         int table;
