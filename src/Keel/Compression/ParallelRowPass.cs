@@ -168,15 +168,10 @@ internal static class ParallelRowPass
                 {
                     chunk = chunker.Next();
                 }
-                catch (Exception e) when (e is IOException or InvalidDataException)
+                catch (Exception e) when (e is IOException or KeelInputException)
                 {
-                    errors.Add((int.MaxValue, new KeelInputException($"{chunker.Name}: cannot read the file ({e.Message})", e)));
-                    return;
-                }
-                catch (KeelInputException e)
-                {
-                    // A truncated gzip file is found when its data end (Data/GzipInput.cs).
-                    errors.Add((int.MaxValue, e));
+                    // Corrupt or truncated gzip data arrive as KeelInputException (Data/GzipInput.cs).
+                    errors.Add((int.MaxValue, e as KeelInputException ?? new KeelInputException($"{chunker.Name}: cannot read the file ({e.Message})", e)));
                     return;
                 }
 
