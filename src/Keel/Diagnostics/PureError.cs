@@ -35,11 +35,10 @@ internal static class PureError
     }
 
     /// <summary>
-    /// Sum over all cells, in cell order (a fixed order: the same bits every run), of the target
-    /// scaled by 2^<paramref name="targetScaleExponent"/> (exactly), so targets near 1e±300 do not
-    /// overflow or underflow when squared.
+    /// Sum over all cells, in cell order (a fixed order: the same bits every run). Targets near
+    /// 1e±300 take <see cref="RootTotalScaledPerCell"/> instead, which cannot overflow.
     /// </summary>
-    public static double Total(CellTable cells, out long cellsWithReplicates, int targetScaleExponent = 0)
+    public static double Total(CellTable cells, out long cellsWithReplicates)
     {
         double total = 0;
         cellsWithReplicates = 0;
@@ -50,9 +49,7 @@ internal static class PureError
                 cellsWithReplicates++;
             }
 
-            total += targetScaleExponent == 0
-                ? OfCell(cells.SumW[c], cells.SumWy[c], cells.SumWy2[c], cells.RowCount[c])
-                : OfCell(cells.SumW[c], cells.SumWy[c].ScaleB(targetScaleExponent), cells.SumWy2[c].ScaleB(2 * targetScaleExponent), cells.RowCount[c]);
+            total += OfCell(cells.SumW[c], cells.SumWy[c], cells.SumWy2[c], cells.RowCount[c]);
         }
 
         return total;
