@@ -75,7 +75,7 @@ public static class RowPassTiming
         }
 
         double read = clock.Elapsed.TotalSeconds;
-        CellTable cells = pass.Finish();
+        CellTable cells = pass.Finish(threads);
         double total = clock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"keel rowpass threads={threads} seconds={total:F3} (pass {read:F3}, finish {total - read:F3}) rows={cells.Counts.RowsUsed} cells={cells.CellCount}"));
     }

@@ -154,10 +154,24 @@ internal sealed class CellAccumulator
 /// <remarks>
 /// <paramref name="SumW"/> is null for an unweighted pass (Σw = rows). With <paramref name="Compact"/>,
 /// a cell with one row holds its y (<see cref="CellStats.Y"/>) instead of sums; otherwise a cell's
-/// sums are <paramref name="Sums"/>[Stats[c].Full].
+/// sums are <paramref name="Sums"/>[Stats[c].Full]. A part of buffered rows (<see cref="OfRows"/>)
+/// has no statistics: entry c is one row of weight 1 with y = RowY[c], and keys may repeat.
 /// </remarks>
 internal sealed record CellPart(ValueInterner[] Interners, int[] Keys, CellStats[] Stats, CellSums[] Sums, bool Compact, ExactSum[]? SumW, int Count)
 {
-    /// <summary>True if cell <paramref name="cell"/> holds one y rather than sums.</summary>
-    public bool IsCompact(int cell) => Compact && Stats[cell].Rows == 1;
+    /// <summary>The y of each buffered row (a part of rows), else null.</summary>
+    public double[]? RowY { get; private init; }
+
+    /// <summary>A part of <paramref name="count"/> unweighted rows, unaggregated: keys row-major, one y each.</summary>
+    public static CellPart OfRows(ValueInterner[] interners, int[] keys, double[] y, int count) =>
+        new(interners, keys, [], [], Compact: true, SumW: null, count) { RowY = y };
+
+    /// <summary>True if entry <paramref name="cell"/> holds one y rather than sums.</summary>
+    public bool IsCompact(int cell) => RowY is not null || (Compact && Stats[cell].Rows == 1);
+
+    /// <summary>Rows in entry <paramref name="cell"/>.</summary>
+    public long Rows(int cell) => RowY is not null ? 1 : Stats[cell].Rows;
+
+    /// <summary>The one y of a compact entry.</summary>
+    public double Y(int cell) => RowY is not null ? RowY[cell] : Stats[cell].Y;
 }

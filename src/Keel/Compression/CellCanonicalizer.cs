@@ -7,17 +7,15 @@ namespace Keel.Compression;
 /// each key column sorted (numerically when all are numbers, else ordinal string order), cells
 /// sorted by their renumbered keys, and cells whose keys became equal (the spellings "1" and
 /// "1.0", or "-0" and "0", or one key seen by two threads' passes) merged by exact addition.
-/// Sort: when the ranks of all key columns pack into 64 bits (column 0 in the high bits, so the
-/// packed order is the lexicographic order of the ranks), an LSD radix sort on the packed key
-/// (Knuth, TAOCP vol. 3, 5.2.5), 11 bits a pass, only over the bits in use; otherwise a comparison sort.
+/// Sort: when the ranks of all key columns pack into 63 bits (column 0 in the high bits, so the
+/// packed order is the lexicographic order of the ranks), a partitioned radix sort of the entries
+/// with their payloads (<see cref="PartitionedSortMerge"/>, parallel); otherwise a comparison sort.
 /// Invariant: the output depends only on the multiset of (key, statistics) rows, not on their order
 /// nor on how they were split into parts (the merge is exact addition).
-/// Cost: O(V log V) per column for V distinct values; O(C·⌈bits/11⌉) for C cells (radix), else O(C log C).
+/// Cost: O(V log V) per column for V distinct values; O(C·⌈bits/11⌉) for C entries (radix), else O(C log C).
 /// </summary>
 internal static class CellCanonicalizer
 {
-    private const int RadixBits = 11;
-
     /// <summary>One part with the statistics in parallel lists (the cells-file merger's layout).</summary>
     public static CellTable Canonicalize(
         IReadOnlyList<string> names,
@@ -45,14 +43,17 @@ internal static class CellCanonicalizer
     /// <summary>
     /// The canonical table of the union of <paramref name="parts"/> (each with its own value ids).
     /// <paramref name="sumWFromRows"/>: the parts hold no Σw (an unweighted pass) and Σw is the row count.
+    /// <paramref name="threads"/> share the sort; the table's bits do not depend on it.
     /// </summary>
-    public static CellTable Canonicalize(IReadOnlyList<string> names, IReadOnlyList<CellPart> parts, bool sumWFromRows, RowPassCounts counts)
+    public static CellTable Canonicalize(IReadOnlyList<string> names, IReadOnlyList<CellPart> parts, bool sumWFromRows, RowPassCounts counts, int threads = 1)
     {
         int width = names.Count;
+        threads = Math.Max(1, threads);
         (ValueInterner[] interners, int[][]?[] globalId) = Union(width, parts);
+        bool[][] used = UsedValues(width, interners, parts, globalId, threads);
         var columns = new KeyColumn[width];
         var rankOfId = new int[width][];
-        int total = 0;
+        long total = 0;
         foreach (CellPart part in parts)
         {
             total += part.Count;
@@ -60,20 +61,19 @@ internal static class CellCanonicalizer
 
         for (int j = 0; j < width; j++)
         {
-            // A value interned on a row that was then dropped (a missing target, say) is no level.
-            var used = new bool[interners[j].Values.Count];
-            for (int p = 0; p < parts.Count; p++)
-            {
-                int[] keys = parts[p].Keys;
-                int[]? map = globalId[p]?[j];
-                for (int c = 0; c < parts[p].Count; c++)
-                {
-                    int id = keys[(c * width) + j];
-                    used[map is null ? id : map[id]] = true;
-                }
-            }
+            (columns[j], rankOfId[j]) = CanonicalColumn(names[j], interners[j], used[j]);
+        }
 
-            (columns[j], rankOfId[j]) = CanonicalColumn(names[j], interners[j], used);
+        int[] bits = KeyBits(columns, out int totalBits);
+        if (totalBits < 64 && total < int.MaxValue / Math.Max(1, width))
+        {
+            int[][][] rankOfLocal = LocalRanks(parts, globalId, rankOfId);
+            return PartitionedSortMerge.Run(columns, parts, rankOfLocal, bits, totalBits, (int)total, sumWFromRows, counts, threads);
+        }
+
+        if (total > int.MaxValue / Math.Max(1, width))
+        {
+            throw new KeelInputException($"the data have {total:N0} distinct cells so far, more than Keel can hold in one table");
         }
 
         // Canonical keys of every cell of every part, in part order (cell g of the union).
@@ -94,9 +94,81 @@ internal static class CellCanonicalizer
             }
         }
 
-        partOf[parts.Count] = total;
-        int[] order = SortedOrder(canonical, columns, total);
+        partOf[parts.Count] = (int)total;
+        int[] order = Enumerable.Range(0, (int)total).ToArray();
+        order.AsSpan().Sort((a, b) => canonical.AsSpan(a * width, width).SequenceCompareTo(canonical.AsSpan(b * width, width)));
         return Merge(columns, parts, partOf, canonical, order, sumWFromRows, counts);
+    }
+
+    // Bits of each column's rank in a packed key (column 0 highest) and their total.
+    private static int[] KeyBits(KeyColumn[] columns, out int totalBits)
+    {
+        var bits = new int[columns.Length];
+        totalBits = 0;
+        for (int j = 0; j < columns.Length; j++)
+        {
+            bits[j] = columns[j].Count <= 1 ? 0 : 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)(columns[j].Count - 1));
+            totalBits += bits[j];
+        }
+
+        return bits;
+    }
+
+    // Which values of each column some kept row uses: a value interned on a row that was then
+    // dropped (a missing target, say) is no level. Parts are scanned in parallel; every write is
+    // `true`, so the result does not depend on the interleaving.
+    private static bool[][] UsedValues(int width, ValueInterner[] interners, IReadOnlyList<CellPart> parts, int[][]?[] globalId, int threads)
+    {
+        var used = new bool[width][];
+        for (int j = 0; j < width; j++)
+        {
+            used[j] = new bool[interners[j].Values.Count];
+        }
+
+        Parallel.For(0, parts.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, p =>
+        {
+            int[] keys = parts[p].Keys;
+            int count = parts[p].Count;
+            for (int j = 0; j < width; j++)
+            {
+                bool[] u = used[j];
+                int[]? map = globalId[p]?[j];
+                for (int c = 0; c < count; c++)
+                {
+                    int id = keys[(c * width) + j];
+                    u[map is null ? id : map[id]] = true;
+                }
+            }
+        });
+        return used;
+    }
+
+    // Per part and column, the canonical rank of each local value id (parts that share interners share the table).
+    private static int[][][] LocalRanks(IReadOnlyList<CellPart> parts, int[][]?[] globalId, int[][] rankOfId)
+    {
+        int width = rankOfId.Length;
+        var result = new int[parts.Count][][];
+        var byInterners = new Dictionary<ValueInterner[], int[][]>(ReferenceEqualityComparer.Instance);
+        for (int p = 0; p < parts.Count; p++)
+        {
+            if (byInterners.TryGetValue(parts[p].Interners, out int[][]? ranks))
+            {
+                result[p] = ranks;
+                continue;
+            }
+
+            ranks = new int[width][];
+            for (int j = 0; j < width; j++)
+            {
+                int[]? map = globalId[p]?[j];
+                ranks[j] = map is null ? rankOfId[j] : Array.ConvertAll(map, id => rankOfId[j][id]);
+            }
+
+            byInterners[parts[p].Interners] = ranks;
+            result[p] = ranks;
+        }
+
+        return result;
     }
 
     // The global interner of each column and, per part, the map from its ids to the global ones
@@ -104,7 +176,7 @@ internal static class CellCanonicalizer
     private static (ValueInterner[] Interners, int[][]?[] GlobalId) Union(int width, IReadOnlyList<CellPart> parts)
     {
         var globalId = new int[][]?[parts.Count];
-        if (parts.Count == 1)
+        if (parts.All(p => ReferenceEquals(p.Interners, parts[0].Interners)))
         {
             return (parts[0].Interners, globalId);
         }
@@ -115,9 +187,18 @@ internal static class CellCanonicalizer
             interners[j] = new ValueInterner();
         }
 
+        var done = new Dictionary<ValueInterner[], int[][]>(ReferenceEqualityComparer.Instance);
         for (int p = 0; p < parts.Count; p++)
         {
+            if (done.TryGetValue(parts[p].Interners, out int[][]? maps))
+            {
+                // Parts of one pass (its table and its buffered rows) share its interners.
+                globalId[p] = maps;
+                continue;
+            }
+
             globalId[p] = new int[width][];
+            done[parts[p].Interners] = globalId[p]!;
             for (int j = 0; j < width; j++)
             {
                 ValueInterner from = parts[p].Interners[j];
@@ -135,89 +216,7 @@ internal static class CellCanonicalizer
         return (interners, globalId);
     }
 
-    // The cells (indices into the union) in ascending lexicographic order of their canonical keys.
-    private static int[] SortedOrder(int[] canonical, KeyColumn[] columns, int total)
-    {
-        int width = columns.Length;
-        var bits = new int[width];
-        int totalBits = 0;
-        for (int j = 0; j < width; j++)
-        {
-            bits[j] = columns[j].Count <= 1 ? 0 : 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)(columns[j].Count - 1));
-            totalBits += bits[j];
-        }
-
-        int[] order = new int[total];
-        for (int g = 0; g < total; g++)
-        {
-            order[g] = g;
-        }
-
-        if (totalBits > 64)
-        {
-            order.AsSpan().Sort((a, b) => canonical.AsSpan(a * width, width).SequenceCompareTo(canonical.AsSpan(b * width, width)));
-            return order;
-        }
-
-        var packed = new ulong[total];
-        for (int g = 0; g < total; g++)
-        {
-            ulong key = 0;
-            for (int j = 0; j < width; j++)
-            {
-                key = (key << bits[j]) | (uint)canonical[(g * width) + j];
-            }
-
-            packed[g] = key;
-        }
-
-        RadixSort(packed, order, totalBits);
-        return order;
-    }
-
-    /// <summary>Sorts <paramref name="keys"/> ascending (stable), permuting <paramref name="items"/> alike; only the low <paramref name="bits"/> bits may be set.</summary>
-    internal static void RadixSort(ulong[] keys, int[] items, int bits)
-    {
-        int n = keys.Length;
-        var keysOut = new ulong[n];
-        var itemsOut = new int[n];
-        var start = new int[1 << RadixBits];
-        for (int shift = 0; shift < bits; shift += RadixBits)
-        {
-            Array.Clear(start);
-            const ulong Mask = (1UL << RadixBits) - 1;
-            foreach (ulong k in keys)
-            {
-                start[(int)((k >> shift) & Mask)]++;
-            }
-
-            // Counts become start offsets: a stable counting sort on this digit.
-            int sum = 0;
-            for (int d = 0; d < start.Length; d++)
-            {
-                (start[d], sum) = (sum, sum + start[d]);
-            }
-
-            for (int i = 0; i < n; i++)
-            {
-                int at = start[(int)((keys[i] >> shift) & Mask)]++;
-                keysOut[at] = keys[i];
-                itemsOut[at] = items[i];
-            }
-
-            (keys, keysOut) = (keysOut, keys);
-            (items, itemsOut) = (itemsOut, items);
-        }
-
-        // An odd number of passes left the result in the scratch arrays.
-        if (((bits + RadixBits - 1) / RadixBits) % 2 == 1)
-        {
-            keys.CopyTo(keysOut, 0);
-            items.CopyTo(itemsOut, 0);
-        }
-    }
-
-    // Walks the sorted cells, adding runs of equal keys exactly into one output cell.
+    // Walks the sorted cells, adding runs of equal keys exactly into one output cell (keys wider than 63 bits).
     private static CellTable Merge(KeyColumn[] columns, IReadOnlyList<CellPart> parts, int[] partOf, int[] canonical, int[] order, bool sumWFromRows, RowPassCounts counts)
     {
         int width = columns.Length;
@@ -239,7 +238,6 @@ internal static class CellCanonicalizer
 
             int c = g - partOf[p];
             CellPart part = parts[p];
-            ref CellStats s = ref part.Stats[c];
             bool compact = part.IsCompact(c);
             bool sameAsPrevious = previous >= 0 && canonical.AsSpan(previous * width, width).SequenceEqual(canonical.AsSpan(g * width, width));
             if (!sameAsPrevious)
@@ -250,7 +248,7 @@ internal static class CellCanonicalizer
             }
 
             int o = m - 1;
-            outCount[o] += s.Rows;
+            outCount[o] += part.Rows(c);
             if (!sumWFromRows)
             {
                 outW[o].Add(in part.SumW![c]);
@@ -259,12 +257,13 @@ internal static class CellCanonicalizer
             if (compact)
             {
                 // One row: Σy = y and Σy² = y·y, added exactly (the product is not rounded).
-                outWy[o].Add(s.Y);
-                outWy2[o].AddProduct(s.Y, s.Y);
+                double y = part.Y(c);
+                outWy[o].Add(y);
+                outWy2[o].AddProduct(y, y);
             }
             else
             {
-                ref CellSums sums = ref part.Sums[s.Full];
+                ref CellSums sums = ref part.Sums[part.Stats[c].Full];
                 outWy[o].Add(in sums.Wy);
                 outWy2[o].Add(in sums.Wy2);
             }
@@ -274,9 +273,7 @@ internal static class CellCanonicalizer
         {
             for (int c = 0; c < m; c++)
             {
-                // Two exact doubles (each below 2^32 times a power of two): Σw = rows exactly.
-                outW[c].Add((double)(outCount[c] >> 32) * 4294967296.0);
-                outW[c].Add((double)(outCount[c] & 0xFFFFFFFFL));
+                outW[c] = ExactSum.OfCount(outCount[c]);
             }
         }
 

@@ -120,6 +120,65 @@ internal struct ExactSum
         }
     }
 
+    /// <summary>
+    /// An accumulator holding x: the very state default(ExactSum) has after Add(x), built inline for
+    /// a normal x (the first term's top bit placed at bit 88, as TryAddInline places it).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ExactSum Of(double x)
+    {
+        var sum = default(ExactSum);
+        long bits = BitConverter.DoubleToInt64Bits(x);
+        int biased = (int)(bits >> 52) & 0x7FF;
+        if (biased is 0 or 0x7FF || (uint)(biased - 1075) < 64)
+        {
+            sum.Add(x); // Zero, subnormals and x ≥ 2^52 (which Add places at _e = 0): the general path.
+            return sum;
+        }
+
+        long sign = bits >> 63;
+        long m = (((bits & FractionMask) | HiddenBit) ^ sign) - sign;
+        const int Shift = FirstTermTop - 53;
+        sum.M = (Int128)m << Shift;
+        sum._e = biased - 1075 - Shift;
+        return sum;
+    }
+
+    /// <summary>An accumulator holding the exact a·b: the state default(ExactSum) has after AddProduct(a, b), inline for normal a and b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ExactSum OfProduct(double a, double b)
+    {
+        var sum = default(ExactSum);
+        long bitsA = BitConverter.DoubleToInt64Bits(a), bitsB = BitConverter.DoubleToInt64Bits(b);
+        int biasedA = (int)(bitsA >> 52) & 0x7FF, biasedB = (int)(bitsB >> 52) & 0x7FF;
+        if (biasedA is 0 or 0x7FF || biasedB is 0 or 0x7FF || (uint)(biasedA + biasedB - 2150) < Window - 105)
+        {
+            sum.AddProduct(a, b); // Zeros, subnormals and products AddProduct places at _e = 0: the general path.
+            return sum;
+        }
+
+        // Two 53-bit significands: a 105- or 106-bit product, longer than FirstTermTop, so it lands unshifted.
+        ulong hi = Math.BigMul((ulong)((bitsA & FractionMask) | HiddenBit), (ulong)((bitsB & FractionMask) | HiddenBit), out ulong lo);
+        var p = new Int128(hi, lo);
+        sum.M = (bitsA ^ bitsB) < 0 ? -p : p;
+        sum._e = biasedA + biasedB - 2150;
+        return sum;
+    }
+
+    /// <summary>An accumulator holding the count n exactly, as two exact doubles would add it (Σw of an unweighted cell).</summary>
+    public static ExactSum OfCount(long n)
+    {
+        if ((ulong)n < 1UL << 32)
+        {
+            return Of(n);
+        }
+
+        var sum = default(ExactSum);
+        sum.Add((double)(n >> 32) * 4294967296.0);
+        sum.Add((double)(n & 0xFFFFFFFFL));
+        return sum;
+    }
+
     /// <summary>Adds another accumulator exactly (merging partial sums from threads, files or machines).</summary>
     public void Add(in ExactSum other)
     {

@@ -126,7 +126,7 @@ internal static class ParallelRowPass
     {
         for (int w = 0; w < passes.Length; w++)
         {
-            passes[w] = new RowPass(plan);
+            passes[w] = new RowPass(plan, RowPass.DefaultBufferLimit / passes.Length);
         }
 
         var workers = new Thread[passes.Length];

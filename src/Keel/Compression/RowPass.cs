@@ -19,14 +19,22 @@ internal sealed class RowPass
     private readonly int[] _key;
     private readonly bool _weighted;
     private readonly List<RowPass> _absorbed = [];
+    private readonly long _bufferLimit;
+    private RowBuffer? _rows;
+    private bool _hashOnly;
     private long _rowsRead;
     private long _rowsUsed;
     private long _droppedMissing;
     private long _droppedInvalid;
     private long _zeroWeight;
 
-    public RowPass(RowPassPlan plan)
+
+    /// <param name="plan">What to read.</param>
+    /// <param name="bufferLimit">Most rows this pass buffers unaggregated (<see cref="RowBuffer"/>) before it
+    /// folds them into its hash table; 0 never buffers. Parallel passes share the default bound.</param>
+    public RowPass(RowPassPlan plan, long bufferLimit = DefaultBufferLimit)
     {
+        _bufferLimit = bufferLimit;
         _plan = plan;
         _interners = new ValueInterner[plan.KeyColumns.Count];
         for (int j = 0; j < _interners.Length; j++)
@@ -42,8 +50,14 @@ internal sealed class RowPass
     /// <summary>Rows read so far (for progress).</summary>
     public long RowsRead => _rowsRead;
 
-    /// <summary>Cells so far in this pass, not counting absorbed ones (for progress).</summary>
-    public int CellCount => _cells.Count;
+    /// <summary>Cells from which the pass considers buffering rows: below this the hash table stays in the caches (tests set it lower).</summary>
+    internal int BufferAfterCells { get; init; } = 1 << 17;
+
+    /// <summary>Rows buffered by all passes of a process at most: 2^24 rows, 400 MB at four key columns.</summary>
+    internal const long DefaultBufferLimit = 1L << 24;
+
+    /// <summary>Cells so far in this pass, not counting absorbed ones (for progress): an upper bound while rows are buffered.</summary>
+    public int CellCount => (int)Math.Min(int.MaxValue, _cells.Count + (_rows?.Count ?? 0));
 
     /// <summary>Reads every row of <paramref name="source"/> into the cells.</summary>
     // Optimised at once: a parallel pass calls this once per range, and tier-0 code for the first
@@ -99,12 +113,21 @@ internal sealed class RowPass
     }
 
     /// <summary>Renumbers values and cells in canonical order (merging absorbed passes) and returns the finished table.</summary>
-    public CellTable Finish()
+    /// <param name="threads">Threads for the canonical sort (the table's bits do not depend on it).</param>
+    public CellTable Finish(int threads = 1)
     {
         var counts = new RowPassCounts(_rowsRead, _rowsUsed, _droppedMissing, _droppedInvalid, _zeroWeight);
-        var parts = new List<CellPart>(1 + _absorbed.Count) { _cells.Part(_interners) };
-        parts.AddRange(_absorbed.Select(p => p._cells.Part(p._interners)));
-        return CellCanonicalizer.Canonicalize(_plan.KeyColumns, parts, sumWFromRows: !_weighted, counts);
+        var parts = new List<CellPart>();
+        foreach (RowPass pass in _absorbed.Prepend(this))
+        {
+            parts.Add(pass._cells.Part(pass._interners));
+            if (pass._rows is not null)
+            {
+                parts.AddRange(pass._rows.Parts(pass._interners));
+            }
+        }
+
+        return CellCanonicalizer.Canonicalize(_plan.KeyColumns, parts, sumWFromRows: !_weighted, counts, threads);
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -154,8 +177,24 @@ internal sealed class RowPass
             }
         }
 
-        ref CellStats cell = ref _cells.Find(_key, out int index);
         _rowsUsed++;
+        if (_rows is not null)
+        {
+            _rows.Add(_key, y);
+            if (_rows.Count >= _bufferLimit)
+            {
+                FoldRows();
+            }
+
+            return;
+        }
+
+        if ((_rowsUsed & 0x3FFF) == 0 && !_weighted && !_hashOnly)
+        {
+            ConsiderBuffering();
+        }
+
+        ref CellStats cell = ref _cells.Find(_key, out int index);
         if (!_weighted)
         {
             // Unweighted: Σw is the row count, set exactly when the table is finished; a cell's
@@ -182,9 +221,40 @@ internal sealed class RowPass
         }
     }
 
+    // Rows nearly all new cells and the table past the caches: a hash probe per row now costs cache
+    // misses that appending a row to a buffer does not (RowBuffer). Three rows in four starting a
+    // new cell is the mark of such data (p1 of issue #6: 1.13M cells from 2M rows); data with few
+    // cells per row count (p2: 18k cells) never leave the hash table.
+    private void ConsiderBuffering()
+    {
+        if (_cells.Count >= BufferAfterCells && (long)_cells.Count * 4 > _rowsUsed * 3 && _bufferLimit > 0)
+        {
+            _rows = new RowBuffer(_key.Length);
+        }
+    }
+
+    // The buffer reached its bound: the data repeat cells more than the start suggested, or are
+    // larger than the bound. Its rows go into the hash table (memory then grows with cells only),
+    // and this pass stays with the table.
+    private void FoldRows()
+    {
+        RowBuffer rows = _rows!;
+        _rows = null;
+        _hashOnly = true;
+        foreach (CellPart part in rows.Parts(_interners))
+        {
+            int width = _key.Length;
+            for (int r = 0; r < part.Count; r++)
+            {
+                ref CellStats cell = ref _cells.Find(part.Keys.AsSpan(r * width, width), out _);
+                _cells.AddUnweighted(ref cell, part.RowY![r]);
+            }
+        }
+    }
+
     private bool TryParseTarget(ITabularSource source, ReadOnlySpan<char> text, out double y)
     {
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out y) || !double.IsFinite(y))
+        if (!DecimalParser.TryParse(text, out y) || !double.IsFinite(y))
         {
             if (_plan.DropInvalid)
             {
@@ -214,7 +284,7 @@ internal sealed class RowPass
 
     private double ParseWeight(ITabularSource source, ReadOnlySpan<char> text)
     {
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double w) || !double.IsFinite(w) || w < 0)
+        if (!DecimalParser.TryParse(text, out double w) || !double.IsFinite(w) || w < 0)
         {
             throw new KeelInputException($"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.WeightColumn)}': weight '{Clip(text)}' is not a finite non-negative number");
         }

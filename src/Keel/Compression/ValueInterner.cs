@@ -4,9 +4,17 @@ namespace Keel.Compression;
 /// Gives each distinct text value of one column a dense id in first-seen order, looking up
 /// spans without allocating (a string is made once per distinct value, never per row).
 /// The ids are provisional: <see cref="CellCanonicalizer"/> renumbers them in canonical order.
+/// Short values (1 to 8 characters in U+0001..U+007F: codes, small integers, most category
+/// labels) are packed into one 64-bit word, one byte a character, and found in an open-addressing
+/// table of words; that costs one multiply and, in the common case, one probe, where a dictionary of
+/// strings hashes and compares characters. Other values use the dictionary. Which way a value goes
+/// depends only on its text, so every value has exactly one id either way.
 /// </summary>
 internal sealed class ValueInterner
 {
+    private ulong[] _words = new ulong[64];
+    private int[] _wordIds = new int[64];
+    private int _wordCount;
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly List<string> _values = [];
@@ -14,6 +22,7 @@ internal sealed class ValueInterner
 
     public ValueInterner()
     {
+        Array.Fill(_wordIds, -1);
         _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
@@ -24,8 +33,15 @@ internal sealed class ValueInterner
     public IReadOnlyList<long> FirstLine => _firstLine;
 
     /// <summary>The id of <paramref name="value"/>, interning it when new.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public int Intern(ReadOnlySpan<char> value, long line)
     {
+        if (TryPack(value, out ulong word))
+        {
+            int slot = FindWord(word);
+            return _wordIds[slot] >= 0 ? _wordIds[slot] : AddWord(slot, word, value.ToString(), line);
+        }
+
         if (_lookup.TryGetValue(value, out int id))
         {
             return id;
@@ -37,19 +53,105 @@ internal sealed class ValueInterner
     /// <summary>Interns a value seen first on <paramref name="line"/> elsewhere (merging another pass): keeps the earliest line.</summary>
     public int Intern(string value, long line)
     {
-        if (_ids.TryGetValue(value, out int id))
+        int id;
+        if (TryPack(value, out ulong word))
         {
-            _firstLine[id] = Math.Min(_firstLine[id], line);
-            return id;
+            int slot = FindWord(word);
+            if (_wordIds[slot] < 0)
+            {
+                return AddWord(slot, word, value, line);
+            }
+
+            id = _wordIds[slot];
+        }
+        else if (!_ids.TryGetValue(value, out id))
+        {
+            return Add(value, line);
         }
 
-        return Add(value, line);
+        _firstLine[id] = Math.Min(_firstLine[id], line);
+        return id;
     }
 
-    private int Add(string text, long line)
+    // A value of 1..8 characters in U+0001..U+007F as one word, character i in byte i (no character
+    // is zero, so the word also fixes the length).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool TryPack(ReadOnlySpan<char> value, out ulong word)
+    {
+        word = 0;
+        if (value.Length is 0 or > 8)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < value.Length; i++)
+        {
+            uint c = value[i];
+            if (c - 1 >= 0x7F)
+            {
+                return false;
+            }
+
+            word |= (ulong)c << (8 * i);
+        }
+
+        return true;
+    }
+
+    // The slot holding word, or the empty slot (id −1) where it would go. Fibonacci hashing
+    // (Knuth, TAOCP vol. 3, 6.4) spreads words that differ only in their low bytes.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private int FindWord(ulong word)
+    {
+        int mask = _words.Length - 1;
+        int slot = (int)((word * 0x9E3779B97F4A7C15UL) >> 32) & mask;
+        while (true)
+        {
+            int id = _wordIds[slot];
+            if (id < 0 || _words[slot] == word)
+            {
+                return slot;
+            }
+
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    private int AddWord(int slot, ulong word, string text, long line)
+    {
+        int id = Add(text, line, inDictionary: false);
+        _words[slot] = word;
+        _wordIds[slot] = id;
+        if (++_wordCount * 2 > _words.Length)
+        {
+            // Keep the load at most 1/2: rehash every word into a table twice the size.
+            ulong[] words = _words;
+            int[] ids = _wordIds;
+            _words = new ulong[words.Length * 2];
+            _wordIds = new int[words.Length * 2];
+            Array.Fill(_wordIds, -1);
+            for (int s = 0; s < words.Length; s++)
+            {
+                if (ids[s] >= 0)
+                {
+                    int to = FindWord(words[s]);
+                    _words[to] = words[s];
+                    _wordIds[to] = ids[s];
+                }
+            }
+        }
+
+        return id;
+    }
+
+    private int Add(string text, long line, bool inDictionary = true)
     {
         int id = _values.Count;
-        _ids.Add(text, id);
+        if (inDictionary)
+        {
+            _ids.Add(text, id);
+        }
+
         _values.Add(text);
         _firstLine.Add(line);
         return id;

@@ -19,7 +19,10 @@ internal sealed class StageClock
     {
         if (_enabled)
         {
-            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"keel timing: {stage} {_watch.Elapsed.TotalSeconds:0.000} s"));
+            // With the collector's counts: gen0/1/2 collections and pause time so far, and the peak working set.
+            Console.Error.WriteLine(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"keel timing: {stage} {_watch.Elapsed.TotalSeconds:0.000} s (gc {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, pause {GC.GetTotalPauseDuration().TotalSeconds:0.000} s, peak {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 >> 20} MB)"));
             _watch.Restart();
         }
     }
@@ -122,7 +125,7 @@ internal static partial class FitPipeline
                 pass.Add(source, report, cancel);
             }
 
-            return pass.Finish();
+            return pass.Finish(options.Threads);
         }
 
         foreach (string file in InputResolver.Resolve(options.Inputs))
@@ -144,6 +147,6 @@ internal static partial class FitPipeline
             pass.Add(source, report, cancel);
         }
 
-        return pass.Finish();
+        return pass.Finish(options.Threads);
     }
 }

@@ -35,6 +35,44 @@ public class ExactSumTests
             $"{what}: expected {rounded:R}, got {actual.ToDouble():R}");
     }
 
+    /// <summary>
+    /// The inline constructors build the very state the general path builds (not just the same
+    /// value: the window's placement decides which later terms take the fast path, so a different
+    /// state would be a different, untested code path). Doubles of every binade, subnormals, zeros
+    /// and the extremes, against default(ExactSum) + Add / AddProduct.
+    /// </summary>
+    [Fact]
+    public void Of_OfProduct_and_OfCount_build_the_state_the_general_path_builds()
+    {
+        var rng = new Random(20261128);
+        var xs = new List<double> { 0.0, -0.0, double.Epsilon, -double.Epsilon, double.MaxValue, -double.MaxValue, 1.0, -1.0, 4503599627370496.0, 9007199254740993.0, 1e300, 1e-300, 2.2250738585072014E-308 };
+        for (int i = 0; i < 20000; i++)
+        {
+            xs.Add(BitConverter.Int64BitsToDouble(rng.NextInt64() & ~(0x7FFL << 52) | ((long)rng.Next(0, 0x7FF) << 52)) * (rng.Next(2) == 0 ? 1 : -1));
+        }
+
+        for (int i = 0; i < xs.Count; i++)
+        {
+            double x = xs[i], y = xs[(i * 7919) % xs.Count];
+            var added = default(ExactSum);
+            added.Add(x);
+            Assert.Equal(added.ToExact(), ExactSum.Of(x).ToExact());
+            var product = default(ExactSum);
+            product.AddProduct(x, y);
+            Assert.Equal(product.ToExact(), ExactSum.OfProduct(x, y).ToExact());
+        }
+
+        foreach (long n in new[] { 0L, 1L, 2L, 12345L, (1L << 32) - 1, 1L << 32, (1L << 40) + 17, long.MaxValue / 2 })
+        {
+            var twoDoubles = default(ExactSum);
+            twoDoubles.Add((double)(n >> 32) * 4294967296.0);
+            twoDoubles.Add((double)(n & 0xFFFFFFFFL));
+            Assert.Equal(twoDoubles.ToExact(), ExactSum.OfCount(n).ToExact());
+            (BigInteger m, int e) = ExactSum.OfCount(n).ToExact();
+            Assert.Equal((BigInteger)n, e >= 0 ? m << e : m >> -e);
+        }
+    }
+
     public static TheoryData<string, int> Mixes() => new()
     {
         { "similar", 1 }, { "decades", 2 }, { "full range", 3 }, { "subnormals", 4 }, { "cancellation", 5 },
