@@ -16,6 +16,12 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
+        ulong advised = HugePages.AdviseManagedHeap();
+        if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null)
+        {
+            Console.Error.WriteLine($"keel timing: huge pages advised on {advised >> 20} MB of address space");
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Console.Error.WriteLine("keel timing: " + File.ReadLines("/proc/self/smaps_rollup").FirstOrDefault(l => l.StartsWith("AnonHuge", StringComparison.Ordinal)));
+        }
         var root = new RootCommand("Keel: least squares for large, sparse, categorical data that does not capsize.");
         root.Subcommands.Add(FitCommand.Create());
         root.Subcommands.Add(DiagnoseCommand.Create());
