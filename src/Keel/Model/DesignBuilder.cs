@@ -64,7 +64,8 @@ internal static class DesignBuilder
         int slots = (formula.HasIntercept ? 1 : 0) + terms.Sum(t => t.Where(f => !f.IsCategorical).Aggregate(1, (n, f) => n * f.SubColumns));
         var slotColumn = new int[cells.CellCount * slots];
         var slotValue = new double[cells.CellCount * slots];
-        var slotValueLow = new double[cells.CellCount * slots];
+        // Low parts exist only for products of continuous values; indicator-only designs need none.
+        double[]? slotValueLow = terms.Any(t => t.Any(f => !f.IsCategorical)) ? new double[cells.CellCount * slots] : null;
         int slot = 0;
         if (formula.HasIntercept)
         {
@@ -115,7 +116,7 @@ internal static class DesignBuilder
             mean[c] = DoubleDouble.Divide(new DoubleDouble(yHi, yLo), new DoubleDouble(wHi, wLo));
         }
 
-        bool anyLow = slotValueLow.Any(v => v != 0);
+        bool anyLow = slotValueLow is not null && Array.Exists(slotValueLow, v => v != 0);
         var codings = terms.Select((t, i) => (IReadOnlyList<FactorCoding>)t.Select((f, k) => new FactorCoding(f.Column.Name, f.IsCategorical, contrast[i][k], f.IsCategorical ? f.Column.Labels[f.ReferenceCode] : null)).ToArray()).ToArray();
         return new Design(formula, cells, [.. columns], [.. solvedOf], slots, slotColumn, slotValue, anyLow ? slotValueLow : null, weight, mean) { TermCodings = codings };
     }

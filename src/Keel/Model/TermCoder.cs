@@ -68,20 +68,42 @@ internal sealed class TermCoder
         }
     }
 
-    /// <summary>Writes this term's slots for every cell, starting at slot <paramref name="firstSlot"/>; returns the next free slot.</summary>
-    public int FillSlots(int[] slotColumn, double[] slotValue, double[] slotValueLow, int slotsPerCell, int firstSlot, int firstSolvedColumn)
+    /// <summary>True when some sub-column value needs a low part (a product of continuous values that is not a double).</summary>
+    public bool HasContinuous => _continuous.Length > 0;
+
+    /// <summary>
+    /// Writes this term's slots for every cell, starting at slot <paramref name="firstSlot"/>; returns
+    /// the next free slot. <paramref name="slotValueLow"/> may be null when the term is purely
+    /// categorical (its values are 1, no low parts).
+    /// </summary>
+    public int FillSlots(int[] slotColumn, double[] slotValue, double[]? slotValueLow, int slotsPerCell, int firstSlot, int firstSolvedColumn)
     {
+        if (_continuous.Length == 0)
+        {
+            // Indicator columns: value 1 in the cell's combination, one slot per cell.
+            for (int c = 0; c < _cells.CellCount; c++)
+            {
+                int combo = _comboOfCell[c];
+                int at = (c * slotsPerCell) + firstSlot;
+                slotColumn[at] = combo < 0 ? -1 : firstSolvedColumn + combo;
+                slotValue[at] = combo < 0 ? 0.0 : 1.0;
+            }
+
+            return firstSlot + 1;
+        }
+
         var values = new DoubleDouble[_subCount];
+        var byFactor = new DoubleDouble[_continuous.Length][];
         for (int c = 0; c < _cells.CellCount; c++)
         {
             int combo = _comboOfCell[c];
-            ContinuousValues(c, values);
+            ContinuousValues(c, byFactor, values);
             for (int sub = 0; sub < _subCount; sub++)
             {
                 int at = (c * slotsPerCell) + firstSlot + sub;
                 slotColumn[at] = combo < 0 ? -1 : firstSolvedColumn + (combo * _subCount) + sub;
                 slotValue[at] = combo < 0 ? 0.0 : values[sub].Hi;
-                slotValueLow[at] = combo < 0 ? 0.0 : values[sub].Lo;
+                slotValueLow![at] = combo < 0 ? 0.0 : values[sub].Lo;
             }
         }
 
@@ -99,9 +121,8 @@ internal sealed class TermCoder
         }
     }
 
-    private void ContinuousValues(int cell, DoubleDouble[] values)
+    private void ContinuousValues(int cell, DoubleDouble[][] byFactor, DoubleDouble[] values)
     {
-        var byFactor = new DoubleDouble[_continuous.Length][];
         for (int k = 0; k < _continuous.Length; k++)
         {
             ResolvedFactor f = _factors[_continuous[k]];
@@ -168,9 +189,53 @@ internal sealed class TermCoder
         return (string.Join(':', parts), levels.Count == 0 ? null : string.Join(':', levels));
     }
 
+    // One categorical factor: its combinations are its observed levels, already in code order, so
+    // a table indexed by code replaces the hash table (same numbering: levels ascending).
+    private (int[] ComboOfCell, int[][] Combos) ObservedLevels(ResolvedFactor factor, bool contrast)
+    {
+        int levels = factor.Column.Count;
+        var rankOfCode = new int[levels];
+        for (int c = 0; c < _cells.CellCount; c++)
+        {
+            rankOfCode[_cells.Code(c, factor.KeyIndex)] = 1;
+        }
+
+        if (contrast)
+        {
+            rankOfCode[factor.ReferenceCode] = 0;
+        }
+
+        var combos = new List<int[]>();
+        for (int code = 0; code < levels; code++)
+        {
+            if (rankOfCode[code] != 0)
+            {
+                rankOfCode[code] = combos.Count;
+                combos.Add([code]);
+            }
+            else
+            {
+                rankOfCode[code] = -1;
+            }
+        }
+
+        var comboOfCell = new int[_cells.CellCount];
+        for (int c = 0; c < comboOfCell.Length; c++)
+        {
+            comboOfCell[c] = rankOfCode[_cells.Code(c, factor.KeyIndex)];
+        }
+
+        return (comboOfCell, [.. combos]);
+    }
+
     private (int[] ComboOfCell, int[][] Combos) ObservedCombinations()
     {
         int width = _categorical.Length;
+        if (width == 1)
+        {
+            return ObservedLevels(_factors[_categorical[0]], _contrast[_categorical[0]]);
+        }
+
         var comboOfCell = new int[_cells.CellCount];
         var table = new CellHashTable(Math.Max(width, 1), 64);
         Span<int> key = stackalloc int[Math.Max(width, 1)];
