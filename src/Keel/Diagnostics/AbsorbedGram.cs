@@ -57,7 +57,8 @@ internal sealed class AbsorbedGram
     public static double RankTolerance(int q) => (q + 1) * RankTolerancePerColumn;
 
     /// <summary>Decides rank and aliasing, or returns null when the Schur complement is too large to factorise densely.</summary>
-    public static AbsorbedGram? TryCreate(Design design)
+    /// <param name="threads">Threads for the per-level work; the bits do not depend on it.</param>
+    public static AbsorbedGram? TryCreate(Design design, int threads = 1)
     {
         int p = design.SolvedCount;
         int[] order = DecisionOrder.For(design);
@@ -81,7 +82,8 @@ internal sealed class AbsorbedGram
             positionOfRest[rest[k]] = k;
         }
 
-        var schur = SchurComplement.Build(design, isAbsorbed, positionOfRest, rest.Length, out double[] diagonalOfAbsorbed, out double[] gramDiagonal);
+        SchurComplement.AbsorbedColumns levels = SchurComplement.GramAgainstAbsorbedLevels(design, isAbsorbed, positionOfRest, rest.Length, threads);
+        var schur = SchurComplement.Build(design, levels, positionOfRest, rest.Length, threads, out double[] diagonalOfAbsorbed, out double[] gramDiagonal);
         var cholesky = SequentialCholesky.Factor(schur, rest.Length, gramDiagonal, RankTolerance(rest.Length));
 
         var aliased = new bool[p];
@@ -93,7 +95,7 @@ internal sealed class AbsorbedGram
             dependencies[column] = SchurComplement.FullDependency(design, isAbsorbed, positionOfRest, rest, diagonalOfAbsorbed, cholesky, onKept, column);
         }
 
-        double[]? covariance = SchurComplement.CovarianceDiagonal(design, isAbsorbed, positionOfRest, rest, diagonalOfAbsorbed, cholesky, aliased);
+        double[]? covariance = SchurComplement.CovarianceDiagonal(design, levels, rest, diagonalOfAbsorbed, cholesky, aliased, threads);
         return new AbsorbedGram(absorbed, rest, cholesky, aliased, dependencies, covariance);
     }
 
@@ -107,14 +109,20 @@ internal sealed class AbsorbedGram
             return [];
         }
 
-        var inTerm = new HashSet<int>(candidate);
+        var inTerm = new bool[design.SolvedCount];
+        foreach (int j in candidate)
+        {
+            inTerm[j] = true;
+        }
+
         bool someCellUncovered = false;
         for (int c = 0; c < design.CellCount; c++)
         {
             int hits = 0;
             for (int s = 0; s < design.SlotsPerCell; s++)
             {
-                hits += inTerm.Contains(design.SlotColumn[(c * design.SlotsPerCell) + s]) ? 1 : 0;
+                int j = design.SlotColumn[(c * design.SlotsPerCell) + s];
+                hits += j >= 0 && inTerm[j] ? 1 : 0;
             }
 
             if (hits > 1)

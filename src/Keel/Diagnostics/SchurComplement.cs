@@ -9,8 +9,49 @@ namespace Keel.Diagnostics;
 /// </summary>
 internal static class SchurComplement
 {
+    /// <summary>
+    /// Column G_{R,f} of the Gram matrix for each absorbed level f (levels ascending): the positions
+    /// in R a cell of f touches (in first-touch order) and the sums Σ_{c in f} w·v_cf·v_ca, each
+    /// accumulated over f's cells in cell order. Computed once, for S and for the covariance diagonal.
+    /// </summary>
+    internal sealed record AbsorbedColumns(int[] Level, int[][] Touched, double[][] Value);
+
+    /// <summary>The G_{R,f} of every absorbed level; levels are independent, so threads share them with no effect on any bit.</summary>
+    public static AbsorbedColumns GramAgainstAbsorbedLevels(Design design, bool[] isAbsorbed, int[] positionOfRest, int q, int threads)
+    {
+        (int Column, int[] Cells)[] levels = CellsByAbsorbed(design, isAbsorbed).ToArray();
+        var touchedOf = new int[levels.Length][];
+        var valueOf = new double[levels.Length][];
+        Parallel.For(
+            0,
+            levels.Length,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
+            () => (U: new double[q], IsTouched: new bool[q], Touched: new List<int>(), Entries: new List<(int, double)>()),
+            (f, _, scratch) =>
+            {
+                GramAgainstAbsorbed(design, levels[f].Cells, positionOfRest, scratch.U, scratch.IsTouched, scratch.Touched, scratch.Entries);
+                int[] touched = [.. scratch.Touched];
+                var values = new double[touched.Length];
+                for (int k = 0; k < touched.Length; k++)
+                {
+                    values[k] = scratch.U[touched[k]];
+                    scratch.U[touched[k]] = 0;
+                }
+
+                touchedOf[f] = touched;
+                valueOf[f] = values;
+                return scratch;
+            },
+            _ => { });
+        return new AbsorbedColumns([.. levels.Select(l => l.Column)], touchedOf, valueOf);
+    }
+
     /// <summary>Forms S (row-major q×q over the non-absorbed columns), D and the Gram diagonal of the rest.</summary>
-    public static double[] Build(Design design, bool[] isAbsorbed, int[] positionOfRest, int q, out double[] diagonalOfAbsorbed, out double[] gramDiagonal)
+    /// <remarks>
+    /// S[a,b] receives the terms −u_f[a]·u_f[b]/d_f for f ascending, whichever thread owns row a
+    /// (rows are dealt out by index), so the bits do not depend on the thread count.
+    /// </remarks>
+    public static double[] Build(Design design, AbsorbedColumns levels, int[] positionOfRest, int q, int threads, out double[] diagonalOfAbsorbed, out double[] gramDiagonal)
     {
         var s = new double[q * q];
         var d = new double[design.SolvedCount];
@@ -35,29 +76,38 @@ internal static class SchurComplement
             }
         }
 
-        var u = new double[q];
-        var isTouched = new bool[q];
-        var touched = new List<int>();
-        foreach ((int f, int[] cells) in CellsByAbsorbed(design, isAbsorbed))
-        {
-            GramAgainstAbsorbed(design, cells, positionOfRest, u, isTouched, touched, entries);
-            foreach (int a in touched)
-            {
-                foreach (int b in touched)
-                {
-                    s[(a * q) + b] -= u[a] * u[b] / d[f];
-                }
-            }
-
-            foreach (int a in touched)
-            {
-                u[a] = 0;
-            }
-        }
-
+        int owners = Math.Max(1, threads);
+        Parallel.For(0, owners, new ParallelOptions { MaxDegreeOfParallelism = owners }, owner => SubtractAbsorbed(s, q, levels, d, owner, owners));
         diagonalOfAbsorbed = d;
         gramDiagonal = g;
         return s;
+    }
+
+    // The rows a with a mod owners = owner of S −= Σ_f u_f·u_fᵀ/d_f, levels in ascending order.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void SubtractAbsorbed(double[] s, int q, AbsorbedColumns levels, double[] d, int owner, int owners)
+    {
+        for (int l = 0; l < levels.Level.Length; l++)
+        {
+            int[] touched = levels.Touched[l];
+            double[] u = levels.Value[l];
+            double df = d[levels.Level[l]];
+            for (int i = 0; i < touched.Length; i++)
+            {
+                int a = touched[i];
+                if (a % owners != owner)
+                {
+                    continue;
+                }
+
+                double ua = u[i];
+                Span<double> row = s.AsSpan(a * q, q);
+                for (int k = 0; k < touched.Length; k++)
+                {
+                    row[touched[k]] -= ua * u[k] / df;
+                }
+            }
+        }
     }
 
     /// <summary>a_j = Σ z_t·a_kept(t) + Σ_f c_f·a_f with c = D⁻¹(G_Fj − G_FK·z); tiny coefficients pruned.</summary>
@@ -116,12 +166,12 @@ internal static class SchurComplement
     }
 
     /// <summary>diag((XᵀWX)⁻¹) over solved columns (NaN when aliased), or null when the absorbed part would cost too much.</summary>
-    public static double[]? CovarianceDiagonal(Design design, bool[] isAbsorbed, int[] positionOfRest, int[] rest, double[] diagonalOfAbsorbed, SequentialCholesky cholesky, bool[] aliased)
+    /// <remarks>Each absorbed level's entry is a function of its own G_{R,f}: levels run in parallel with the same bits.</remarks>
+    public static double[]? CovarianceDiagonal(Design design, AbsorbedColumns levels, int[] rest, double[] diagonalOfAbsorbed, SequentialCholesky cholesky, bool[] aliased, int threads)
     {
         int r = cholesky.Kept.Count;
-        var absorbedCells = CellsByAbsorbed(design, isAbsorbed).ToList();
         // Each absorbed level costs about r² flops (a dense triangular product); skip beyond ~3e9.
-        if ((double)absorbedCells.Count * r * r > 3e9)
+        if ((double)levels.Level.Length * r * r > 3e9)
         {
             return null;
         }
@@ -147,38 +197,17 @@ internal static class SchurComplement
             keptPositionOf[cholesky.Kept[t]] = t;
         }
 
-        var u = new double[rest.Length];
-        var isTouched = new bool[rest.Length];
-        var touched = new List<int>();
-        var entries = new List<(int, double)>();
-        var projected = new double[r];
-        foreach ((int f, int[] cells) in absorbedCells)
-        {
-            GramAgainstAbsorbed(design, cells, positionOfRest, u, isTouched, touched, entries);
-            Array.Clear(projected);
-            foreach (int a in touched)
+        Parallel.For(
+            0,
+            levels.Level.Length,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
+            () => new double[r],
+            (l, _, projected) =>
             {
-                int t = keptPositionOf[a];
-                if (t >= 0)
-                {
-                    for (int i = t; i < r; i++)
-                    {
-                        projected[i] += inv[(i * r) + t] * u[a];
-                    }
-                }
-
-                u[a] = 0;
-            }
-
-            double norm2 = 0;
-            foreach (double v in projected)
-            {
-                norm2 += v * v;
-            }
-
-            double df = diagonalOfAbsorbed[f];
-            result[f] = (1.0 / df) + (norm2 / (df * df));
-        }
+                result[levels.Level[l]] = AbsorbedVariance(levels.Touched[l], levels.Value[l], keptPositionOf, inv, r, diagonalOfAbsorbed[levels.Level[l]], projected);
+                return projected;
+            },
+            _ => { });
 
         for (int j = 0; j < result.Length; j++)
         {
@@ -186,6 +215,33 @@ internal static class SchurComplement
         }
 
         return result;
+    }
+
+    // 1/d_f + ‖L⁻¹·u_f‖²/d_f² for one absorbed level (u_f over the kept positions, in first-touch order).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static double AbsorbedVariance(int[] touched, double[] u, int[] keptPositionOf, double[] inv, int r, double df, double[] projected)
+    {
+        Array.Clear(projected);
+        for (int k = 0; k < touched.Length; k++)
+        {
+            int t = keptPositionOf[touched[k]];
+            if (t >= 0)
+            {
+                double ua = u[k];
+                for (int i = t; i < r; i++)
+                {
+                    projected[i] += inv[(i * r) + t] * ua;
+                }
+            }
+        }
+
+        double norm2 = 0;
+        foreach (double v in projected)
+        {
+            norm2 += v * v;
+        }
+
+        return (1.0 / df) + (norm2 / (df * df));
     }
 
     // Cell c's entries over the non-absorbed columns, and its absorbed column (or -1) with its value.
@@ -241,27 +297,48 @@ internal static class SchurComplement
         }
     }
 
-    // Cells grouped by their absorbed column, levels ascending and cells ascending within a level.
+    // Cells grouped by their absorbed column, levels ascending and cells ascending within a level
+    // (a counting sort by column: two passes over the slots).
     private static IEnumerable<(int Column, int[] Cells)> CellsByAbsorbed(Design design, bool[] isAbsorbed)
     {
-        var byColumn = new Dictionary<int, List<int>>();
+        var absorbedOfCell = new int[design.CellCount];
+        var count = new int[design.SolvedCount];
         for (int c = 0; c < design.CellCount; c++)
         {
+            absorbedOfCell[c] = -1;
             for (int s = 0; s < design.SlotsPerCell; s++)
             {
                 int j = design.SlotColumn[(c * design.SlotsPerCell) + s];
                 if (j >= 0 && isAbsorbed[j])
                 {
-                    if (!byColumn.TryGetValue(j, out var list))
-                    {
-                        byColumn[j] = list = [];
-                    }
-
-                    list.Add(c);
+                    absorbedOfCell[c] = j;
+                    count[j]++;
                 }
             }
         }
 
-        return byColumn.OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value.ToArray()));
+        var cells = new int[design.SolvedCount][];
+        for (int j = 0; j < count.Length; j++)
+        {
+            cells[j] = count[j] > 0 ? new int[count[j]] : [];
+            count[j] = 0;
+        }
+
+        for (int c = 0; c < design.CellCount; c++)
+        {
+            int j = absorbedOfCell[c];
+            if (j >= 0)
+            {
+                cells[j][count[j]++] = c;
+            }
+        }
+
+        for (int j = 0; j < cells.Length; j++)
+        {
+            if (cells[j].Length > 0)
+            {
+                yield return (j, cells[j]);
+            }
+        }
     }
 }

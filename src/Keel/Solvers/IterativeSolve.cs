@@ -16,7 +16,7 @@ internal static class IterativeSolve
     public static LeastSquaresSolution Solve(Design design, FitOptions options, CancellationToken cancel, IProgress<LsmrProgress>? progress = null)
     {
         var clock = StageClock.Start();
-        AbsorbedGram? rank = AbsorbedGram.TryCreate(design);
+        AbsorbedGram? rank = AbsorbedGram.TryCreate(design, options.Threads);
         var graph = rank is null ? TwoFactorGraph.TryCreate(design) : null;
         clock.Lap("solve: rank and aliasing");
         double[] squaredNorms = design.ColumnSquaredNorms();
