@@ -80,6 +80,7 @@ internal sealed class CellAccumulator
     public CellPart Part(ValueInterner[] interners) => new(interners, _table.KeyArena, _stats, _sums, _compact, _sumW, _table.Count);
 
     /// <summary>The statistics of the cell of <paramref name="key"/> (<paramref name="cell"/> its index), a new cell with Rows = 0 when the key is new.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public ref CellStats Find(ReadOnlySpan<int> key, out int cell)
     {
         cell = _table.FindOrAdd(key, out bool added);
@@ -99,6 +100,7 @@ internal sealed class CellAccumulator
     /// Adds a row of weight 1 to <paramref name="stats"/> (a cell returned by <see cref="Find"/> of an
     /// unweighted pass): the first row is kept as y, the second promotes the cell to exact sums.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void AddUnweighted(ref CellStats stats, double y)
     {
         if (stats.Rows == 0)

@@ -37,6 +37,7 @@ internal sealed class CellHashTable
     public int[] KeyArena => _keyArena;
 
     /// <summary>The cell index of <paramref name="key"/>, adding it when new (<paramref name="added"/> true).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int FindOrAdd(ReadOnlySpan<int> key, out bool added)
     {
         int slot = (int)Hash(key) & _mask;

@@ -252,6 +252,7 @@ internal sealed class RowPass
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private bool TryParseTarget(ITabularSource source, ReadOnlySpan<char> text, out double y)
     {
         if (!DecimalParser.TryParse(text, out y) || !double.IsFinite(y))

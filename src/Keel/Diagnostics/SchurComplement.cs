@@ -51,6 +51,7 @@ internal static class SchurComplement
     /// S[a,b] receives the terms −u_f[a]·u_f[b]/d_f for f ascending, whichever thread owns row a
     /// (rows are dealt out by index), so the bits do not depend on the thread count.
     /// </remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double[] Build(Design design, AbsorbedColumns levels, int[] positionOfRest, int q, int threads, out double[] diagonalOfAbsorbed, out double[] gramDiagonal)
     {
         var s = new double[q * q];
@@ -245,6 +246,7 @@ internal static class SchurComplement
     }
 
     // Cell c's entries over the non-absorbed columns, and its absorbed column (or -1) with its value.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void RestEntries(Design design, int c, int[] positionOfRest, List<(int, double)> entries, out int absorbed, out double absorbedValue)
     {
         entries.Clear();
@@ -272,6 +274,7 @@ internal static class SchurComplement
     }
 
     // u = G_{R,f} = Σ_{c in f} w·v_cf·r_c, accumulated in cell order; touched lists its nonzero positions.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void GramAgainstAbsorbed(Design design, int[] cells, int[] positionOfRest, double[] u, bool[] isTouched, List<int> touched, List<(int, double)> entries)
     {
         foreach (int a in touched)

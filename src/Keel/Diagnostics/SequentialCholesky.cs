@@ -32,6 +32,7 @@ internal sealed class SequentialCholesky
     /// <summary>L[i, t] for kept positions i, t (row i of L is kept column Kept[i]).</summary>
     public double L(int i, int t) => _l[(Kept[i] * Size) + t];
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static SequentialCholesky Factor(double[] a, int q, double[] reference, double tolerance)
     {
         var l = new double[q * q];
@@ -73,6 +74,7 @@ internal sealed class SequentialCholesky
     }
 
     /// <summary>The inverse of L over kept positions, row-major r×r (lower triangular).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public double[] InverseL()
     {
         int r = Kept.Count;

@@ -78,6 +78,7 @@ internal sealed class DesignOperator : ILinearOperator
         output.CopyTo(result);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void MultiplyCells(ReadOnlySpan<double> x, Span<double> result, int from, int to)
     {
         int slots = _design.SlotsPerCell;
@@ -130,6 +131,7 @@ internal sealed class DesignOperator : ILinearOperator
 
     // result[j] = Σ over j's entries, in cell order (then slot order), of value·(√w_c·y_c): the serial
     // scatter's additions for column j, in its order, starting from 0.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void MultiplyTransposedByColumn(ReadOnlySpan<double> y, Span<double> result)
     {
         int[] start = _columnStart!;
@@ -161,6 +163,7 @@ internal sealed class DesignOperator : ILinearOperator
     }
 
     // The slots grouped by column, each column's entries in cell order then slot order (a counting sort).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void BuildColumnMajor()
     {
         int slots = _design.SlotsPerCell;

@@ -35,6 +35,7 @@ internal static class DesignBuilder
 
     private const int MeanRescale = 64;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static Design Build(Formula formula, CellTable cells)
     {
         if (cells.CellCount == 0)

@@ -76,6 +76,7 @@ internal sealed class TermCoder
     /// the next free slot. <paramref name="slotValueLow"/> may be null when the term is purely
     /// categorical (its values are 1, no low parts).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public int FillSlots(int[] slotColumn, double[] slotValue, double[]? slotValueLow, int slotsPerCell, int firstSlot, int firstSolvedColumn)
     {
         if (_continuous.Length == 0)

@@ -69,6 +69,7 @@ internal static class ResultAssembler
     }
 
     /// <summary>Fitted mean of every cell; aliased columns contribute 0.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static double[] FittedByCell(Design design, LeastSquaresSolution solution)
     {
         var fitted = new double[design.CellCount];
