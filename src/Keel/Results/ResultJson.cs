@@ -110,10 +110,18 @@ internal static class ResultJson
             }
 
             w.WriteEndObject();
+            if (w.BytesPending > FlushBytes)
+            {
+                // A writer over a stream buffers everything until flushed: 390k coefficients are
+                // ~120 MB of text, which would otherwise sit in memory (and its doubling copies).
+                w.Flush();
+            }
         }
 
         w.WriteEndArray();
     }
+
+    private const int FlushBytes = 1 << 16;
 
     private static void WriteDiagnostics(Utf8JsonWriter w, FitResult r)
     {
