@@ -18,6 +18,7 @@
 // Cost: 12·rows·n²/2 flops per sweep (3 inner products and a rotation per pair); usually
 // 5–10 sweeps. With m > n the QR first costs 2·m·n² and the sweeps then run on n rows only.
 
+using System.Runtime.Intrinsics;
 using Keel.LinearAlgebra;
 
 namespace Keel.Solvers.Direct;
@@ -81,6 +82,7 @@ internal sealed class JacobiSvd
         }
 
         double tol = DenseKernels.ErrorDepth(rows) * DenseLeastSquaresOptions.MachineEpsilon;
+        var state = new SweepState(n);
         int sweeps = 0;
         bool converged = n < 2;
         while (!converged && sweeps < MaxSweeps)
@@ -91,7 +93,7 @@ internal sealed class JacobiSvd
             {
                 for (int q = p + 1; q < n; q++)
                 {
-                    rotated |= RotatePair(g, v, p, q, tol);
+                    rotated |= RotatePair(g, v, p, q, tol, state);
                 }
             }
 
@@ -117,15 +119,24 @@ internal sealed class JacobiSvd
     }
 
     /// <summary>Orthogonalises columns p and q of G (and rotates V alike); false when already orthogonal.</summary>
-    private static bool RotatePair(DenseMatrix g, DenseMatrix v, int p, int q, double tol)
+    private static bool RotatePair(DenseMatrix g, DenseMatrix v, int p, int q, double tol, SweepState state)
     {
+        // A pair found orthogonal, neither of whose columns has been rotated since, is still
+        // orthogonal: the same data would give the same three inner products (same bits).
+        int pair = state.PairIndex(p, q);
+        if (state.SkippedAt[pair] > Math.Max(state.RotatedAt[p], state.RotatedAt[q]))
+        {
+            return false;
+        }
+
         Span<double> gp = g.Column(p);
         Span<double> gq = g.Column(q);
-        double alpha = DenseKernels.Dot(gp, gp);
-        double beta = DenseKernels.Dot(gq, gq);
+        double alpha = state.SquaredNorm(gp, p);
+        double beta = state.SquaredNorm(gq, q);
         double gamma = DenseKernels.Dot(gp, gq);
         if (alpha == 0 || beta == 0 || Math.Abs(gamma) <= tol * Math.Sqrt(alpha) * Math.Sqrt(beta))
         {
+            state.SkippedAt[pair] = ++state.Clock;
             return false;
         }
 
@@ -138,13 +149,92 @@ internal sealed class JacobiSvd
         double s = c * t;
         Rotate(gp, gq, c, s);
         Rotate(v.Column(p), v.Column(q), c, s);
+        state.Rotated(p, q);
         return true;
     }
 
-    /// <summary>(x, y) := (c·x − s·y, s·x + c·y), elementwise.</summary>
+    /// <summary>
+    /// Bookkeeping that skips recomputation whose result is known, never changing a bit: the
+    /// squared norm ||g_j||² is kept until column j is rotated (it would be recomputed from the
+    /// same values by the same fixed-order Dot), and a pair tested orthogonal is not tested again
+    /// until one of its columns is rotated. Clock ticks at every test that skips and every rotation.
+    /// </summary>
+    private sealed class SweepState
+    {
+        private readonly int _n;
+        private readonly double[] _squaredNorm;
+        private readonly bool[] _normValid;
+
+        public SweepState(int n)
+        {
+            _n = n;
+            _squaredNorm = new double[n];
+            _normValid = new bool[n];
+            RotatedAt = new long[n];
+            SkippedAt = new long[checked((long)n * (n - 1) / 2)];
+        }
+
+        public long Clock { get; set; }
+
+        /// <summary>Clock at the last rotation of column j (0: never).</summary>
+        public long[] RotatedAt { get; }
+
+        /// <summary>Clock at the last test of a pair that found it orthogonal (0: never).</summary>
+        public long[] SkippedAt { get; }
+
+        /// <summary>Index of pair (p, q), p &lt; q, in the cyclic-by-rows order.</summary>
+        public int PairIndex(int p, int q) => (int)(((long)p * ((2L * _n) - p - 1) / 2) + (q - p - 1));
+
+        public double SquaredNorm(ReadOnlySpan<double> column, int j)
+        {
+            if (!_normValid[j])
+            {
+                _squaredNorm[j] = DenseKernels.Dot(column, column);
+                _normValid[j] = true;
+            }
+
+            return _squaredNorm[j];
+        }
+
+        public void Rotated(int p, int q)
+        {
+            _normValid[p] = false;
+            _normValid[q] = false;
+            RotatedAt[p] = RotatedAt[q] = ++Clock;
+        }
+    }
+
+    /// <summary>(x, y) := (c·x − s·y, s·x + c·y), elementwise (each element on its own: no reduction).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Rotate(Span<double> x, Span<double> y, double c, double s)
     {
-        for (int i = 0; i < x.Length; i++)
+        // Elementwise, so 256-bit registers give the same bits as the scalar loop: separate
+        // multiplies and a subtract/add, never FMA (as Kernels.Axpy).
+        int n = x.Length;
+        if (y.Length != n)
+        {
+            throw new ArgumentException("columns differ in length");
+        }
+
+        ref double xs = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref double ys = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            var cv = System.Runtime.Intrinsics.Vector256.Create(c);
+            var sv = System.Runtime.Intrinsics.Vector256.Create(s);
+            for (; i <= n - 4; i += 4)
+            {
+                var xi = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref xs, (nuint)i);
+                var yi = System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref ys, (nuint)i);
+                var xNew = System.Runtime.Intrinsics.Vector256.Subtract(System.Runtime.Intrinsics.Vector256.Multiply(cv, xi), System.Runtime.Intrinsics.Vector256.Multiply(sv, yi));
+                var yNew = System.Runtime.Intrinsics.Vector256.Add(System.Runtime.Intrinsics.Vector256.Multiply(sv, xi), System.Runtime.Intrinsics.Vector256.Multiply(cv, yi));
+                xNew.StoreUnsafe(ref xs, (nuint)i);
+                yNew.StoreUnsafe(ref ys, (nuint)i);
+            }
+        }
+
+        for (; i < n; i++)
         {
             double xi = x[i];
             double yi = y[i];

@@ -1,3 +1,5 @@
+using Keel.LinearAlgebra;
+
 namespace Keel.Solvers.Penalized;
 
 /// <summary>
@@ -16,11 +18,14 @@ internal static class LambdaPath
             throw new ArgumentOutOfRangeException(nameof(length), length, "a path has at least one λ");
         }
 
+        // λ_k = λ_max·exp((k/(K−1))·log ratio); k = 0 is λ_max exactly. Keel's own Log and Exp
+        // (not Math.Pow, whose last bit is the platform libm's) so the grid, and every penalized
+        // fit along it, is the same bits on every OS, CPU and runtime setting.
         var grid = new double[length];
+        double logRatio = length == 1 ? 0.0 : ElementaryFunctions.Log(minRatio);
         for (int k = 0; k < length; k++)
         {
-            // λ_k = λ_max·ratio^(k/(K−1)); k = 0 is λ_max exactly.
-            grid[k] = length == 1 ? lambdaMax : lambdaMax * Math.Pow(minRatio, k / (double)(length - 1));
+            grid[k] = k == 0 ? lambdaMax : lambdaMax * ElementaryFunctions.Exp(k / (double)(length - 1) * logRatio);
         }
 
         return grid;
