@@ -177,7 +177,7 @@ internal static class SchurComplement
             return null;
         }
 
-        double[] inv = cholesky.InverseL();
+        double[] inv = cholesky.InverseLByColumn(threads);
         var result = new double[design.SolvedCount];
         Array.Fill(result, double.NaN);
         for (int t = 0; t < r; t++)
@@ -185,7 +185,7 @@ internal static class SchurComplement
             double sum = 0;
             for (int i = t; i < r; i++)
             {
-                sum += inv[(i * r) + t] * inv[(i * r) + t];
+                sum += inv[(t * r) + i] * inv[(t * r) + i];
             }
 
             result[rest[cholesky.Kept[t]]] = sum;
@@ -229,9 +229,22 @@ internal static class SchurComplement
             if (t >= 0)
             {
                 double ua = u[k];
-                for (int i = t; i < r; i++)
+                ReadOnlySpan<double> column = inv.AsSpan((t * r) + t, r - t);
+                Span<double> target = projected.AsSpan(t, r - t);
+                // Element-wise (no reduction): every element gets the same product and sum at any vector width.
+                int i = 0;
+                if (System.Numerics.Vector.IsHardwareAccelerated)
                 {
-                    projected[i] += inv[(i * r) + t] * ua;
+                    var factor = new System.Numerics.Vector<double>(ua);
+                    for (; i <= column.Length - System.Numerics.Vector<double>.Count; i += System.Numerics.Vector<double>.Count)
+                    {
+                        (new System.Numerics.Vector<double>(target[i..]) + (new System.Numerics.Vector<double>(column[i..]) * factor)).CopyTo(target[i..]);
+                    }
+                }
+
+                for (; i < column.Length; i++)
+                {
+                    target[i] += column[i] * ua;
                 }
             }
         }

@@ -73,28 +73,34 @@ internal sealed class SequentialCholesky
         return new SequentialCholesky(q, l, kept, dependencies);
     }
 
-    /// <summary>The inverse of L over kept positions, row-major r×r (lower triangular).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public double[] InverseL()
+    /// <summary>
+    /// The inverse of L over kept positions, column-major r×r (column t holds L⁻¹[i, t] for i ≥ t at
+    /// [t·r + i]). Columns are independent forward substitutions L·v = e_t, each summed in the same
+    /// order (t ascending), so threads share them with no effect on any bit.
+    /// </summary>
+    public double[] InverseLByColumn(int threads = 1)
     {
         int r = Kept.Count;
         var inv = new double[r * r];
-        for (int col = 0; col < r; col++)
-        {
-            inv[(col * r) + col] = 1.0 / L(col, col);
-            for (int i = col + 1; i < r; i++)
-            {
-                double s = 0;
-                for (int t = col; t < i; t++)
-                {
-                    s -= L(i, t) * inv[(t * r) + col];
-                }
-
-                inv[(i * r) + col] = s / L(i, i);
-            }
-        }
-
+        Parallel.For(0, r, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, col => InverseColumn(inv.AsSpan(col * r, r), col));
         return inv;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void InverseColumn(Span<double> v, int col)
+    {
+        v[col] = 1.0 / L(col, col);
+        for (int i = col + 1; i < v.Length; i++)
+        {
+            ReadOnlySpan<double> row = _l.AsSpan(Kept[i] * Size, Size);
+            double s = 0;
+            for (int t = col; t < i; t++)
+            {
+                s -= row[t] * v[t];
+            }
+
+            v[i] = s / row[i];
+        }
     }
 
     // Solves L_Kᵀ z = l_j over the kept positions: the coefficients of the dependent column on the kept ones.
