@@ -140,15 +140,28 @@ internal sealed class DenseLeastSquaresResult
         DenseMatrix inverse = _context.Qr.InverseR();
         int rank = Rank;
         var covariance = new DenseMatrix(rank, rank);
+        // Rinv transposed, so that row p of Rinv is contiguous (column p here): the sums below then
+        // read memory in order instead of with stride r. Same terms in the same order, same bits.
+        DenseMatrix rowsOfInverse = new(rank, rank);
+        for (int l = 0; l < rank; l++)
+        {
+            for (int p = 0; p <= l; p++)
+            {
+                rowsOfInverse[l, p] = inverse[p, l];
+            }
+        }
+
         for (int q = 0; q < rank; q++)
         {
+            ReadOnlySpan<double> rowQ = rowsOfInverse.Column(q);
             for (int p = 0; p <= q; p++)
             {
                 // (R^{-1}R^{-T})(p, q) = Σ_{l >= q} Rinv(p, l)·Rinv(q, l); Rinv is upper triangular.
+                ReadOnlySpan<double> rowP = rowsOfInverse.Column(p);
                 double sum = 0;
                 for (int l = q; l < rank; l++)
                 {
-                    sum += inverse[p, l] * inverse[q, l];
+                    sum += rowP[l] * rowQ[l];
                 }
 
                 double value = sum * _context.ScaleByColumn[KeptColumns[p]] * _context.ScaleByColumn[KeptColumns[q]];
