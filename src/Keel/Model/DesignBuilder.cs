@@ -35,8 +35,12 @@ internal static class DesignBuilder
 
     private const int MeanRescale = 64;
 
+    /// <summary>The design of <paramref name="formula"/> over <paramref name="cells"/>.</summary>
+    /// <param name="formula">The parsed formula.</param>
+    /// <param name="cells">The finished cells.</param>
+    /// <param name="threads">Threads for the per-term and per-cell work; every value is computed by one owner, so the design does not depend on it.</param>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static Design Build(Formula formula, CellTable cells)
+    public static Design Build(Formula formula, CellTable cells, int threads = 1)
     {
         if (cells.CellCount == 0)
         {
@@ -80,12 +84,22 @@ internal static class DesignBuilder
             slot = 1;
         }
 
+        // Terms are coded independently (each finds its observed combinations), then listed in
+        // formula order, then fill disjoint slots.
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
+        var coders = new TermCoder[terms.Length];
+        Parallel.For(0, terms.Length, options, t => coders[t] = new TermCoder(formula.Terms[t].Label, terms[t], contrast[t], cells) { TermIndex = t });
+        var firstSlot = new int[terms.Length];
+        var firstSolved = new int[terms.Length];
         for (int t = 0; t < terms.Length; t++)
         {
-            var coder = new TermCoder(formula.Terms[t].Label, terms[t], contrast[t], cells) { TermIndex = t };
-            coder.AppendColumns(columns, solvedOf);
-            slot = coder.FillSlots(slotColumn, slotValue, slotValueLow, slots, slot, solvedOf.Count(i => i >= 0) - coder.SolvedColumnCount);
+            firstSolved[t] = solvedOf.Count(i => i >= 0);
+            coders[t].AppendColumns(columns, solvedOf);
+            firstSlot[t] = slot;
+            slot += coders[t].SlotsPerCell;
         }
+
+        Parallel.For(0, terms.Length, options, t => coders[t].FillSlots(slotColumn, slotValue, slotValueLow, slots, firstSlot[t], firstSolved[t]));
 
         for (int at = 0; at < slotValue.Length; at++)
         {
@@ -99,7 +113,19 @@ internal static class DesignBuilder
 
         var weight = new double[cells.CellCount];
         var mean = new DoubleDouble[cells.CellCount];
-        for (int c = 0; c < cells.CellCount; c++)
+        const int Block = 1 << 14;
+        Parallel.For(0, (cells.CellCount + Block - 1) / Block, options, b => CellMeans(cells, weight, mean, b * Block, Math.Min(cells.CellCount, (b + 1) * Block)));
+
+        bool anyLow = slotValueLow is not null && Array.Exists(slotValueLow, v => v != 0);
+        var codings = terms.Select((t, i) => (IReadOnlyList<FactorCoding>)t.Select((f, k) => new FactorCoding(f.Column.Name, f.IsCategorical, contrast[i][k], f.IsCategorical ? f.Column.Labels[f.ReferenceCode] : null)).ToArray()).ToArray();
+        return new Design(formula, cells, [.. columns], [.. solvedOf], slots, slotColumn, slotValue, anyLow ? slotValueLow : null, weight, mean) { TermCodings = codings };
+    }
+
+    // Σw as the cell weight and Σwy/Σw in double-double, for cells [from, to).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void CellMeans(CellTable cells, double[] weight, DoubleDouble[] mean, int from, int to)
+    {
+        for (int c = from; c < to; c++)
         {
             (double wHi, double wLo) = cells.SumW[c].ToDoubleDouble();
             (double yHi, double yLo) = cells.SumWy[c].ToDoubleDouble();
@@ -116,10 +142,6 @@ internal static class DesignBuilder
 
             mean[c] = DoubleDouble.Divide(new DoubleDouble(yHi, yLo), new DoubleDouble(wHi, wLo));
         }
-
-        bool anyLow = slotValueLow is not null && Array.Exists(slotValueLow, v => v != 0);
-        var codings = terms.Select((t, i) => (IReadOnlyList<FactorCoding>)t.Select((f, k) => new FactorCoding(f.Column.Name, f.IsCategorical, contrast[i][k], f.IsCategorical ? f.Column.Labels[f.ReferenceCode] : null)).ToArray()).ToArray();
-        return new Design(formula, cells, [.. columns], [.. solvedOf], slots, slotColumn, slotValue, anyLow ? slotValueLow : null, weight, mean) { TermCodings = codings };
     }
 
     private static bool[][] ChooseCoding(Formula formula, ResolvedFactor[][] terms)

@@ -68,6 +68,9 @@ internal sealed class TermCoder
         }
     }
 
+    /// <summary>Slots this term fills in each cell.</summary>
+    public int SlotsPerCell => _subCount;
+
     /// <summary>True when some sub-column value needs a low part (a product of continuous values that is not a double).</summary>
     public bool HasContinuous => _continuous.Length > 0;
 

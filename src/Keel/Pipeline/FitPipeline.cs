@@ -68,7 +68,7 @@ internal static partial class FitPipeline
         Formula formula = FormulaParser.Parse(options.Formula);
         CellTable cells = ReadCells(formula, options, progress, cancel);
         clock.Lap("read");
-        Design design = DesignBuilder.Build(formula, cells);
+        Design design = DesignBuilder.Build(formula, cells, options.Threads);
         clock.Lap("design");
 
         bool dense = options.Solver == SolverChoice.Qr
