@@ -57,31 +57,66 @@ internal static class SchurComplement
         var s = new double[q * q];
         var d = new double[design.SolvedCount];
         var g = new double[q];
-        var entries = new List<(int Position, double Value)>();
-        for (int c = 0; c < design.CellCount; c++)
-        {
-            double w = design.CellWeight[c];
-            RestEntries(design, c, positionOfRest, entries, out int f, out double vf);
-            if (f >= 0)
-            {
-                d[f] += w * vf * vf;
-            }
-
-            foreach ((int a, double va) in entries)
-            {
-                g[a] += w * va * va;
-                foreach ((int b, double vb) in entries)
-                {
-                    s[(a * q) + b] += w * va * vb;
-                }
-            }
-        }
-
+        AccumulateGram(design, positionOfRest, q, s, d, g);
         int owners = Math.Max(1, threads);
         Parallel.For(0, owners, new ParallelOptions { MaxDegreeOfParallelism = owners }, owner => SubtractAbsorbed(s, q, levels, d, owner, owners));
         diagonalOfAbsorbed = d;
         gramDiagonal = g;
         return s;
+    }
+
+    // G over the rest (into s, row-major), D and the rest's Gram diagonal, cells in order; a cell's
+    // entries are its slots in slot order (RestEntries' order), without a list per cell.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateGram(Design design, int[] positionOfRest, int q, double[] s, double[] d, double[] g)
+    {
+        int slots = design.SlotsPerCell;
+        Span<int> position = stackalloc int[slots];
+        Span<double> value = stackalloc double[slots];
+        for (int c = 0; c < design.CellCount; c++)
+        {
+            double w = design.CellWeight[c];
+            int n = 0;
+            int f = -1;
+            double vf = 0;
+            int at = c * slots;
+            for (int k = 0; k < slots; k++)
+            {
+                int j = design.SlotColumn[at + k];
+                if (j < 0)
+                {
+                    continue;
+                }
+
+                if (positionOfRest[j] >= 0)
+                {
+                    position[n] = positionOfRest[j];
+                    value[n++] = design.SlotValue[at + k];
+                }
+                else
+                {
+                    f = j;
+                    vf = design.SlotValue[at + k];
+                }
+            }
+
+            if (f >= 0)
+            {
+                d[f] += w * vf * vf;
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                int a = position[i];
+                double va = value[i];
+                g[a] += w * va * va;
+                int row = a * q;
+                for (int k = 0; k < n; k++)
+                {
+                    s[row + position[k]] += w * va * value[k];
+                }
+            }
+        }
     }
 
     // The rows a with a mod owners = owner of S −= Σ_f u_f·u_fᵀ/d_f, levels in ascending order.

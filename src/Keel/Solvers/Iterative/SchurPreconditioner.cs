@@ -65,8 +65,9 @@ internal static class SchurPreconditioner
     public static SchurPreconditionedOperator? TryCreate(Design design, ILinearOperator a, AbsorbedGram? rank, bool[] aliased)
     {
         int p = design.SolvedCount;
-        int[] order = DecisionOrder.For(design);
-        int[] absorbed = rank?.Absorbed ?? AbsorbedGram.ChooseAbsorbed(design, order);
+        // The decision order is needed only without a rank result (the rank stage has chosen already).
+        int[]? order = rank is null ? DecisionOrder.For(design) : null;
+        int[] absorbed = rank?.Absorbed ?? AbsorbedGram.ChooseAbsorbed(design, order!);
         if (rank is null && absorbed.Length == 0)
         {
             return null;
@@ -116,7 +117,7 @@ internal static class SchurPreconditioner
         }
         else
         {
-            keptRest = order.Where(j => absorbedOf[j] < 0 && !aliased[j]).ToArray();
+            keptRest = order!.Where(j => absorbedOf[j] < 0 && !aliased[j]).ToArray();
             var keptOf = KeptPositions(keptRest, p);
             var sparse = TryThinSchur(design, absorbed, absorbedOfCell, absorbedValueOfCell, keptRest, p, keptOf);
             if (sparse is { } thin)
