@@ -100,4 +100,31 @@ public class RowBufferTests
         first.Absorb(second);
         AssertSameBits(one, first.Finish(threads: 2));
     }
+
+    [Fact]
+    public void Buffered_rows_with_keys_wider_than_63_bits_take_the_comparison_merge_with_the_same_cells()
+    {
+        // 17 columns of 16 levels need 68 bits: the comparison-sort path must read buffered rows
+        // (one y each, keys repeating) as the hash table's cells. 40,000 rows, 5,000 of them repeats.
+        var rng = new Random(17);
+        string[] keys = Enumerable.Range(0, 17).Select(j => $"k{j}").ToArray();
+        var plan = new RowPassPlan("y", false, null, keys);
+        var rows = Enumerable.Range(0, 35000)
+            .Select(_ => string.Join(',', keys.Select(_ => rng.Next(16).ToString(CultureInfo.InvariantCulture))) + $",{((rng.NextDouble() - 0.5) * Math.Pow(2, rng.Next(-40, 40))).ToString("R", CultureInfo.InvariantCulture)}")
+            .ToList();
+        rows.AddRange(rows.Take(5000));
+        using var file = new TempCsv(string.Join(',', keys) + ",y\n" + string.Join('\n', rows) + "\n");
+        CellTable Read(long bufferLimit)
+        {
+            var pass = new RowPass(plan, bufferLimit) { BufferAfterCells = 1000 };
+            using ITabularSource source = CsvSource.Open(file.Path);
+            pass.Add(source);
+            return pass.Finish(threads: 2);
+        }
+
+        CellTable hashed = Read(0);
+        AssertSameBits(hashed, Read(1 << 20));
+        AssertSameBits(hashed, Read(12000));
+        Assert.Equal(5000, hashed.RowCount.Count(n => n > 1));
+    }
 }
