@@ -28,7 +28,6 @@ internal sealed class RowPass
     private long _droppedInvalid;
     private long _zeroWeight;
 
-
     /// <param name="plan">What to read.</param>
     /// <param name="bufferLimit">Most rows this pass buffers unaggregated (<see cref="RowBuffer"/>) before it
     /// folds them into its hash table; 0 never buffers. Parallel passes share the default bound.</param>
@@ -246,9 +245,9 @@ internal sealed class RowPass
         RowBuffer rows = _rows!;
         _rows = null;
         _hashOnly = true;
+        int width = _key.Length;
         foreach (CellPart part in rows.Parts(_interners))
         {
-            int width = _key.Length;
             for (int r = 0; r < part.Count; r++)
             {
                 ref CellStats cell = ref _cells.Find(part.Keys.AsSpan(r * width, width), out _);

@@ -26,10 +26,10 @@ internal static class SchurComplement
             0,
             levels.Length,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
-            () => (U: new double[q], IsTouched: new bool[q], Touched: new List<int>(), Entries: new List<(int, double)>()),
+            () => (U: new double[q], IsTouched: new bool[q], Touched: new List<int>()),
             (f, _, scratch) =>
             {
-                GramAgainstAbsorbed(design, levels[f].Cells, positionOfRest, scratch.U, scratch.IsTouched, scratch.Touched, scratch.Entries);
+                GramAgainstAbsorbed(design, levels[f].Cells, positionOfRest, scratch.U, scratch.IsTouched, scratch.Touched);
                 int[] touched = [.. scratch.Touched];
                 var values = new double[touched.Length];
                 for (int k = 0; k < touched.Length; k++)
@@ -65,41 +65,16 @@ internal static class SchurComplement
         return s;
     }
 
-    // G over the rest (into s, row-major), D and the rest's Gram diagonal, cells in order; a cell's
-    // entries are its slots in slot order (RestEntries' order), without a list per cell.
+    // G over the rest (into s, row-major), D and the rest's Gram diagonal, cells in order.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateGram(Design design, int[] positionOfRest, int q, double[] s, double[] d, double[] g)
     {
-        int slots = design.SlotsPerCell;
-        Span<int> position = stackalloc int[slots];
-        Span<double> value = stackalloc double[slots];
+        Span<int> position = stackalloc int[design.SlotsPerCell];
+        Span<double> value = stackalloc double[design.SlotsPerCell];
         for (int c = 0; c < design.CellCount; c++)
         {
             double w = design.CellWeight[c];
-            int n = 0;
-            int f = -1;
-            double vf = 0;
-            int at = c * slots;
-            for (int k = 0; k < slots; k++)
-            {
-                int j = design.SlotColumn[at + k];
-                if (j < 0)
-                {
-                    continue;
-                }
-
-                if (positionOfRest[j] >= 0)
-                {
-                    position[n] = positionOfRest[j];
-                    value[n++] = design.SlotValue[at + k];
-                }
-                else
-                {
-                    f = j;
-                    vf = design.SlotValue[at + k];
-                }
-            }
-
+            int n = RestEntries(design, c, positionOfRest, position, value, out int f, out double vf);
             if (f >= 0)
             {
                 d[f] += w * vf * vf;
@@ -158,18 +133,21 @@ internal static class SchurComplement
         }
 
         int target = positionOfRest[column];
-        var entries = new List<(int Position, double Value)>();
+        Span<int> position = stackalloc int[design.SlotsPerCell];
+        Span<double> value = stackalloc double[design.SlotsPerCell];
         for (int c = 0; c < design.CellCount; c++)
         {
-            RestEntries(design, c, positionOfRest, entries, out int f, out double vf);
+            int n = RestEntries(design, c, positionOfRest, position, value, out int f, out double vf);
             if (f < 0)
             {
                 continue;
             }
 
             double residual = 0;
-            foreach ((int a, double va) in entries)
+            for (int i = 0; i < n; i++)
             {
+                int a = position[i];
+                double va = value[i];
                 residual += (a == target ? va : 0.0) - (zByPosition[a] * va);
             }
 
@@ -293,11 +271,12 @@ internal static class SchurComplement
         return (1.0 / df) + (norm2 / (df * df));
     }
 
-    // Cell c's entries over the non-absorbed columns, and its absorbed column (or -1) with its value.
+    // Cell c's entries over the non-absorbed columns in slot order (positions and values; returns
+    // their number), and its absorbed column (or -1) with its value. Spans hold SlotsPerCell items.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void RestEntries(Design design, int c, int[] positionOfRest, List<(int, double)> entries, out int absorbed, out double absorbedValue)
+    private static int RestEntries(Design design, int c, int[] positionOfRest, Span<int> position, Span<double> value, out int absorbed, out double absorbedValue)
     {
-        entries.Clear();
+        int n = 0;
         absorbed = -1;
         absorbedValue = 0;
         int at = c * design.SlotsPerCell;
@@ -311,7 +290,8 @@ internal static class SchurComplement
 
             if (positionOfRest[j] >= 0)
             {
-                entries.Add((positionOfRest[j], design.SlotValue[at + s]));
+                position[n] = positionOfRest[j];
+                value[n++] = design.SlotValue[at + s];
             }
             else
             {
@@ -319,12 +299,16 @@ internal static class SchurComplement
                 absorbedValue = design.SlotValue[at + s];
             }
         }
+
+        return n;
     }
 
     // u = G_{R,f} = Σ_{c in f} w·v_cf·r_c, accumulated in cell order; touched lists its nonzero positions.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void GramAgainstAbsorbed(Design design, int[] cells, int[] positionOfRest, double[] u, bool[] isTouched, List<int> touched, List<(int, double)> entries)
+    private static void GramAgainstAbsorbed(Design design, int[] cells, int[] positionOfRest, double[] u, bool[] isTouched, List<int> touched)
     {
+        Span<int> position = stackalloc int[design.SlotsPerCell];
+        Span<double> value = stackalloc double[design.SlotsPerCell];
         foreach (int a in touched)
         {
             isTouched[a] = false;
@@ -333,10 +317,12 @@ internal static class SchurComplement
         touched.Clear();
         foreach (int c in cells)
         {
-            RestEntries(design, c, positionOfRest, entries, out _, out double vf);
+            int n = RestEntries(design, c, positionOfRest, position, value, out _, out double vf);
             double w = design.CellWeight[c] * vf;
-            foreach ((int a, double va) in entries)
+            for (int i = 0; i < n; i++)
             {
+                int a = position[i];
+                double va = value[i];
                 if (!isTouched[a])
                 {
                     isTouched[a] = true;

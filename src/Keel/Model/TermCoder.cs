@@ -71,9 +71,6 @@ internal sealed class TermCoder
     /// <summary>Slots this term fills in each cell.</summary>
     public int SlotsPerCell => _subCount;
 
-    /// <summary>True when some sub-column value needs a low part (a product of continuous values that is not a double).</summary>
-    public bool HasContinuous => _continuous.Length > 0;
-
     /// <summary>
     /// Writes this term's slots for every cell, starting at slot <paramref name="firstSlot"/>; returns
     /// the next free slot. <paramref name="slotValueLow"/> may be null when the term is purely
