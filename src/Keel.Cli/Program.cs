@@ -17,8 +17,9 @@ internal static class Program
     public static int Main(string[] args)
     {
         ulong advised = HugePages.AdviseManagedHeap();
-        if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null)
+        if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null && OperatingSystem.IsLinux())
         {
+            // Profiling aid: how much of the heap the kernel backed with huge pages, read at exit.
             Console.Error.WriteLine($"keel timing: huge pages advised on {advised >> 20} MB of address space");
             AppDomain.CurrentDomain.ProcessExit += (_, _) => Console.Error.WriteLine("keel timing: " + File.ReadLines("/proc/self/smaps_rollup").FirstOrDefault(l => l.StartsWith("AnonHuge", StringComparison.Ordinal)));
         }
