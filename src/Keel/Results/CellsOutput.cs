@@ -16,10 +16,14 @@ namespace Keel.Results;
 internal static class CellsOutput
 {
     /// <param name="shrunk">Optional shrunk values per cell (<see cref="CellShrinkage"/>), written as a last column "shrunk".</param>
-    public static void Write(string path, Design design, LeastSquaresSolution solution, double[] fitted, double? sigma, double[]? shrunk = null)
+    /// <param name="cancel">Stops the write; the destination then keeps its previous content (<see cref="AtomicFile"/>).</param>
+    public static void Write(string path, Design design, LeastSquaresSolution solution, double[] fitted, double? sigma, double[]? shrunk = null, CancellationToken cancel = default) =>
+        AtomicFile.Write(path, "--cells-out", stream => Write(stream, design, solution, fitted, sigma, shrunk), cancel);
+
+    private static void Write(Stream stream, Design design, LeastSquaresSolution solution, double[] fitted, double? sigma, double[]? shrunk)
     {
         CellTable cells = design.Cells;
-        using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
         var header = cells.KeyColumns.Select(k => Quote(k.Name)).Concat(["n", "mean", "fitted", "std_error", "estimable"]).Concat(shrunk is null ? [] : ["shrunk"]);
         writer.Write(string.Join(',', header));
         writer.Write('\n');
