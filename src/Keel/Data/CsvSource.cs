@@ -17,6 +17,10 @@ internal sealed class CsvSource : ITabularSource
     private readonly string[] _columns;
     private readonly long _lineOfRowZero;
 
+    // The file's length when opened (-1 for a stream without one): reaching the end before it
+    // means the file shrank while being read, which would otherwise read as a shorter valid file.
+    private readonly long _lengthAtOpen;
+
     private CsvSource(string path, Stream file, StreamReader text, CsvDataReader csv, string[]? header = null, long lineOfRowZero = 1)
     {
         Name = path;
@@ -24,6 +28,7 @@ internal sealed class CsvSource : ITabularSource
         _text = text;
         _csv = csv;
         _lineOfRowZero = lineOfRowZero;
+        _lengthAtOpen = file is FileStream { CanSeek: true } f ? f.Length : -1;
         if (header is not null)
         {
             _columns = header;
@@ -163,7 +168,17 @@ internal sealed class CsvSource : ITabularSource
     {
         try
         {
-            return _csv.Read();
+            if (_csv.Read())
+            {
+                return true;
+            }
+
+            if (_lengthAtOpen >= 0 && _file.Position < _lengthAtOpen)
+            {
+                throw new KeelInputException($"{Name}: the file ended at byte {_file.Position:N0} of {_lengthAtOpen:N0} (it changed while being read?)");
+            }
+
+            return false;
         }
         catch (Exception e) when (e is InvalidDataException or DecoderFallbackException or CsvFormatException)
         {
