@@ -31,26 +31,48 @@ for rid in linux-x64 linux-arm64; do
   fi
 done
 
-data="$root/examples/sales.csv"
-formula="log(revenue) ~ region + city + product + C(month) + discount"
-fits=(
-  "--solver qr"
-  "--solver qr --threads 1"
-  "--solver lsmr --tolerance 1e-12"
-  "--solver lsmr --tolerance 1e-12 --threads 2"
-  "--solver ridge --lambda 0.01"
-  "--solver lasso --lambda 0.001"
-  "--solver sgd --epochs 3 --seed 7"
-  "--se hc1"
-)
-fingerprint() { sed -n 's/.*"fingerprint": "\([0-9a-f]*\)".*/\1/p'; }
+fingerprint() { sed -n 's/.*"fingerprint": "\([0-9a-f]*\)".*/\1/p' "$1"; }
 status=0
-for options in "${fits[@]}"; do
-  # shellcheck disable=SC2086 # the options are words
-  x64=$("$work/linux-x64/keel" fit "$data" --formula "$formula" $options --quiet | fingerprint)
-  # shellcheck disable=SC2086
-  arm=$(DOTNET_gcConcurrent=0 qemu-aarch64-static "$work/linux-arm64/keel" fit "$data" --formula "$formula" $options --quiet | fingerprint)
-  if [[ -n "$x64" && "$x64" == "$arm" ]]; then verdict=same; else verdict=DIFFERENT; status=1; fi
-  printf '%-45s x64 %s  arm64 %s  %s\n' "$options" "${x64:0:16}" "${arm:0:16}" "$verdict"
-done
+# compare DATA FORMULA OPTIONS...: one fit natively and one emulated; same exit code and fingerprint.
+compare() {
+  local data=$1 formula=$2; shift 2
+  local x64_rc=0 arm_rc=0 start
+  start=$SECONDS
+  "$work/linux-x64/keel" fit "$data" --formula "$formula" "$@" --quiet >"$work/x64.json" || x64_rc=$?
+  DOTNET_gcConcurrent=0 qemu-aarch64-static "$work/linux-arm64/keel" fit "$data" --formula "$formula" "$@" --quiet >"$work/arm64.json" || arm_rc=$?
+  local x64 arm verdict
+  x64=$(fingerprint "$work/x64.json"); arm=$(fingerprint "$work/arm64.json")
+  if [[ -n "$x64" && "$x64" == "$arm" && $x64_rc == "$arm_rc" ]]; then verdict=same; else verdict=DIFFERENT; status=1; fi
+  printf '%-16s %-44s exit %s/%s  x64 %s  arm64 %s  %s (%ss)\n' "$(basename "$data")" "$*" "$x64_rc" "$arm_rc" "${x64:0:16}" "${arm:0:16}" "$verdict" $((SECONDS - start))
+}
+
+sales="$root/examples/sales.csv"
+formula="log(revenue) ~ region + city + product + C(month) + discount"
+compare "$sales" "$formula" --solver qr
+compare "$sales" "$formula" --solver qr --threads 1
+compare "$sales" "$formula" --solver lsmr --tolerance 1e-12
+compare "$sales" "$formula" --solver lsmr --tolerance 1e-12 --threads 2
+compare "$sales" "$formula" --solver ridge --lambda 0.01
+compare "$sales" "$formula" --solver lasso --lambda 0.001
+compare "$sales" "$formula" --solver elasticnet --alpha 0.5
+compare "$sales" "$formula" --solver sgd --epochs 3 --seed 7
+compare "$sales" "$formula" --se hc1
+compare "$sales" "$formula" --cluster city
+
+if [[ "${KEEL_ARM64_LARGE:-0}" == 1 ]]; then
+  # 200,000 rows, 2,000 + 50 levels and a continuous x: every row its own cell, the LSMR path.
+  large="$work/rows-200k.csv"
+  [[ -s "$large" ]] || python3 - "$large" <<'PY'
+import random, sys
+rng = random.Random(19)
+with open(sys.argv[1], "w") as f:
+    f.write("y,a,b,x\n")
+    for _ in range(200_000):
+        a, b, x = rng.randrange(2000), rng.randrange(50), rng.random()
+        f.write(f"{0.001 * a + 0.02 * b + 0.5 * x + rng.gauss(0, 1):.6f},a{a},b{b},{x:.4f}\n")
+PY
+  compare "$large" "y ~ a + b + x"
+  compare "$large" "y ~ a + b + x" --threads 1
+  compare "$large" "y ~ b + x" --solver qr
+fi
 exit $status
