@@ -30,6 +30,13 @@ internal static class CommandRunner
             Console.Error.WriteLine($"keel: {e.Message}");
             return ExitCodes.BadInput;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A read or write the code did not wrap with its own message (a failing disk, a network
+            // file system): still the environment or the input, not a bug; .NET's text names the path.
+            Console.Error.WriteLine($"keel: {e.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.BadInput;
+        }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("keel: cancelled");
