@@ -20,6 +20,12 @@ namespace Keel.Model;
 internal sealed record Formula(Response Response, bool HasIntercept, IReadOnlyList<Term> Terms, string Text)
 {
     /// <summary>
+    /// Columns written after <c>|</c> (fixest's fixed effects): each is also a <c>C(col)</c> term at
+    /// the end of <see cref="Terms"/>; absorbing them is how the row path solves, not a different model.
+    /// </summary>
+    public IReadOnlyList<string> Absorbed { get; init; } = [];
+
+    /// <summary>
     /// The expanded formula in normal form, e.g. <c>y ~ a + b + a:b</c> or <c>y ~ 0 + x</c>;
     /// parsing it gives back the same response, intercept and terms.
     /// </summary>
@@ -27,10 +33,12 @@ internal sealed record Formula(Response Response, bool HasIntercept, IReadOnlyLi
     {
         get
         {
-            string rightSide = Terms.Count == 0
+            IReadOnlyList<Term> terms = Absorbed.Count == 0 ? Terms : Terms.Take(Terms.Count - Absorbed.Count).ToArray();
+            string rightSide = terms.Count == 0
                 ? (HasIntercept ? "1" : "0")
-                : (HasIntercept ? "" : "0 + ") + string.Join(" + ", Terms.Select(term => term.Expression));
-            return Response.Label + " ~ " + rightSide;
+                : (HasIntercept ? "" : "0 + ") + string.Join(" + ", terms.Select(term => term.Expression));
+            string bar = Absorbed.Count == 0 ? "" : " | " + string.Join(" + ", Absorbed.Select(FormulaNames.Quote));
+            return Response.Label + " ~ " + rightSide + bar;
         }
     }
 

@@ -42,7 +42,8 @@ internal sealed record PipelineProgress(string Stage, long RowsRead, int Cells, 
 }
 
 /// <summary>A finished fit: the result and what produced it (for predictions and per-cell output).</summary>
-internal sealed record FitOutcome(FitResult Result, Design Design, LeastSquaresSolution? Solution, double[]? FittedByCell);
+/// <remarks>Design is null on the row path (no cells: RowPathChoice).</remarks>
+internal sealed record FitOutcome(FitResult Result, Design? Design, LeastSquaresSolution? Solution, double[]? FittedByCell);
 
 /// <summary>Forwards LSMR's reports synchronously (System.Progress would post them to the thread pool, out of order).</summary>
 internal sealed class LsmrProgressForwarder(Action<Keel.Solvers.Iterative.LsmrProgress> report) : IProgress<Keel.Solvers.Iterative.LsmrProgress>
@@ -66,6 +67,17 @@ internal static partial class FitPipeline
         }
 
         Formula formula = FormulaParser.Parse(options.Formula);
+        RowPathPlan? rowPath = RowPathChoice.Choose(formula, options);
+        if (options.SecondClusterColumn is not null && rowPath is null)
+        {
+            throw new KeelInputException($"--cluster {options.ClusterColumn},{options.SecondClusterColumn}: two-way clustering is available on the row path only (continuous covariates next to factors, plain CSV, no --weights, --cells-out or --report)");
+        }
+
+        if (rowPath is not null)
+        {
+            return RunRows(formula, rowPath, options, clock, progress, cancel);
+        }
+
         CellTable cells = ReadCells(formula, options, progress, cancel);
         clock.Lap("read");
         Design design = DesignBuilder.Build(formula, cells, options.Threads);
