@@ -70,6 +70,9 @@ internal sealed record FitOptions
     /// <summary>A categorical column to cluster the standard errors by (Cameron &amp; Miller 2015), or null.</summary>
     public string? ClusterColumn { get; init; }
 
+    /// <summary>The likelihood: gaussian (least squares, the default), poisson or binomial with their canonical links (docs/glm.md).</summary>
+    public Keel.Solvers.Glm.GlmFamily Family { get; init; } = Keel.Solvers.Glm.GlmFamily.Gaussian;
+
     /// <summary>Only diagnose: no solve.</summary>
     public bool DiagnoseOnly { get; init; }
 
