@@ -68,10 +68,10 @@ public class GlmAgainstRTests
     public void Poisson_on_rows_that_do_not_repeat_has_the_rows_deviance()
     {
         FitResult r = Fit("y ~ a + x", GlmFamily.Poisson);
-        AssertEstimates(r, [0.42930616019655099, 0.37716832387360022, -0.5540370447123909, 0.88328668868211668, -0.12444305462022651], EstimateTolerance);
-        AssertStdErrors(r, [0.10562806403682923, 0.10977307109889538, 0.13839896954949085, 0.099006642533840367, 0.12241275094006575], StdErrorTolerance);
+        AssertEstimates(r, [0.34103488146312111, 0.38310325436847026, -0.54915453441586759, 0.88491877436632727, 0.042628464973470712], EstimateTolerance);
+        AssertStdErrors(r, [0.1068421794532515, 0.11007393926793831, 0.13837704098367073, 0.099082742958350331, 0.12274843158725501], StdErrorTolerance);
         Assert.True(r.Glm!.DevianceOfRows);
-        Numeric.AssertClose(455.6829278832177, r.Glm.Deviance, 1e-10, what: "deviance");
+        Numeric.AssertClose(456.59484487646915, r.Glm.Deviance, 1e-10, what: "deviance");
         Numeric.AssertClose(657.33221991576318, r.Glm.NullDeviance, 1e-10, what: "null deviance");
     }
 

@@ -97,8 +97,10 @@ public class GlmInvariantTests
         var fit = run.Json.GetProperty("fit");
         Assert.Equal("poisson", fit.GetProperty("family").GetString());
         Assert.Equal("log", fit.GetProperty("link").GetString());
-        Assert.True(fit.GetProperty("deviance").GetDouble() > 0);
-        Assert.True(fit.GetProperty("null_deviance").GetDouble() > fit.GetProperty("deviance").GetDouble());
+        // Saturated in a and cells of several rows: the grouped deviance is 0, the null deviance is not.
+        Assert.Equal("cells", fit.GetProperty("deviance_of").GetString());
+        Assert.Equal(0.0, fit.GetProperty("deviance").GetDouble(), 1e-12);
+        Assert.True(fit.GetProperty("null_deviance").GetDouble() > 1);
         Assert.Equal(2, fit.GetProperty("separated_rows").GetInt64());
         var d = run.Json.GetProperty("coefficients").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "a[d]");
         Assert.Equal("separated", d.GetProperty("status").GetString());

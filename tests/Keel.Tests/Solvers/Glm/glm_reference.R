@@ -11,7 +11,7 @@ y <- rpois(n, exp(eta))
 z <- rbinom(n, 1, plogis(eta - 1))
 trials <- sample(1:5, n, TRUE)
 p <- rbinom(n, trials, plogis(eta - 1)) / trials
-x <- round(runif(n), 3)
+x <- sample(1:n) / n  # distinct: the cells of y ~ a + x are the rows
 d <- data.frame(a = a, b = b, g = g, x = x, y = y, z = z, p = p, trials = trials)
 write.csv(d, "glm_data.csv", row.names = FALSE, quote = FALSE)
 ctl <- glm.control(epsilon = 1e-15, maxit = 100)
