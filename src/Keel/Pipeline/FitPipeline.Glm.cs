@@ -33,6 +33,7 @@ internal static partial class FitPipeline
         var glm = new GlmReport
         {
             Family = family,
+            Converged = fit.Converged,
             Deviance = fit.Deviance,
             NullDeviance = fit.NullDeviance,
             DevianceOfRows = fit.DevianceOfRows,
@@ -46,7 +47,6 @@ internal static partial class FitPipeline
         clock.Lap("assemble");
         result.SolverName = dense ? "qr" : "lsmr";
         result.SolverReason = string.Create(CultureInfo.InvariantCulture, $"{GlmFamilies.Name(family)} likelihood with the {GlmFamilies.Link(family)} link by IRLS on the cells (stop when |ΔD|/(|D| + 0.1) < {GlmOptions.Default.Tolerance:G3}, R's rule), each weighted least-squares step by {(dense ? "pivoted QR" : "LSMR")}: ") + reason;
-        result.Converged = fit.Converged;
         result.Iterations = fit.Iterations;
         result.Tolerance = GlmOptions.Default.Tolerance;
         result.StopReason = fit.Converged ? "deviance converged" : $"no convergence of the deviance within {GlmOptions.Default.MaxIterations} iterations";

@@ -34,6 +34,9 @@ internal sealed class GlmReport
     /// <summary>True when the cells determine the rows' deviance (R's glm on the rows); see docs/glm.md.</summary>
     public required bool DevianceOfRows { get; init; }
 
+    /// <summary>False when the likelihood iterations stopped at their limit (NOT_CONVERGED, exit 1).</summary>
+    public required bool Converged { get; init; }
+
     /// <summary>Rows in the fit: rows used minus the separated rows.</summary>
     public required long RowsFitted { get; init; }
 

@@ -37,7 +37,7 @@ internal static class ResultAssembler
             Rank = solution.Rank,
             ConditionNumber = solution.ConditionNumber,
             ConditionMethod = solution.ConditionMethod,
-            Converged = solution.Converged,
+            Converged = solution.Converged && (glm?.Converged ?? true),
             Iterations = solution.Iterations,
             Tolerance = solution.Tolerance,
             StopReason = solution.StopReason,
@@ -341,6 +341,10 @@ internal static class ResultAssembler
         if (!solution.Converged)
         {
             r.Warnings.Add(new FitWarning(WarningCodes.NotConverged, $"the solver stopped before converging ({solution.StopReason}); estimates are not reliable"));
+        }
+        else if (r.Glm is { Converged: false })
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.NotConverged, "the likelihood iterations reached their limit before the deviance settled; estimates are not reliable (a coefficient running away can mean separation Keel does not detect yet, docs/glm.md)"));
         }
 
         if (!solution.AliasingChecked)

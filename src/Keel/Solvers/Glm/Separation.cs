@@ -135,7 +135,7 @@ internal static class Separation
     /// <summary>The warning's sentence: which levels, what their rows had in common, how many rows were dropped.</summary>
     public static string Describe(SeparationResult s, GlmFamily family, long rowsUsed)
     {
-        IEnumerable<string> named = s.Levels.Take(5).Select(l => $"{l.Level} ({l.Rows} rows, all {(family == GlmFamily.Poisson ? "zero" : l.AllOne ? "1" : "0")})");
+        IEnumerable<string> named = s.Levels.Take(5).Select(l => $"{l.Level} ({l.Rows} row{(l.Rows == 1 ? string.Empty : "s")}, all {(family == GlmFamily.Poisson ? "zero" : l.AllOne ? "1" : "0")})");
         string more = s.Levels.Count > 5 ? $" and {s.Levels.Count - 5} more" : string.Empty;
         string infinite = family == GlmFamily.Poisson ? "a rate of exactly 0 (an effect of minus infinity on the log scale)" : "a probability of exactly 0 or 1 (an infinite log-odds)";
         return $"{s.Levels.Count} level(s) have outcomes that are all the same: {string.Join(", ", named)}{more}; the best fit gives them {infinite}, so their {s.Rows} of {rowsUsed} rows were dropped and their coefficients are null (the other estimates are those of the fit without these rows)";
