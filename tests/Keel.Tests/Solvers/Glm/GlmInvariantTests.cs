@@ -71,6 +71,24 @@ public class GlmInvariantTests
     }
 
     [Fact]
+    public void Row_order_and_threads_change_no_bit()
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(KeelProcess.RepositoryRoot(), "tests", "Keel.Tests", "Solvers", "Glm", "glm_data.csv"));
+        string forward = string.Join('\n', lines) + "\n";
+        string reversed = string.Join('\n', lines.Take(1).Concat(lines.Skip(1).Reverse())) + "\n";
+        foreach ((string formula, GlmFamily family) in new[] { ("y ~ a + b + g", GlmFamily.Poisson), ("z ~ a + b + g", GlmFamily.Binomial) })
+        {
+            using var one = new TempCsv(forward);
+            using var two = new TempCsv(reversed);
+            FitResult a = FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [one.Path], Family = family, Threads = 1 }).Result;
+            FitResult b = FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [two.Path], Family = family, Threads = 2 }).Result;
+            Assert.Equal(a.Coefficients.Select(c => c.Estimate), b.Coefficients.Select(c => c.Estimate));
+            Assert.Equal(a.Coefficients.Select(c => c.StdError), b.Coefficients.Select(c => c.StdError));
+            Assert.Equal(a.Glm!.Deviance, b.Glm!.Deviance);
+        }
+    }
+
+    [Fact]
     public void Negative_poisson_target_exits_2_naming_the_line()
     {
         using var file = new TempCsv("a,y\nx,1\nx,-2\n");
