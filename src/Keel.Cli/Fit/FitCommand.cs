@@ -69,7 +69,7 @@ internal static class FitCommand
                         ?? throw new KeelInputException("--shrink eb: needs cells with repeated rows, more cells than parameters and the dense solver (--solver qr)"),
                     string other => throw new KeelInputException($"--shrink {other}: expected none or eb"),
                 };
-                Keel.Results.CellsOutput.Write(cellsPath, outcome.Design, solution, fitted, outcome.Result.Sigma, shrunk);
+                Keel.Results.CellsOutput.Write(cellsPath, outcome.Design, solution, fitted, outcome.Result.Sigma, shrunk, outcome.Result.Glm?.Family);
             }
 
             if (p.GetValue(report) is { } reportPath)

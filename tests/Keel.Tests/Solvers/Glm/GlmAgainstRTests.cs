@@ -135,4 +135,26 @@ public class GlmAgainstRTests
         Numeric.AssertClose(352.24037476132054, r.Glm!.Deviance, 1e-10, what: "deviance");
         Numeric.AssertClose(372.86870424272109, r.Glm.NullDeviance, 1e-10, what: "null deviance");
     }
+
+    [Fact]
+    public void Cells_out_writes_the_fitted_rate_and_its_standard_error_as_predict_glm()
+    {
+        // R: predict(glm(y ~ a + b, poisson, d), data.frame(a = "a1", b = c("b1", "b2", "b3")),
+        //    type = "response", se.fit = TRUE) on glm_data.csv (delta method, dispersion 1).
+        string output = Path.Combine(Path.GetTempPath(), $"keel-glm-cells-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var run = KeelProcess.Run(["fit", Data("glm_data.csv"), "--formula", "y ~ a + b", "--family", "poisson", "--quiet", "--cells-out", output]);
+            Assert.Equal(0, run.ExitCode);
+            var rows = File.ReadAllLines(output).Skip(1).Select(l => l.Split(',')).Where(f => f[0] == "a1").ToList();
+            double[] fitted = rows.Select(f => double.Parse(f[4], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            double[] se = rows.Select(f => double.Parse(f[5], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Numeric.AssertClose([1.4588061285193836, 1.1124696894099522, 1.6995802021874802], fitted, EstimateTolerance, what: "fitted rate");
+            Numeric.AssertClose([0.14227561690943744, 0.11476435257204455, 0.16091421535217645], se, StdErrorTolerance, what: "std_error of the rate");
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
 }
