@@ -23,6 +23,7 @@ internal static class FitCommand
         var ssc = new Option<string>("--ssc") { Description = "small-sample factors of robust standard errors on the row path: sandwich (default: R sandwich on the full dummy model) or fixest (fixest's defaults)", DefaultValueFactory = _ => "sandwich" };
         var cellsOut = new Option<string?>("--cells-out") { Description = "write a value per observed combination (n, mean, fitted, std_error, estimable) to this CSV" };
         var shrink = new Option<string>("--shrink") { Description = "with --cells-out: none (default) or eb, empirical-Bayes shrinkage of sparse combinations toward the model (column shrunk)", DefaultValueFactory = _ => "none" };
+        var family = new Option<string>("--family") { Description = "gaussian (default: least squares), poisson (log link; counts or non-negative amounts) or binomial (logit link; 0/1 or proportions with --weights as trials): maximum likelihood by IRLS on the cells, R's glm naming", DefaultValueFactory = _ => "gaussian" };
         var report = new Option<string?>("--report") { Description = "write a self-contained HTML report with plots to this file" };
         var command = new Command("fit", "Fit a least-squares model and write the result JSON (or --summary).");
         common.AddTo(command);
@@ -39,12 +40,19 @@ internal static class FitCommand
         command.Options.Add(ssc);
         command.Options.Add(report);
         command.Options.Add(shrink);
+        command.Options.Add(family);
         command.SetAction(p => CommandRunner.Run(() =>
         {
             FitOptions options = common.Read(p, diagnoseOnly: false) with
             {
                 MaxIterations = p.GetValue(maxIterations),
+                Family = ParseFamily(p.GetValue(family) ?? "gaussian"),
             };
+            if (options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian && (p.GetValue(report) is not null || (p.GetValue(shrink) ?? "none") != "none"))
+            {
+                throw new KeelInputException("--report and --shrink are not available with --family poisson or binomial yet (the result JSON, --summary and --cells-out are)");
+            }
+
             options = WithRemedies(options, p.GetValue(lambda), p.GetValue(alpha), p.GetValue(cv), p.GetValue(seed), p.GetValue(epochs), p.GetValue(se) ?? "classical", p.GetValue(cluster) ?? []);
             options = options with
             {
@@ -73,7 +81,7 @@ internal static class FitCommand
                         ?? throw new KeelInputException("--shrink eb: needs cells with repeated rows, more cells than parameters and the dense solver (--solver qr)"),
                     string other => throw new KeelInputException($"--shrink {other}: expected none or eb"),
                 };
-                Keel.Results.CellsOutput.Write(cellsPath, design, solution, fitted, outcome.Result.Sigma, shrunk);
+                Keel.Results.CellsOutput.Write(cellsPath, design, solution, fitted, outcome.Result.Sigma, shrunk, outcome.Result.Glm?.Family);
             }
 
             if (p.GetValue(report) is { } reportPath && outcome.Design is not null)
@@ -86,6 +94,14 @@ internal static class FitCommand
         }));
         return command;
     }
+
+    private static Keel.Solvers.Glm.GlmFamily ParseFamily(string name) => name switch
+    {
+        "gaussian" => Keel.Solvers.Glm.GlmFamily.Gaussian,
+        "poisson" => Keel.Solvers.Glm.GlmFamily.Poisson,
+        "binomial" => Keel.Solvers.Glm.GlmFamily.Binomial,
+        _ => throw new KeelInputException($"--family {name}: expected gaussian, poisson or binomial"),
+    };
 
     // Penalty, SGD and standard-error options; defaults come from the solvers' option records.
     private static FitOptions WithRemedies(FitOptions options, double? lambda, double? alpha, int? cv, ulong? seed, int? epochs, string se, string[] clusterOptions)

@@ -284,6 +284,18 @@ internal sealed class RowPass
             y = ElementaryFunctions.Log(y);
         }
 
+        if (_plan.TargetDomain != TargetDomain.Any && (y < 0 || (_plan.TargetDomain == TargetDomain.UnitInterval && y > 1)))
+        {
+            if (_plan.DropInvalid)
+            {
+                return false;
+            }
+
+            throw new KeelInputException(_plan.TargetDomain == TargetDomain.NonNegative
+                ? $"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.TargetColumn)}': {Clip(text)} is negative; --family poisson needs non-negative targets (counts or amounts; use --na drop to skip such rows)"
+                : $"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.TargetColumn)}': {Clip(text)} is outside [0, 1]; --family binomial needs 0/1 targets or proportions with --weights as trials (use --na drop to skip such rows)");
+        }
+
         return true;
     }
 

@@ -8,4 +8,20 @@ internal sealed record RowPassPlan(string TargetColumn, bool LogTarget, string? 
 {
     /// <summary>Drop rows whose target or weight is invalid (text, log of a non-positive value) instead of stopping with an error.</summary>
     public bool DropInvalid { get; init; }
+
+    /// <summary>The values the target may take (after any log): a row outside stops the pass naming it, or is dropped with --na drop.</summary>
+    public TargetDomain TargetDomain { get; init; } = TargetDomain.Any;
+}
+
+/// <summary>The range a family's likelihood needs of the target (docs/glm.md).</summary>
+internal enum TargetDomain
+{
+    /// <summary>Any finite number (least squares).</summary>
+    Any,
+
+    /// <summary>y ≥ 0 (poisson).</summary>
+    NonNegative,
+
+    /// <summary>0 ≤ y ≤ 1 (binomial: 0/1 or a proportion).</summary>
+    UnitInterval,
 }

@@ -92,6 +92,9 @@ internal sealed record FitOptions
     /// <summary>Stopping rule of the row path's fixed-effects projection.</summary>
     public Keel.Solvers.FixedEffects.FixedEffectsOptions FixedEffects { get; init; } = Keel.Solvers.FixedEffects.FixedEffectsOptions.Default;
 
+    /// <summary>The likelihood: gaussian (least squares, the default), poisson or binomial with their canonical links (docs/glm.md).</summary>
+    public Keel.Solvers.Glm.GlmFamily Family { get; init; } = Keel.Solvers.Glm.GlmFamily.Gaussian;
+
     /// <summary>Only diagnose: no solve.</summary>
     public bool DiagnoseOnly { get; init; }
 

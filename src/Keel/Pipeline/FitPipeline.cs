@@ -91,6 +91,11 @@ internal static partial class FitPipeline
                 ? $"{design.SolvedCount} parameters over {design.CellCount} cells fit the dense limits (p <= {DenseLimits.MaxColumns}, cells*p <= {DenseLimits.MaxEntries:0.#e0}, 2*cells*p^2 <= {DenseLimits.MaxFlops:0.#e0}): pivoted QR is exact and affordable"
                 : $"{design.SolvedCount} parameters over {design.CellCount} cells exceed the dense limits: LSMR over the level codes";
         progress?.Report(new PipelineProgress(dense ? "qr" : "lsmr", cells.Counts.RowsRead, cells.CellCount, 0, 0));
+        if (options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian && !options.DiagnoseOnly)
+        {
+            return RunGlm(design, options, dense, reason, clock, cancel);
+        }
+
         if (IsRemedy(options.Solver))
         {
             return RunRemedy(design, options, clock, cancel);
@@ -118,7 +123,7 @@ internal static partial class FitPipeline
     /// <summary>The row pass over every input, as one dataset.</summary>
     public static CellTable ReadCells(Formula formula, FitOptions options, IProgress<PipelineProgress>? progress, CancellationToken cancel)
     {
-        RowPassPlan plan = WithClusterKey(DesignBuilder.PlanFor(formula, options.WeightColumn, options.DropInvalid), options.ClusterColumn);
+        RowPassPlan plan = WithClusterKey(DesignBuilder.PlanFor(formula, options.WeightColumn, options.DropInvalid), options.ClusterColumn) with { TargetDomain = TargetDomainOf(options.Family) };
         DataInputs inputs = DataInputs.Of(options.Inputs);
         if (!inputs.IsRows)
         {

@@ -6,7 +6,7 @@
 // Rule (docs/fixed-effects.md): the row path runs when
 //   - the model is factors' main effects plus continuous covariates with an intercept (plain
 //     numeric columns; no interactions, powers or logs on the right), with at least one of each;
-//   - the inputs are plain CSV files, without weights, and nothing asks for the cells (--cells-out,
+//   - least squares (--family gaussian); the inputs are plain CSV files, without weights, and nothing asks for the cells (--cells-out,
 //     --report, keel diagnose) or for another solver (--solver other than auto);
 //   - in the first SampleRows data rows, at least half the rows are distinct combinations of the
 //     regressors' values: the rows will not compress.
@@ -33,7 +33,7 @@ internal static class RowPathChoice
     /// <summary>The plan when the row path fits this model and data better, else null.</summary>
     public static RowPathPlan? Choose(Formula formula, FitOptions options)
     {
-        if (options.Solver != SolverChoice.Auto || options.DiagnoseOnly || options.NeedsCells || options.WeightColumn is not null
+        if (options.Solver != SolverChoice.Auto || options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian || options.DiagnoseOnly || options.NeedsCells || options.WeightColumn is not null
             || options.Sources is not null || !formula.HasIntercept || formula.Terms.Count == 0)
         {
             return null;

@@ -16,8 +16,12 @@ namespace Keel.Results;
 internal static class CellsOutput
 {
     /// <param name="shrunk">Optional shrunk values per cell (<see cref="CellShrinkage"/>), written as a last column "shrunk".</param>
-    public static void Write(string path, Design design, LeastSquaresSolution solution, double[] fitted, double? sigma, double[]? shrunk = null)
+    /// <param name="glm">For a poisson/binomial fit: <paramref name="fitted"/> holds μ, and its standard error is
+    /// the delta method's V(μ)·sqrt(x'(X'ΩX)⁻¹x) (dμ/dη = V(μ) for a canonical link; dispersion 1); empty for a
+    /// separated cell (μ at 0 or 1, where the linear predictor is infinite).</param>
+    public static void Write(string path, Design design, LeastSquaresSolution solution, double[] fitted, double? sigma, double[]? shrunk = null, Keel.Solvers.Glm.GlmFamily? glm = null)
     {
+        sigma = glm is null ? sigma : 1.0;
         CellTable cells = design.Cells;
         using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
         var header = cells.KeyColumns.Select(k => Quote(k.Name)).Concat(["n", "mean", "fitted", "std_error", "estimable"]).Concat(shrunk is null ? [] : ["shrunk"]);
@@ -39,6 +43,11 @@ internal static class CellsOutput
                 Array.Clear(row);
                 design.AddRow(c, row);
                 se = s * Math.Sqrt(variance(row));
+                if (glm is { } family)
+                {
+                    double slope = Keel.Solvers.Glm.GlmFamilies.Variance(family, fitted[c]);
+                    se = slope > 0 ? slope * se : null;
+                }
             }
 
             line.Append(cells.RowCount[c].ToString(CultureInfo.InvariantCulture)).Append(',')

@@ -59,6 +59,11 @@ internal static class ResultJson
             WriteNumber(w, "clusters", r.Clusters);
             WriteFTest(w, "f_test", r.ModelF);
             WriteFTest(w, "lack_of_fit", r.LackOfFit);
+            if (r.Glm is { } glm)
+            {
+                WriteLikelihood(w, glm);
+            }
+
             w.WriteEndObject();
         }
 
@@ -91,7 +96,7 @@ internal static class ResultJson
             w.WriteString("level", c.Level);
             WriteNumber(w, "estimate", diagnoseOnly && c.Status != CoefficientStatus.Reference ? null : c.Estimate);
             WriteNumber(w, "std_error", diagnoseOnly ? null : c.StdError);
-            if (r.LogTarget && !diagnoseOnly)
+            if (r.ReportsExpEstimate && !diagnoseOnly)
             {
                 WriteNumber(w, "exp_estimate", c.ExpEstimate);
             }
@@ -168,6 +173,18 @@ internal static class ResultJson
 
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    // A poisson/binomial fit's family and deviances (docs/glm.md).
+    private static void WriteLikelihood(Utf8JsonWriter w, GlmReport glm)
+    {
+        w.WriteString("family", Keel.Solvers.Glm.GlmFamilies.Name(glm.Family));
+        w.WriteString("link", Keel.Solvers.Glm.GlmFamilies.Link(glm.Family));
+        WriteNumber(w, "deviance", glm.Deviance);
+        WriteNumber(w, "null_deviance", glm.NullDeviance);
+        w.WriteString("deviance_of", glm.DevianceOfRows ? "rows" : "cells");
+        w.WriteNumber("df_null", glm.DfNull);
+        w.WriteNumber("separated_rows", glm.SeparatedRows);
     }
 
     // The penalised fit's λ and how it was chosen (objective: docs/penalized.md).
