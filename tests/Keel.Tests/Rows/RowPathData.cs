@@ -11,7 +11,7 @@ namespace Keel.Tests.Rows;
 /// </summary>
 internal static class RowPathData
 {
-    public static string Csv(int rows, int seed, bool disconnected = false, int? shuffleSeed = null, Func<int, double, double, double>? x3 = null)
+    public static string Csv(int rows, int seed, bool disconnected = false, int? shuffleSeed = null, Func<int, int, double, double, double>? x3 = null)
     {
         var random = new Random(seed);
         var lines = new List<string>(rows);
@@ -29,7 +29,7 @@ internal static class RowPathData
             double x2 = Math.Round(random.NextDouble() * 10, 5) + (0.2 * b);
             double noise = random.NextDouble() - 0.5 + (random.NextDouble() - 0.5);
             double y = 1 + (0.5 * x1) - (0.25 * x2) + (0.03 * a) - (0.02 * b) + (0.1 * c) + (noise * (1 + (0.5 * Math.Abs(x1))));
-            string extra = x3 is null ? "" : "," + x3(a, x1, x2).ToString("R", CultureInfo.InvariantCulture);
+            string extra = x3 is null ? "" : "," + x3(a, b, x1, x2).ToString("R", CultureInfo.InvariantCulture);
             lines.Add(string.Create(CultureInfo.InvariantCulture, $"{Math.Round(y, 7):R},{x1:R},{x2:R},a{a:D2},{b},{c}{extra}"));
         }
 
