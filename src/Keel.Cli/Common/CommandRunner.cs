@@ -37,6 +37,7 @@ internal static class CommandRunner
     /// <summary>Writes the result as JSON or as the text summary, to --out or stdout.</summary>
     public static void Emit(FitOutcome outcome, string? outPath, bool summary, bool diagnoseOnly)
     {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         Stream target = outPath is null ? Console.OpenStandardOutput() : OpenOut(outPath);
         using (target)
         {
@@ -49,6 +50,11 @@ internal static class CommandRunner
             {
                 ResultJson.Write(outcome.Result, target, diagnoseOnly);
             }
+        }
+
+        if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null)
+        {
+            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"keel timing: write {watch.Elapsed.TotalSeconds:0.000} s"));
         }
     }
 

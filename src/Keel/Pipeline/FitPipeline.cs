@@ -68,6 +68,7 @@ internal static partial class FitPipeline
 
         Formula formula = FormulaParser.Parse(options.Formula);
         RowPathPlan? rowPath = RowPathChoice.Choose(formula, options);
+        clock.Lap("path choice");
         if (options.SecondClusterColumn is not null && rowPath is null)
         {
             throw new KeelInputException($"--cluster {options.ClusterColumn},{options.SecondClusterColumn}: two-way clustering is available on the row path only (continuous covariates next to factors, plain CSV, no --weights, --cells-out or --report)");

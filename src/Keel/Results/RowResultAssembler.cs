@@ -28,6 +28,7 @@ internal static class RowResultAssembler
     {
         long n = rows.Count;
         long df = n - fit.Rank;
+
         var r = new FitResult
         {
             Formula = formula.Text,
@@ -72,9 +73,10 @@ internal static class RowResultAssembler
             int f = factorOfTerm[t];
             FactorColumn factor = rows.Factors[f];
             int at = Array.IndexOf(factors, f);
+            string label = term.Label;  // computed on each call: once per term, not per level
             for (int l = 0; l < factor.LevelCount; l++)
             {
-                var c = new CoefficientResult { Name = $"{term.Label}[{factor.Labels[l]}]", Term = term.Label, Level = factor.Labels[l] };
+                var c = new CoefficientResult { Name = string.Concat(label, "[", factor.Labels[l], "]"), Term = label, Level = factor.Labels[l] };
                 if (l == reference[f])
                 {
                     c.Status = CoefficientStatus.Reference;

@@ -6,8 +6,8 @@
 // segment per level, which the fixed-effects projection walks), then within a segment by the
 // other factors' codes, then by the bits of the target and of each covariate. Rows equal in all of
 // these are equal in every value used, so their relative order cannot change a sum.
-// Cost: O(n) for the counting sort, O(m log m) per segment of m rows (segments in parallel), and
-// one gather per column.
+// Cost: O(n) for the counting sort and one gather per column; then per segment of m rows an
+// O(m²) insertion sort (m ≤ 32) or O(m log m) sort on its contiguous values, segments in parallel.
 namespace Keel.Rows;
 
 internal static class CanonicalRowOrder
@@ -37,22 +37,101 @@ internal static class CanonicalRowOrder
             order[next[codes[i]]++] = i;
         }
 
-        var comparer = new RowComparer(
-            rows.Factors.Where((_, f) => f != absorbing).Select(f => f.Codes).ToArray(),
-            [rows.Target, .. rows.Covariates]);
+        // Rows grouped by level first (one gather per column), so each segment's sort works on
+        // contiguous values; then each segment is sorted in place.
+        rows.Permute(order, threads);
+        int[][] otherCodes = rows.Factors.Where((_, f) => f != absorbing).Select(f => f.Codes).ToArray();
+        double[][] values = [rows.Target, .. rows.Covariates];
         const int levelsPerBlock = 1 << 10;
         int blocks = (levels + levelsPerBlock - 1) / levelsPerBlock;
         Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, b =>
         {
             int end = Math.Min(levels, (b + 1) * levelsPerBlock);
+            int[] local = [];
+            double[] doubles = [];
+            int[] ints = [];
             for (int l = b * levelsPerBlock; l < end; l++)
             {
-                order.AsSpan(start[l], start[l + 1] - start[l]).Sort(comparer);
+                int from = start[l];
+                int m = start[l + 1] - from;
+                if (m < 2)
+                {
+                    continue;
+                }
+
+                if (local.Length < m)
+                {
+                    local = new int[m];
+                    doubles = new double[m];
+                    ints = new int[m];
+                }
+
+                Span<int> index = local.AsSpan(0, m);
+                for (int i = 0; i < m; i++)
+                {
+                    index[i] = from + i;
+                }
+
+                var comparer = new RowComparer(otherCodes, values);
+                if (m <= 32)
+                {
+                    InsertionSort(index, comparer);
+                }
+                else
+                {
+                    index.Sort(comparer);
+                }
+
+                bool identity = true;
+                for (int i = 0; i < m && identity; i++)
+                {
+                    identity = index[i] == from + i;
+                }
+
+                if (identity)
+                {
+                    continue;
+                }
+
+                foreach (double[] v in values)
+                {
+                    for (int i = 0; i < m; i++)
+                    {
+                        doubles[i] = v[index[i]];
+                    }
+
+                    doubles.AsSpan(0, m).CopyTo(v.AsSpan(from, m));
+                }
+
+                foreach (int[] c in otherCodes)
+                {
+                    for (int i = 0; i < m; i++)
+                    {
+                        ints[i] = c[index[i]];
+                    }
+
+                    ints.AsSpan(0, m).CopyTo(c.AsSpan(from, m));
+                }
             }
         });
 
-        rows.Permute(order, threads);
         return start;
+    }
+
+    private static void InsertionSort(Span<int> index, RowComparer comparer)
+    {
+        for (int i = 1; i < index.Length; i++)
+        {
+            int x = index[i];
+            int j = i - 1;
+            while (j >= 0 && comparer.Compare(index[j], x) > 0)
+            {
+                index[j + 1] = index[j];
+                j--;
+            }
+
+            index[j + 1] = x;
+        }
     }
 
     private readonly struct RowComparer(int[][] codes, double[][] values) : IComparer<int>

@@ -58,6 +58,8 @@ internal static class WithinEstimator
     {
         int n = rows.Count;
         int k = rows.Covariates.Length;
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        void Lap(string what) { if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null) { Console.Error.WriteLine($"  within {what} {sw.Elapsed.TotalSeconds:0.000}"); sw.Restart(); } }
         double tss = CentredSquares(rows.Target, threads);
         double[] centred = rows.Covariates.Select(x => Math.Sqrt(CentredSquares(x, threads))).ToArray();
         var constantWithin = new int[k];
@@ -73,6 +75,7 @@ internal static class WithinEstimator
             }
         }
 
+        Lap("sums");
         // Residualise y and every covariate on the factors (in place).
         int[] others = Enumerable.Range(0, modelFactors).Where(f => f != absorbing).ToArray();
         double[][] values = [rows.Target, .. rows.Covariates];
@@ -85,6 +88,7 @@ internal static class WithinEstimator
             threads,
             cancel);
 
+        Lap("projection");
         var aliased = new List<AliasedCovariate>();
         var candidates = new List<int>();
         for (int j = 0; j < k; j++)
@@ -110,6 +114,7 @@ internal static class WithinEstimator
         double[][] x = solution.Kept.Select(j => rows.Covariates[j]).ToArray();
         double rss = RowCovariance.ResidualSumOfSquares(x, rows.Target, solution.Beta, threads);
 
+        Lap("covariates");
         // Rank of the factors with the intercept: L₀ + Σ (L_q − C_q).
         FactorColumn first = rows.Factors[absorbing];
         var components = new int[modelFactors];
@@ -128,11 +133,13 @@ internal static class WithinEstimator
             rankFactors += rows.Factors[f].LevelCount - components[f];
         }
 
+        Lap("components");
         long rank = kept + rankFactors;
         long rankFixest = kept + fixestFactors;
         var clusterCounts = errors.Clusters.Select(c => rows.Factors[c].LevelCount).ToArray();
         double[]? variance = kept == 0 ? [] : Variances(rows, modelFactors, x, solution, rss, rank, rankFixest, errors, clusterCounts, threads);
 
+        Lap("variances");
         // Effects of the fitted model's residual target: α_y − Σ β_j α_{x_j}, per factor.
         var effects = new double[modelFactors][];
         int offset = 0;
