@@ -1,13 +1,15 @@
 // CsvRowReader: the row path's read. Plain CSV files are cut into ranges of whole records
-// (CsvBlocks, in parallel); each range is parsed from its UTF-8 bytes into columns: numbers by
-// Utf8Number (the bits of double.Parse), factor values as integers when written as canonical
-// integers, else as text interned per range. FactorKeys then gives every factor canonical codes.
+// (CsvBlocks, in parallel), each range parsed from its UTF-8 bytes straight into the final columns
+// at the position of its first record: numbers by Utf8Number (the bits of double.Parse), factor
+// values as integers where written as canonical integers that fit 32 bits, else kept aside as text;
+// FactorKeys then turns each factor's keys into canonical codes in place.
 // Invariant: the columns are the rows in file order (ranges in index order), whichever thread
 //   parsed which range; an error is the one of the earliest range that has one, as a one-thread
 //   read would report it. Rows with a missing value in a used column are left out and counted, as
-//   on the cell path (MissingValues' spellings).
-// Cost: one parse of the used fields (unused fields are skipped by a byte search); memory is the
-//   columns plus one range's worth of growth per worker.
+//   on the cell path (MissingValues' spellings); blank lines are skipped.
+// Cost: one parse of the used fields (unused fields are skipped by a byte scan); memory is the
+//   columns themselves, 8 bytes per number and 4 per factor value and row, touched once: fresh
+//   memory costs a page fault and the kernel's zeroing per page, as much as parsing it.
 using System.Buffers;
 using Keel.Data;
 using Keel.LinearAlgebra;
@@ -22,16 +24,17 @@ internal static class CsvRowReader
 {
     private const int RangeBytes = 1 << 20;
 
-    private static readonly SearchValues<byte> FieldEnd = SearchValues.Create(","u8 + "\n"u8);
+    private static readonly System.Diagnostics.Stopwatch Watch = new();
 
     /// <summary>Reads <paramref name="files"/> (plain CSV, same header) as one dataset.</summary>
     public static RowColumns Read(IReadOnlyList<string> files, RowReadPlan plan, int threads, CancellationToken cancel)
     {
-        var chunks = new List<Chunk>();
+        Watch.Restart();
         var handles = new List<SafeFileHandle>();
         try
         {
-            var jobs = new List<(int File, CsvRange Range, int[] Roles)>();
+            var jobs = new List<Job>();
+            long records = 0;
             for (int f = 0; f < files.Count; f++)
             {
                 string[] header;
@@ -43,20 +46,31 @@ internal static class CsvRowReader
                 int[] roles = Roles(files[f], header, plan);
                 SafeFileHandle handle = File.OpenHandle(files[f], FileMode.Open, FileAccess.Read, FileShare.Read);
                 handles.Add(handle);
-                List<CsvRange> ranges;
                 try
                 {
-                    ranges = CsvBlocks.Split(handle, CsvBlocks.DataStart(handle), RangeBytes, threads);
+                    List<CsvRange> ranges = CsvBlocks.Split(handle, CsvBlocks.DataStart(handle), RangeBytes, threads);
+                    for (int r = 0; r < ranges.Count; r++)
+                    {
+                        // Records of a range: up to the next range's first record; the last range's are counted.
+                        long count = r + 1 < ranges.Count ? ranges[r + 1].FirstLine - ranges[r].FirstLine : CountRecords(handle, ranges[r]);
+                        jobs.Add(new Job(f, ranges[r], roles, records, (int)count));
+                        records += count;
+                    }
                 }
                 catch (IOException e)
                 {
                     throw new KeelInputException($"{files[f]}: cannot read the file ({e.Message})", e);
                 }
-
-                jobs.AddRange(ranges.Select(r => (f, r, roles)));
             }
 
-            var results = new Chunk[jobs.Count];
+            if (records > Array.MaxLength)
+            {
+                throw new KeelInputException($"{records} rows exceed the row path's limit of {Array.MaxLength} rows in one fit");
+            }
+
+            Timing("split");
+            var columns = new Columns((int)records, plan);
+            var chunks = new Chunk[jobs.Count];
             int next = -1;
             var workers = new Task[Math.Max(1, Math.Min(threads, jobs.Count))];
             for (int t = 0; t < workers.Length; t++)
@@ -71,25 +85,27 @@ internal static class CsvRowReader
                             while ((j = Interlocked.Increment(ref next)) < jobs.Count)
                             {
                                 cancel.ThrowIfCancellationRequested();
-                                (int file, CsvRange range, int[] roles) = jobs[j];
-                                if (buffer.Length < range.Length)
+                                Job job = jobs[j];
+                                if (buffer.Length < job.Range.Length)
                                 {
                                     ArrayPool<byte>.Shared.Return(buffer);
-                                    buffer = ArrayPool<byte>.Shared.Rent(range.Length);
+                                    buffer = ArrayPool<byte>.Shared.Rent(job.Range.Length);
                                 }
 
+                                var chunk = new Chunk(plan.FactorColumns.Count, job.FirstRow, job.Records);
+                                chunks[j] = chunk;
                                 try
                                 {
-                                    CsvBlocks.ReadExactly(handles[file], buffer.AsSpan(0, range.Length), range.Offset);
-                                    results[j] = Parse(files[file], buffer.AsSpan(0, range.Length), range.FirstLine, roles, plan);
+                                    CsvBlocks.ReadExactly(handles[job.File], buffer.AsSpan(0, job.Range.Length), job.Range.Offset);
+                                    Parse(files[job.File], buffer.AsSpan(0, job.Range.Length), job.Range.FirstLine, job.Roles, plan, columns, chunk);
                                 }
                                 catch (KeelInputException e)
                                 {
-                                    results[j] = new Chunk(plan) { Error = e };
+                                    chunk.Error = e;
                                 }
                                 catch (IOException e)
                                 {
-                                    results[j] = new Chunk(plan) { Error = new KeelInputException($"{files[file]}: cannot read the file ({e.Message})", e) };
+                                    chunk.Error = new KeelInputException($"{files[job.File]}: cannot read the file ({e.Message})", e);
                                 }
                             }
                         }
@@ -112,7 +128,13 @@ internal static class CsvRowReader
                 throw new OperationCanceledException(cancel);
             }
 
-            chunks.AddRange(results);
+            if (chunks.FirstOrDefault(c => c.Error is not null) is { } failed)
+            {
+                throw failed.Error!;
+            }
+
+            Timing("parse");
+            return Assemble(chunks, plan, columns, threads);
         }
         finally
         {
@@ -121,31 +143,42 @@ internal static class CsvRowReader
                 h.Dispose();
             }
         }
+    }
 
-        if (chunks.FirstOrDefault(c => c.Error is not null) is { } failed)
+    // Sub-stage laps on stderr when KEEL_TIMING is set (profiling only).
+    private static void Timing(string what)
+    {
+        if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null)
         {
-            throw failed.Error!;
+            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  read {what} {Watch.Elapsed.TotalSeconds:0.000}"));
+            Watch.Restart();
         }
+    }
 
-        return Assemble(chunks, plan, threads);
+    // Records of the last range: its line feeds, plus a last record without one.
+    private static long CountRecords(SafeFileHandle handle, CsvRange range)
+    {
+        var bytes = new byte[range.Length];
+        CsvBlocks.ReadExactly(handle, bytes, range.Offset);
+        long count = bytes.AsSpan().Count((byte)'\n');
+        return count + (bytes.Length > 0 && bytes[^1] != (byte)'\n' ? 1 : 0);
     }
 
     // Role of each header field: -1 unused, 0 target, 1 + j covariate j, 1 + k + q factor q.
     private static int[] Roles(string file, string[] header, RowReadPlan plan)
     {
         var roles = Enumerable.Repeat(-1, header.Length).ToArray();
-        int Find(string name)
-        {
-            int at = Array.IndexOf(header, name);
-            return at >= 0 ? at : throw new KeelInputException($"{file}: no column '{MessageText.Quote(name)}' (columns: {string.Join(", ", header.Take(20))})");
-        }
-
         var wanted = new List<string> { plan.TargetColumn };
         wanted.AddRange(plan.CovariateColumns);
         wanted.AddRange(plan.FactorColumns);
         for (int r = 0; r < wanted.Count; r++)
         {
-            int at = Find(wanted[r]);
+            int at = Array.IndexOf(header, wanted[r]);
+            if (at < 0)
+            {
+                throw new KeelInputException($"{file}: no column '{MessageText.Quote(wanted[r])}' (columns: {string.Join(", ", header.Take(20))})");
+            }
+
             if (roles[at] >= 0)
             {
                 throw new KeelInputException($"{file}: column '{MessageText.Quote(wanted[r])}' has two roles in the formula (target, covariate, factor or cluster)");
@@ -157,17 +190,17 @@ internal static class CsvRowReader
         return roles;
     }
 
-    private static Chunk Parse(string file, ReadOnlySpan<byte> data, long firstLine, int[] roles, RowReadPlan plan)
+    private static void Parse(string file, ReadOnlySpan<byte> data, long firstLine, int[] roles, RowReadPlan plan, Columns columns, Chunk chunk)
     {
         int k = plan.CovariateColumns.Count;
         int q = plan.FactorColumns.Count;
-        var chunk = new Chunk(plan);
-        chunk.Reserve(Math.Max(16, data.Length / 24));
         Span<double> numbers = stackalloc double[1 + k];
-        Span<long> keys = stackalloc long[Math.Max(1, q)];
+        Span<int> keys = stackalloc int[Math.Max(1, q)];
+        string?[] texts = new string?[Math.Max(1, q)];
         int needed = 1 + k + q;
         long line = firstLine - 1;
         int at = 0;
+        int row = chunk.FirstRow;
         while (at < data.Length)
         {
             line++;
@@ -193,49 +226,44 @@ internal static class CsvRowReader
             int pos = 0;
             while (true)
             {
-                ReadOnlySpan<byte> rest = record[pos..];
-                int end = rest.IndexOfAny(FieldEnd);
-                if (rest.Length > 0 && rest[0] == (byte)'"')
+                ReadOnlySpan<byte> value;
+                if (pos < record.Length && record[pos] == (byte)'"')
                 {
-                    // A quoted field (RFC 4180): unquote into a copy; rare in numeric data.
-                    (byte[] text, int consumed) = Unquote(rest);
-                    if (field < roles.Length && roles[field] >= 0 && !missing && !invalid)
-                    {
-                        Take(file, line, plan, chunk, roles[field], text, numbers, keys, ref missing, ref invalid);
-                        found++;
-                    }
-
+                    // A quoted field (RFC 4180): unquoted into a copy; rare in numeric data.
+                    (byte[] text, int consumed) = Unquote(record[pos..]);
+                    value = text;
                     pos += consumed;
-                    if (pos >= record.Length)
+                }
+                else
+                {
+                    // Scalar scan: fields are a few bytes, shorter than a vector search pays for.
+                    int from = pos;
+                    while (pos < record.Length && record[pos] != (byte)',')
                     {
-                        break;
+                        pos++;
                     }
 
-                    pos++;
-                    field++;
-                    continue;
+                    value = record[from..pos];
                 }
 
-                ReadOnlySpan<byte> value = end < 0 ? rest : rest[..end];
                 if (field < roles.Length && roles[field] >= 0 && !missing && !invalid)
                 {
-                    Take(file, line, plan, chunk, roles[field], value, numbers, keys, ref missing, ref invalid);
+                    Take(file, line, plan, roles[field], value, numbers, keys, texts, ref missing, ref invalid);
                     found++;
                 }
 
                 field++;
-                if (end < 0)
+                if (pos >= record.Length)
                 {
                     break;
                 }
 
-                pos += end + 1;
+                pos++;
             }
 
             if (field != roles.Length)
             {
-                chunk.Error ??= new KeelInputException($"{file}, line {line}: {field} fields where the header has {roles.Length}");
-                return chunk;
+                throw new KeelInputException($"{file}, line {line}: {field} fields where the header has {roles.Length}");
             }
 
             if (missing)
@@ -252,14 +280,35 @@ internal static class CsvRowReader
 
             if (found == needed)
             {
-                chunk.Add(numbers, keys);
+                if (row - chunk.FirstRow >= chunk.Records)
+                {
+                    throw new KeelInputException($"{file}, line {line}: a line break inside a quoted field; the row path reads one record per line (remove the line breaks, or fit with --solver qr or lsmr)");
+                }
+
+                columns.Target[row] = numbers[0];
+                for (int j = 0; j < k; j++)
+                {
+                    columns.Covariates[j][row] = numbers[1 + j];
+                }
+
+                for (int f = 0; f < q; f++)
+                {
+                    columns.Keys[f][row] = keys[f];
+                    if (texts[f] is { } text)
+                    {
+                        chunk.Special(f, row, text);
+                        texts[f] = null;
+                    }
+                }
+
+                row++;
             }
         }
 
-        return chunk;
+        chunk.Kept = row - chunk.FirstRow;
     }
 
-    private static void Take(string file, long line, RowReadPlan plan, Chunk chunk, int role, ReadOnlySpan<byte> value, Span<double> numbers, Span<long> keys, ref bool missing, ref bool invalid)
+    private static void Take(string file, long line, RowReadPlan plan, int role, ReadOnlySpan<byte> value, Span<double> numbers, Span<int> keys, string?[] texts, ref bool missing, ref bool invalid)
     {
         if (IsMissing(value))
         {
@@ -303,7 +352,15 @@ internal static class CsvRowReader
         }
 
         int f = role - 1 - k;
-        keys[f] = FactorKeys.IsCanonicalInteger(value, out long integer) ? integer : chunk.Intern(f, value);
+        if (FactorKeys.IsCanonicalInteger(value, out long integer) && integer > int.MinValue && integer <= int.MaxValue)
+        {
+            keys[f] = (int)integer;
+        }
+        else
+        {
+            keys[f] = FactorKeys.Special;
+            texts[f] = System.Text.Encoding.UTF8.GetString(value);
+        }
     }
 
     private static bool IsMissing(ReadOnlySpan<byte> field)
@@ -355,136 +412,86 @@ internal static class CsvRowReader
         return MessageText.Quote(s);
     }
 
-    private static RowColumns Assemble(List<Chunk> chunks, RowReadPlan plan, int threads)
+    // Ranges that left rows out (missing values, blank lines) leave gaps: close them in range order.
+    private static RowColumns Assemble(Chunk[] chunks, RowReadPlan plan, Columns columns, int threads)
     {
-        int k = plan.CovariateColumns.Count;
-        long total = chunks.Sum(c => (long)c.Rows);
-        if (total > Array.MaxLength)
+        int n = 0;
+        var specials = new List<(int Row, string Text)>[plan.FactorColumns.Count];
+        for (int f = 0; f < specials.Length; f++)
         {
-            throw new KeelInputException($"{total} rows exceed the row path's limit of {Array.MaxLength} rows in one fit");
+            specials[f] = [];
         }
 
-        int n = (int)total;
-        var offsets = new int[chunks.Count + 1];
-        for (int c = 0; c < chunks.Count; c++)
+        foreach (Chunk chunk in chunks)
         {
-            offsets[c + 1] = offsets[c] + chunks[c].Rows;
-        }
-
-        var target = GC.AllocateUninitializedArray<double>(n);
-        var covariates = Enumerable.Range(0, k).Select(_ => GC.AllocateUninitializedArray<double>(n)).ToArray();
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
-        Parallel.For(0, chunks.Count, options, c =>
-        {
-            Chunk chunk = chunks[c];
-            chunk.Target.AsSpan(0, chunk.Rows).CopyTo(target.AsSpan(offsets[c]));
-            for (int j = 0; j < k; j++)
+            if (chunk.FirstRow != n)
             {
-                chunk.Covariates[j].AsSpan(0, chunk.Rows).CopyTo(covariates[j].AsSpan(offsets[c]));
+                columns.Move(chunk.FirstRow, n, chunk.Kept);
             }
 
-            chunk.Target = [];
-            chunk.Covariates = [];
-        });
+            for (int f = 0; f < specials.Length; f++)
+            {
+                foreach ((int row, string text) in chunk.Specials(f))
+                {
+                    specials[f].Add((row - chunk.FirstRow + n, text));
+                }
+            }
 
+            n += chunk.Kept;
+        }
+
+        columns.Trim(n);
+        Timing("gaps");
         var factors = new FactorColumn[plan.FactorColumns.Count];
         for (int f = 0; f < factors.Length; f++)
         {
-            factors[f] = FactorKeys.Code(plan.FactorColumns[f], chunks.Select(c => (c.Keys[f], c.Rows, c.Texts[f])).ToList(), offsets, n, threads);
-            foreach (Chunk c in chunks)
-            {
-                c.Keys[f] = [];
-            }
+            factors[f] = FactorKeys.Code(plan.FactorColumns[f], columns.Keys[f], specials[f], threads);
         }
 
+        Timing("codes");
         var counts = new RowCounts(chunks.Sum(c => c.RowsRead), chunks.Sum(c => c.DroppedMissing), chunks.Sum(c => c.DroppedInvalid));
-        return new RowColumns(target, covariates, factors, counts);
+        return new RowColumns(columns.Target, columns.Covariates, factors, counts);
     }
 
-    /// <summary>One range's rows, as growable columns.</summary>
-    private sealed class Chunk
+    private sealed record Job(int File, CsvRange Range, int[] Roles, long FirstRow, int Records);
+
+    /// <summary>The final columns, one slot per record of the files (blank and dropped records leave gaps until Assemble).</summary>
+    private sealed class Columns
     {
-        public Chunk(RowReadPlan plan)
+        public Columns(int records, RowReadPlan plan)
         {
-            Covariates = new double[plan.CovariateColumns.Count][];
-            Keys = new long[plan.FactorColumns.Count][];
-            Texts = new List<string>?[plan.FactorColumns.Count];
-            _textIds = new Dictionary<string, int>?[plan.FactorColumns.Count];
+            Target = GC.AllocateUninitializedArray<double>(records);
+            Covariates = plan.CovariateColumns.Select(_ => GC.AllocateUninitializedArray<double>(records)).ToArray();
+            Keys = plan.FactorColumns.Select(_ => GC.AllocateUninitializedArray<int>(records)).ToArray();
         }
 
-        private readonly Dictionary<string, int>?[] _textIds;
+        public double[] Target { get; private set; }
 
-        public int Rows { get; private set; }
+        public double[][] Covariates { get; }
 
-        public long RowsRead { get; set; }
+        public int[][] Keys { get; }
 
-        public long DroppedMissing { get; set; }
-
-        public long DroppedInvalid { get; set; }
-
-        public KeelInputException? Error { get; set; }
-
-        public double[] Target { get; set; } = [];
-
-        public double[][] Covariates { get; set; }
-
-        public long[][] Keys { get; }
-
-        /// <summary>Per factor, the texts of this range's non-integer values by local id (null if none).</summary>
-        public List<string>?[] Texts { get; }
-
-        public void Reserve(int rows)
+        public void Move(int from, int to, int count)
         {
-            Target = new double[rows];
-            for (int j = 0; j < Covariates.Length; j++)
+            Array.Copy(Target, from, Target, to, count);
+            foreach (double[] x in Covariates)
             {
-                Covariates[j] = new double[rows];
+                Array.Copy(x, from, x, to, count);
             }
 
-            for (int f = 0; f < Keys.Length; f++)
+            foreach (int[] k in Keys)
             {
-                Keys[f] = new long[rows];
+                Array.Copy(k, from, k, to, count);
             }
         }
 
-        public void Add(ReadOnlySpan<double> numbers, ReadOnlySpan<long> keys)
+        public void Trim(int rows)
         {
-            if (Rows == Target.Length)
+            if (rows == Target.Length)
             {
-                Reserve2(Rows * 2);
+                return;
             }
 
-            Target[Rows] = numbers[0];
-            for (int j = 0; j < Covariates.Length; j++)
-            {
-                Covariates[j][Rows] = numbers[1 + j];
-            }
-
-            for (int f = 0; f < Keys.Length; f++)
-            {
-                Keys[f][Rows] = keys[f];
-            }
-
-            Rows++;
-        }
-
-        public long Intern(int factor, ReadOnlySpan<byte> value)
-        {
-            string text = System.Text.Encoding.UTF8.GetString(value);
-            Dictionary<string, int> ids = _textIds[factor] ??= new Dictionary<string, int>(StringComparer.Ordinal);
-            List<string> texts = Texts[factor] ??= [];
-            if (!ids.TryGetValue(text, out int id))
-            {
-                id = texts.Count;
-                ids[text] = id;
-                texts.Add(text);
-            }
-
-            return FactorKeys.TextKey(id);
-        }
-
-        private void Reserve2(int rows)
-        {
             double[] target = Target;
             Array.Resize(ref target, rows);
             Target = target;
@@ -498,5 +505,29 @@ internal static class CsvRowReader
                 Array.Resize(ref Keys[f], rows);
             }
         }
+    }
+
+    /// <summary>One range's bookkeeping: where its rows start, how many it kept, what it left out.</summary>
+    private sealed class Chunk(int factors, long firstRow, int records)
+    {
+        private readonly List<(int Row, string Text)>?[] _specials = new List<(int, string)>?[factors];
+
+        public int FirstRow { get; } = (int)firstRow;
+
+        public int Records { get; } = records;
+
+        public int Kept { get; set; }
+
+        public long RowsRead { get; set; }
+
+        public long DroppedMissing { get; set; }
+
+        public long DroppedInvalid { get; set; }
+
+        public KeelInputException? Error { get; set; }
+
+        public void Special(int factor, int row, string text) => (_specials[factor] ??= []).Add((row, text));
+
+        public List<(int Row, string Text)> Specials(int factor) => _specials[factor] ?? [];
     }
 }

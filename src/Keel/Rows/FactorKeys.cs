@@ -1,14 +1,14 @@
-// FactorKeys: canonical level codes for a factor column read in ranges.
+// FactorKeys: canonical level codes for a factor column read by CsvRowReader.
 //
-// A value written as a canonical integer ("0", "-12", "500000": no sign but '-', no leading zero,
-// at most 15 digits, so it is exact as a double) is kept as that integer; any other value as text
-// interned per range. The levels are then numbered as the cell path numbers them
-// (CellCanonicalizer): when every value of the column is a finite number, numerically (-0 = 0,
-// "2.50" = "2.5") and labelled by the number's shortest round-trip text; else in ordinal text order.
+// A value written as a canonical integer that fits 32 bits ("0", "-12", "500000": no sign but '-',
+// no leading zero) arrives as that integer; any other value as text beside it (the key Special).
+// The levels are numbered as the cell path numbers them (CellCanonicalizer): when every value of
+// the column is a finite number, numerically (-0 = 0, "2.50" = "2.5") and labelled by the number's
+// shortest round-trip text; else in ordinal text order.
 // Invariant: a level's code depends only on the set of values in the column, never on the row
 //   order, the ranges or the threads. Integer columns whose values span a range not much larger
-//   than the row count are numbered through a direct table (no hashing).
-// Cost: integer columns O(n + range); others one dictionary lookup per distinct value per range.
+//   than the row count are numbered through a direct table (no hashing), in place.
+// Cost: integer columns O(n + range), no memory beyond the table; others a dictionary lookup per row.
 using System.Globalization;
 using Keel.Compression;
 
@@ -16,10 +16,8 @@ namespace Keel.Rows;
 
 internal static class FactorKeys
 {
-    private const long TextBase = 1L << 62;
-
-    /// <summary>The key of a range's text value with local id <paramref name="id"/> (above every integer key).</summary>
-    public static long TextKey(int id) => TextBase + id;
+    /// <summary>The key of a value that is not a 32-bit canonical integer (its text is kept aside).</summary>
+    public const int Special = int.MinValue;
 
     /// <summary>True for "0", "7", "-12" (no '+', no leading zeros, no "-0", at most 15 digits).</summary>
     public static bool IsCanonicalInteger(ReadOnlySpan<byte> text, out long value)
@@ -48,24 +46,51 @@ internal static class FactorKeys
         return true;
     }
 
-    /// <summary>Codes for the rows of every range (range c's rows start at offsets[c]).</summary>
-    public static FactorColumn Code(string name, IReadOnlyList<(long[] Keys, int Rows, List<string>? Texts)> ranges, int[] offsets, int n, int threads)
+    /// <summary>Turns <paramref name="keys"/> into codes in place; <paramref name="specials"/> holds the rows whose key is <see cref="Special"/>.</summary>
+    public static FactorColumn Code(string name, int[] keys, IReadOnlyList<(int Row, string Text)> specials, int threads)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
-        var codes = GC.AllocateUninitializedArray<int>(n);
-        bool anyText = ranges.Any(r => r.Texts is { Count: > 0 });
-        (long min, long max) = IntegerSpan(ranges, options);
-        if (!anyText && max >= min && max - min < Math.Max(2L * n, 1L << 22))
+        const int block = 1 << 16;
+        int n = keys.Length;
+        int blocks = (n + block - 1) / block;
+        var mins = new long[blocks];
+        var maxs = new long[blocks];
+        Parallel.For(0, blocks, options, b =>
+        {
+            long lo = long.MaxValue;
+            long hi = long.MinValue;
+            int end = Math.Min(n, (b + 1) * block);
+            for (int i = b * block; i < end; i++)
+            {
+                int k = keys[i];
+                if (k != Special)
+                {
+                    lo = Math.Min(lo, k);
+                    hi = Math.Max(hi, k);
+                }
+            }
+
+            mins[b] = lo;
+            maxs[b] = hi;
+        });
+        long min = mins.DefaultIfEmpty(long.MaxValue).Min();
+        long max = maxs.DefaultIfEmpty(long.MinValue).Max();
+        if (specials.Count == 0 && max >= min && max - min < Math.Max(2L * n, 1L << 22))
         {
             // Direct table: present values, then their ranks.
             int span = (int)(max - min + 1);
             var present = new byte[span];
-            Parallel.For(0, ranges.Count, options, c =>
+            Parallel.For(0, blocks, options, b =>
             {
-                (long[] keys, int rows, _) = ranges[c];
-                for (int i = 0; i < rows; i++)
+                int end = Math.Min(n, (b + 1) * block);
+                for (int i = b * block; i < end; i++)
                 {
-                    present[keys[i] - min] = 1;
+                    // Written once per value: a write on every row would bounce the cache line between threads.
+                    ref byte seen = ref present[keys[i] - min];
+                    if (seen == 0)
+                    {
+                        seen = 1;
+                    }
                 }
             });
 
@@ -80,34 +105,28 @@ internal static class FactorKeys
                 }
             }
 
-            Parallel.For(0, ranges.Count, options, c =>
+            Parallel.For(0, blocks, options, b =>
             {
-                (long[] keys, int rows, _) = ranges[c];
-                Span<int> into = codes.AsSpan(offsets[c], rows);
-                for (int i = 0; i < rows; i++)
+                int end = Math.Min(n, (b + 1) * block);
+                for (int i = b * block; i < end; i++)
                 {
-                    into[i] = rank[keys[i] - min];
+                    keys[i] = rank[keys[i] - min];
                 }
             });
-            return new FactorColumn(name, isNumeric: true, [.. labels], codes);
+            return new FactorColumn(name, isNumeric: true, [.. labels], keys);
         }
 
         // General case: the distinct values as text, numbered as the cell path numbers them.
-        var distinctIntegers = new HashSet<long>();
-        var distinctTexts = new HashSet<string>(StringComparer.Ordinal);
-        foreach ((long[] keys, int rows, List<string>? texts) in ranges)
+        var distinctIntegers = new HashSet<int>();
+        foreach (int k in keys)
         {
-            for (int i = 0; i < rows; i++)
+            if (k != Special)
             {
-                if (keys[i] < TextBase)
-                {
-                    distinctIntegers.Add(keys[i]);
-                }
+                distinctIntegers.Add(k);
             }
-
-            distinctTexts.UnionWith(texts ?? []);
         }
 
+        var distinctTexts = new HashSet<string>(specials.Select(s => s.Text), StringComparer.Ordinal);
         var all = distinctTexts.ToList();
         all.AddRange(distinctIntegers.Select(v => v.ToString(CultureInfo.InvariantCulture)).Where(s => !distinctTexts.Contains(s)));
         var numbers = new double[all.Count];
@@ -140,42 +159,19 @@ internal static class FactorKeys
         }
 
         var codeOfInteger = distinctIntegers.ToDictionary(v => v, v => codeOfText[v.ToString(CultureInfo.InvariantCulture)]);
-        Parallel.For(0, ranges.Count, options, c =>
+        for (int i = 0; i < n; i++)
         {
-            (long[] keys, int rows, List<string>? texts) = ranges[c];
-            int[] local = texts is null ? [] : texts.Select(t => codeOfText[t]).ToArray();
-            Span<int> into = codes.AsSpan(offsets[c], rows);
-            for (int i = 0; i < rows; i++)
+            if (keys[i] != Special)
             {
-                long key = keys[i];
-                into[i] = key >= TextBase ? local[key - TextBase] : codeOfInteger[key];
+                keys[i] = codeOfInteger[keys[i]];
             }
-        });
-        return new FactorColumn(name, numeric, levelLabels, codes);
-    }
+        }
 
-    private static (long Min, long Max) IntegerSpan(IReadOnlyList<(long[] Keys, int Rows, List<string>? Texts)> ranges, ParallelOptions options)
-    {
-        var mins = new long[ranges.Count];
-        var maxs = new long[ranges.Count];
-        Parallel.For(0, ranges.Count, options, c =>
+        foreach ((int row, string text) in specials)
         {
-            long lo = long.MaxValue;
-            long hi = long.MinValue;
-            (long[] keys, int rows, _) = ranges[c];
-            for (int i = 0; i < rows; i++)
-            {
-                long k = keys[i];
-                if (k < TextBase)
-                {
-                    lo = Math.Min(lo, k);
-                    hi = Math.Max(hi, k);
-                }
-            }
+            keys[row] = codeOfText[text];
+        }
 
-            mins[c] = lo;
-            maxs[c] = hi;
-        });
-        return (mins.DefaultIfEmpty(long.MaxValue).Min(), maxs.DefaultIfEmpty(long.MinValue).Max());
+        return new FactorColumn(name, numeric, levelLabels, keys);
     }
 }

@@ -19,10 +19,10 @@ internal sealed class RowColumns
     public int Count => Target.Length;
 
     /// <summary>The target after any transform of the formula (log), by row.</summary>
-    public double[] Target { get; private set; }
+    public double[] Target { get; }
 
     /// <summary>Each covariate's values by row, in the plan's covariate order.</summary>
-    public double[][] Covariates { get; private set; }
+    public double[][] Covariates { get; }
 
     /// <summary>Each factor column (absorbed factors, then cluster-only columns), in the plan's order.</summary>
     public FactorColumn[] Factors { get; }
@@ -30,20 +30,28 @@ internal sealed class RowColumns
     /// <summary>Rows read and dropped.</summary>
     public RowCounts Counts { get; }
 
-    /// <summary>Reorders every column by <paramref name="order"/> (row i becomes order[i]'s row).</summary>
+    /// <summary>Reorders every column by <paramref name="order"/> (row i becomes order[i]'s row), through one reused buffer.</summary>
     public void Permute(int[] order, int threads)
     {
-        Target = Gather(Target, order, threads);
-        Covariates = Covariates.Select(x => Gather(x, order, threads)).ToArray();
+        // One scratch column serves every column: fresh memory costs a page fault and the kernel's
+        // zeroing per page, more than the gather itself.
+        var doubles = GC.AllocateUninitializedArray<double>(order.Length);
+        foreach (double[] column in Covariates.Prepend(Target))
+        {
+            Gather(column, order, doubles, threads);
+            doubles.AsSpan().CopyTo(column);
+        }
+
+        var ints = GC.AllocateUninitializedArray<int>(order.Length);
         foreach (FactorColumn f in Factors)
         {
-            f.Codes = Gather(f.Codes, order, threads);
+            Gather(f.Codes, order, ints, threads);
+            ints.AsSpan().CopyTo(f.Codes);
         }
     }
 
-    private static T[] Gather<T>(T[] values, int[] order, int threads)
+    private static void Gather<T>(T[] values, int[] order, T[] into, int threads)
     {
-        var result = GC.AllocateUninitializedArray<T>(values.Length);
         const int block = 1 << 16;
         int blocks = (values.Length + block - 1) / block;
         Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, b =>
@@ -51,10 +59,9 @@ internal sealed class RowColumns
             int end = Math.Min(values.Length, (b + 1) * block);
             for (int i = b * block; i < end; i++)
             {
-                result[i] = values[order[i]];
+                into[i] = values[order[i]];
             }
         });
-        return result;
     }
 }
 

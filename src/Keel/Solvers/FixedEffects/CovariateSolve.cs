@@ -170,11 +170,12 @@ internal static class CovariateSolve
         int n = columns[0].Length;
         int chunks = Math.Max(1, (n + ChunkRows - 1) / ChunkRows);
         var stacked = new double[chunks * p * p];
+        using var buffers = new ThreadLocal<double[]>(() => new double[ChunkRows * p]);
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, c =>
         {
             int from = c * ChunkRows;
             int m = Math.Min(n, from + ChunkRows) - from;
-            var a = new double[m * p];  // column-major m × p
+            double[] a = buffers.Value!;  // column-major m × p, one buffer per thread (fresh memory costs page faults)
             for (int j = 0; j < p; j++)
             {
                 columns[j].AsSpan(from, m).CopyTo(a.AsSpan(j * m, m));
