@@ -85,23 +85,33 @@ internal static class ResultJson
     /// <summary>Shortest round-trip text of a finite double (invariant culture).</summary>
     public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
+    // Property names and statuses encoded once: a result may list 500,000 coefficients.
+    private static readonly JsonEncodedText NameProperty = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText TermProperty = JsonEncodedText.Encode("term");
+    private static readonly JsonEncodedText LevelProperty = JsonEncodedText.Encode("level");
+    private static readonly JsonEncodedText EstimateProperty = JsonEncodedText.Encode("estimate");
+    private static readonly JsonEncodedText StdErrorProperty = JsonEncodedText.Encode("std_error");
+    private static readonly JsonEncodedText ExpEstimateProperty = JsonEncodedText.Encode("exp_estimate");
+    private static readonly JsonEncodedText StatusProperty = JsonEncodedText.Encode("status");
+    private static readonly Dictionary<CoefficientStatus, JsonEncodedText> StatusText = Enum.GetValues<CoefficientStatus>().ToDictionary(s => s, s => JsonEncodedText.Encode(s.ToString().ToLowerInvariant()));
+
     private static void WriteCoefficients(Utf8JsonWriter w, FitResult r, bool diagnoseOnly)
     {
         w.WriteStartArray("coefficients");
         foreach (CoefficientResult c in r.Coefficients)
         {
             w.WriteStartObject();
-            w.WriteString("name", c.Name);
-            w.WriteString("term", c.Term);
-            w.WriteString("level", c.Level);
-            WriteNumber(w, "estimate", diagnoseOnly && c.Status != CoefficientStatus.Reference ? null : c.Estimate);
-            WriteNumber(w, "std_error", diagnoseOnly ? null : c.StdError);
+            w.WriteString(NameProperty, c.Name);
+            w.WriteString(TermProperty, c.Term);
+            w.WriteString(LevelProperty, c.Level);
+            WriteNumber(w, EstimateProperty, diagnoseOnly && c.Status != CoefficientStatus.Reference ? null : c.Estimate);
+            WriteNumber(w, StdErrorProperty, diagnoseOnly ? null : c.StdError);
             if (r.ReportsExpEstimate && !diagnoseOnly)
             {
-                WriteNumber(w, "exp_estimate", c.ExpEstimate);
+                WriteNumber(w, ExpEstimateProperty, c.ExpEstimate);
             }
 
-            w.WriteString("status", c.Status.ToString().ToLowerInvariant());
+            w.WriteString(StatusProperty, StatusText[c.Status]);
             if (c.AliasedWith is { } partners)
             {
                 w.WriteStartArray("aliased_with");
@@ -212,6 +222,21 @@ internal static class ResultJson
         w.WriteNumber("df2", test.Df2);
         WriteNumber(w, "p_value", test.PValue);
         w.WriteEndObject();
+    }
+
+    private static void WriteNumber(Utf8JsonWriter w, JsonEncodedText name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+        {
+            // Shortest round-trip text ("R"), formatted straight to UTF-8: the same bytes as Number(v).
+            Span<byte> text = stackalloc byte[32];
+            w.WritePropertyName(name);
+            w.WriteRawValue(v.TryFormat(text, out int written, "R", CultureInfo.InvariantCulture) ? text[..written] : System.Text.Encoding.UTF8.GetBytes(Number(v)), skipInputValidation: true);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
     }
 
     internal static void WriteNumber(Utf8JsonWriter w, string name, double? value)
