@@ -30,28 +30,33 @@ internal sealed class RowColumns
     /// <summary>Rows read and dropped.</summary>
     public RowCounts Counts { get; }
 
-    /// <summary>Reorders every column by <paramref name="order"/> (row i becomes order[i]'s row), through one reused buffer.</summary>
-    public void Permute(int[] order, int threads)
+    /// <summary>Moves row i of every column to destination[i] (a permutation), except factor <paramref name="skipFactor"/>'s codes.</summary>
+    public void Scatter(int[] destination, int skipFactor, int threads)
     {
-        // One scratch column serves every column: fresh memory costs a page fault and the kernel's
-        // zeroing per page, more than the gather itself.
-        var doubles = GC.AllocateUninitializedArray<double>(order.Length);
+        // Sequential reads and scattered writes (cheaper than scattered reads), through one reused
+        // scratch buffer per type: fresh memory costs a page fault and the kernel's zeroing per page.
+        var doubles = GC.AllocateUninitializedArray<double>(destination.Length);
         foreach (double[] column in Covariates.Prepend(Target))
         {
-            Gather(column, order, doubles, threads);
+            Scatter(column, destination, doubles, threads);
             doubles.AsSpan().CopyTo(column);
         }
 
-        var ints = GC.AllocateUninitializedArray<int>(order.Length);
-        foreach (FactorColumn f in Factors)
+        int[]? ints = null;
+        for (int f = 0; f < Factors.Length; f++)
         {
-            Gather(f.Codes, order, ints, threads);
-            ints.AsSpan().CopyTo(f.Codes);
+            if (f != skipFactor)
+            {
+                ints ??= GC.AllocateUninitializedArray<int>(destination.Length);
+                Scatter(Factors[f].Codes, destination, ints, threads);
+                ints.AsSpan().CopyTo(Factors[f].Codes);
+            }
         }
     }
 
-    private static void Gather<T>(T[] values, int[] order, T[] into, int threads)
+    private static void Scatter<T>(T[] values, int[] destination, T[] into, int threads)
     {
+        // Each target index is written once (a permutation): blocks in parallel change no value.
         const int block = 1 << 16;
         int blocks = (values.Length + block - 1) / block;
         Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, b =>
@@ -59,7 +64,7 @@ internal sealed class RowColumns
             int end = Math.Min(values.Length, (b + 1) * block);
             for (int i = b * block; i < end; i++)
             {
-                into[i] = values[order[i]];
+                into[destination[i]] = values[i];
             }
         });
     }

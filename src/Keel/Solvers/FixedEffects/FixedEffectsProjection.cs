@@ -58,6 +58,7 @@ internal static class FixedEffectsProjection
 
         int iterations = 0;
         bool converged = true;
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         if (m > 0)
         {
             (iterations, converged) = ConjugateGradients(layout, values, b, options, cancel);
@@ -69,7 +70,12 @@ internal static class FixedEffectsProjection
             absorbing[r] = new double[segmentStart.Length - 1];
         }
 
+        double cg = sw.Elapsed.TotalSeconds;
         layout.Residuals(values, b, absorbing);
+        if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null)
+        {
+            Console.Error.WriteLine($"  projection cg {cg:0.000} ({iterations} iterations), residuals {sw.Elapsed.TotalSeconds - cg:0.000}");
+        }
         return new FixedEffectsSolution(absorbing, b, iterations, converged);
     }
 
