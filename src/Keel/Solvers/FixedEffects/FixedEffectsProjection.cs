@@ -320,6 +320,13 @@ internal static class FixedEffectsProjection
         public void ApplySchur(double[] p, double[] ap)
         {
             int nrhs = _nrhs;
+            if (_codes.Length == 2)
+            {
+                ForEachChunk((chunk, partial, scratch) => ApplySchurTwo(chunk, p, partial, scratch));
+                MergeInto(ap);
+                return;
+            }
+
             ForEachChunk((chunk, partial, scratch) =>
             {
                 Span<double> mean = stackalloc double[nrhs];
@@ -372,6 +379,53 @@ internal static class FixedEffectsProjection
                 }
             });
             MergeInto(ap);
+        }
+
+        // ApplySchur's loop for two further factors (the common case), with the same operations in
+        // the same order as the general loop: same bits, without its inner loop over factors.
+        private void ApplySchurTwo(int chunk, double[] p, double[] partial, double[] scratch)
+        {
+            int nrhs = _nrhs;
+            int[] c0 = _codes[0];
+            int[] c1 = _codes[1];
+            int o0 = _offset[0];
+            int o1 = _offset[1];
+            Span<double> mean = stackalloc double[nrhs];
+            for (int s = _chunkFirstSegment[chunk]; s < _chunkFirstSegment[chunk + 1]; s++)
+            {
+                int from = _segmentStart[s];
+                int to = _segmentStart[s + 1];
+                mean.Clear();
+                for (int i = from, t = 0; i < to; i++, t += nrhs)
+                {
+                    int j0 = (o0 + c0[i]) * nrhs;
+                    int j1 = (o1 + c1[i]) * nrhs;
+                    for (int r = 0; r < nrhs; r++)
+                    {
+                        double v = p[j0 + r] + p[j1 + r];
+                        scratch[t + r] = v;
+                        mean[r] += v;
+                    }
+                }
+
+                double size = to - from;
+                for (int r = 0; r < nrhs; r++)
+                {
+                    mean[r] /= size;
+                }
+
+                for (int i = from, t = 0; i < to; i++, t += nrhs)
+                {
+                    int j0 = (o0 + c0[i]) * nrhs;
+                    int j1 = (o1 + c1[i]) * nrhs;
+                    for (int r = 0; r < nrhs; r++)
+                    {
+                        double d = scratch[t + r] - mean[r];
+                        partial[j0 + r] += d;
+                        partial[j1 + r] += d;
+                    }
+                }
+            }
         }
 
         /// <summary>v ← v − D₂b − D₀α₀ with α₀ the segment means of v − D₂b (written to <paramref name="absorbing"/>).</summary>
