@@ -105,9 +105,8 @@ internal static class RowPathChoice
             }
         }
 
-        string reason = string.Create(
-            CultureInfo.InvariantCulture,
-            $"{100 * distinctShare:0.#}% of the first {sampled:N0} rows are distinct combinations of the regressors (continuous {string.Join(", ", covariates)}): rows kept as columns, not cells (the row path)");
+        // Said without the sample's figures: the same data split differently must give the same result.
+        string reason = $"continuous {string.Join(", ", covariates)} next to factors, and at least half of the sampled rows distinct: rows kept as columns, not cells (the row path)";
         var read = new RowReadPlan(formula.Response.Column, formula.Response.Log, covariates, factors, options.DropInvalid);
         return new RowPathPlan(files, read, modelFactors, reason);
     }
@@ -131,7 +130,10 @@ internal static class RowPathChoice
             return ([], 0, 0);
         }
 
-        var numeric = Enumerable.Repeat(true, columns.Length).ToArray();
+        // A column is numeric when at least as many of its values are numbers as are not (the cell
+        // path's rule, ResolvedFactor): a stray word then stops the read with its line and column.
+        var numbers = new int[columns.Length];
+        var words = new int[columns.Length];
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var key = new System.Text.StringBuilder();
         int rows = 0;
@@ -143,15 +145,23 @@ internal static class RowPathChoice
             {
                 ReadOnlySpan<char> field = source.GetField(ordinals[t]);
                 key.Append(field).Append('\u001f');
-                if (numeric[t] && !Keel.Compression.MissingValues.IsMissing(field) && !DecimalParser.TryParse(field, out _))
+                if (!Keel.Compression.MissingValues.IsMissing(field))
                 {
-                    numeric[t] = false;
+                    if (DecimalParser.TryParse(field, out double v) && double.IsFinite(v))
+                    {
+                        numbers[t]++;
+                    }
+                    else
+                    {
+                        words[t]++;
+                    }
                 }
             }
 
             seen.Add(key.ToString());
         }
 
+        bool[] numeric = numbers.Select((count, t) => count > 0 && count >= words[t]).ToArray();
         return (numeric, rows == 0 ? 0 : seen.Count / (double)rows, rows);
     }
 

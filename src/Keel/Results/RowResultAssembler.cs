@@ -115,6 +115,7 @@ internal static class RowResultAssembler
         r.Rss = fit.Rss;
         r.Tss = fit.Tss;
         r.RSquared = fit.Tss > 0 ? 1.0 - (fit.Rss / fit.Tss) : null;
+        r.AdjRSquared = fit.Tss > 0 && df > 0 ? 1.0 - ((fit.Rss / df) / (fit.Tss / (n - 1))) : null;
         r.Sigma = df > 0 ? Math.Sqrt(fit.Rss / df) : null;
         long modelDf = fit.Rank - 1;
         if (modelDf > 0 && df > 0 && fit.Rss > 0)
