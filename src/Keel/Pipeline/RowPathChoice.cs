@@ -28,7 +28,7 @@ internal sealed record RowPathPlan(IReadOnlyList<string> Files, RowReadPlan Read
 internal static class RowPathChoice
 {
     /// <summary>Data rows looked at to decide whether the rows compress.</summary>
-    public const int SampleRows = 65_536;
+    public const int SampleRows = 16_384;
 
     /// <summary>The plan when the row path fits this model and data better, else null.</summary>
     public static RowPathPlan? Choose(Formula formula, FitOptions options)

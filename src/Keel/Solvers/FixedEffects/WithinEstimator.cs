@@ -120,17 +120,18 @@ internal static class WithinEstimator
         var components = new int[modelFactors];
         long rankFactors = first.LevelCount;
         long fixestFactors = 1;
+        Parallel.For(0, modelFactors, new ParallelOptions { MaxDegreeOfParallelism = threads }, f =>
+        {
+            // One union-find per further factor: independent, each exact.
+            components[f] = f == absorbing ? 1 : FactorComponents.Find(first.Codes, first.LevelCount, rows.Factors[f].Codes, rows.Factors[f].LevelCount, out _, out _);
+        });
         for (int f = 0; f < modelFactors; f++)
         {
             fixestFactors += rows.Factors[f].LevelCount - 1;
-            if (f == absorbing)
+            if (f != absorbing)
             {
-                components[f] = 1;
-                continue;
+                rankFactors += rows.Factors[f].LevelCount - components[f];
             }
-
-            components[f] = FactorComponents.Find(first.Codes, first.LevelCount, rows.Factors[f].Codes, rows.Factors[f].LevelCount, out _, out _);
-            rankFactors += rows.Factors[f].LevelCount - components[f];
         }
 
         Lap("components");
