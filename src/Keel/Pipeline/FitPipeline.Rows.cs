@@ -34,21 +34,26 @@ internal static partial class FitPipeline
         clock.Lap("order");
         progress?.Report(new PipelineProgress("within", rows.Count, rows.Count, 0, 0));
 
-        string[] clusters = new[] { options.ClusterColumn, options.SecondClusterColumn }.OfType<string>().ToArray();
-        int[] clusterFactors = clusters.Select(c => Array.FindIndex(rows.Factors, f => f.Name == c)).ToArray();
-        string? robust = clusters.Length > 0 ? "cluster" : options.StandardErrors == StandardErrorKind.Hc1 ? "hc1" : null;
-        var errors = new WithinErrors(robust, clusterFactors, options.SmallSample == SmallSampleConvention.Fixest);
-        WithinFit fit = WithinEstimator.Fit(rows, plan.ModelFactors, absorbing, segmentStart, options.FixedEffects, errors, threads, cancel);
-        clock.Lap("solve");
-
         var factorOfTerm = new int[formula.Terms.Count];
         var covariateOfTerm = new int[formula.Terms.Count];
+        var reference = new int[rows.Factors.Length];
         for (int t = 0; t < formula.Terms.Count; t++)
         {
             string column = formula.Terms[t].Factors[0].Column;
             covariateOfTerm[t] = plan.Read.CovariateColumns.ToList().IndexOf(column);
             factorOfTerm[t] = covariateOfTerm[t] >= 0 ? -1 : Array.FindIndex(rows.Factors, f => f.Name == column);
+            if (factorOfTerm[t] >= 0)
+            {
+                reference[factorOfTerm[t]] = RowResultAssembler.ReferenceCode(rows.Factors[factorOfTerm[t]], formula.Terms[t]);
+            }
         }
+
+        string[] clusters = new[] { options.ClusterColumn, options.SecondClusterColumn }.OfType<string>().ToArray();
+        int[] clusterFactors = clusters.Select(c => Array.FindIndex(rows.Factors, f => f.Name == c)).ToArray();
+        string? robust = clusters.Length > 0 ? "cluster" : options.StandardErrors == StandardErrorKind.Hc1 ? "hc1" : null;
+        var errors = new WithinErrors(robust, clusterFactors, options.SmallSample == SmallSampleConvention.Fixest);
+        WithinFit fit = WithinEstimator.Fit(rows, plan.ModelFactors, absorbing, segmentStart, reference, options.FixedEffects, errors, threads, cancel);
+        clock.Lap("solve");
 
         string others = string.Join(" + ", Enumerable.Range(0, plan.ModelFactors).Where(f => f != absorbing).Select(f => rows.Factors[f].Name));
         string reason = plan.Reason + string.Create(

@@ -87,6 +87,13 @@ internal static class RowResultAssembler
                     c.Status = CoefficientStatus.Aliased;
                     c.AliasedWith = [];
                     c.AliasExplanation = aliasNote[at];
+                    if (fit.Identified?.Partners.GetValueOrDefault((f, l)) is { Count: > 0 } partners)
+                    {
+                        var named = partners.Select(p => (Name: $"{LabelOf(formula, factorOfTerm, p.Factor)}[{rows.Factors[p.Factor].Labels[p.Level]}]", p.Coefficient)).ToList();
+                        c.AliasedWith = named.Select(p => p.Name).ToList();
+                        c.AliasExplanation = Keel.Diagnostics.AliasExplainer.Explain(c.Name, named) + $" (after absorbing {rows.Factors[fit.Identified.Absorbing].Name})";
+                    }
+
                     parameters++;
                 }
                 else
@@ -130,9 +137,11 @@ internal static class RowResultAssembler
         }
 
         AddWarnings(r, rows, factors, fit);
-        r.Model = Model(formula, rows, factorOfTerm, covariateOfTerm, reference, factors.Length <= 2);
+        r.Model = Model(formula, rows, factorOfTerm, covariateOfTerm, reference, factors.Length <= 2 || fit.Identified is not null);
         return r;
     }
+
+    private static string LabelOf(Formula formula, int[] factorOfTerm, int factor) => formula.Terms[Array.IndexOf(factorOfTerm, factor)].Label;
 
     private static CoefficientResult Covariate(Term term, int j, WithinFit fit, RowColumns rows, Formula formula)
     {
@@ -193,6 +202,30 @@ internal static class RowResultAssembler
             note[i] = string.Empty;
         }
 
+        if (fit.Identified is { } decision)
+        {
+            // Three or more factors, their rank decided exactly (FactorRank): the absorbing factor's
+            // effects carry the intercept; the further factors' effects are already treatment coded.
+            int abs = Array.IndexOf(factors, decision.Absorbing);
+            double mu = decision.AbsorbingEffects[reference[factors[abs]]];
+            for (int i = 0; i < q; i++)
+            {
+                int f = factors[i];
+                if (i == abs)
+                {
+                    coefficient[i] = decision.AbsorbingEffects.Select(v => v - mu).ToArray();
+                    coefficient[i][reference[f]] = 0;
+                    continue;
+                }
+
+                coefficient[i] = decision.Effects[f];
+                aliased[i] = decision.Aliased[f];
+                note[i] = $"not identified: the data determine it only together with other levels (after absorbing {rows.Factors[factors[abs]].Name})";
+            }
+
+            return (mu, coefficient, aliased, note);
+        }
+
         if (q == 2)
         {
             int a = factors[0];
@@ -242,7 +275,8 @@ internal static class RowResultAssembler
         return (intercept, coefficient, aliased, note);
     }
 
-    private static int ReferenceCode(FactorColumn factor, Term term)
+    /// <summary>The reference level's code of a factor term: its ref= level, else the first level.</summary>
+    public static int ReferenceCode(FactorColumn factor, Term term)
     {
         if (term.Factors[0] is CategoricalFactor { ReferenceLevel: { } level })
         {
@@ -271,9 +305,9 @@ internal static class RowResultAssembler
             r.Warnings.Add(new FitWarning(WarningCodes.NotConverged, $"the fixed-effects projection stopped after {fit.Iterations} iterations before reaching its tolerance; estimates are not reliable"));
         }
 
-        if (factors.Length >= 3)
+        if (factors.Length >= 3 && fit.Identified is null)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.AliasingUnchecked, string.Create(CultureInfo.InvariantCulture, $"{factors.Length} factors: the rank of their effects is not decided exactly on the row path (levels {string.Join(" + ", factors.Select(f => rows.Factors[f].LevelCount))}); the level effects are shown with each factor's first level as reference and may include unidentified combinations. The covariates' estimates and standard errors do not depend on this; the residual degrees of freedom use the upper bound {fit.Rank} of the rank")));
+            r.Warnings.Add(new FitWarning(WarningCodes.AliasingUnchecked, string.Create(CultureInfo.InvariantCulture, $"{factors.Length} factors: the rank of their effects is not decided exactly on the row path when the levels beyond the largest factor's exceed {Keel.Diagnostics.AbsorbedGram.MaxSchurColumns} (levels {string.Join(" + ", factors.Select(f => rows.Factors[f].LevelCount))}); the level effects are shown with each factor's first level as reference and may include unidentified combinations. The covariates' estimates and standard errors do not depend on this; the residual degrees of freedom use the upper bound {fit.Rank} of the rank")));
         }
 
         var aliased = r.Coefficients.Where(c => c.Status == CoefficientStatus.Aliased).ToList();

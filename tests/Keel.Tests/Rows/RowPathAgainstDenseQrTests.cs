@@ -72,7 +72,7 @@ public class RowPathAgainstDenseQrTests
     }
 
     [Fact]
-    public void Three_factors_give_the_covariates_of_dense_QR_and_say_the_levels_are_unchecked()
+    public void Three_factors_give_every_coefficient_of_dense_QR()
     {
         using var data = new TempCsv(RowPathData.Csv(4000, seed: 13));
         FitOutcome rows = Fit(data.Path, "y ~ x1 + x2 | a + b + c", SolverChoice.Auto, StandardErrorKind.Hc1);
@@ -83,13 +83,68 @@ public class RowPathAgainstDenseQrTests
             Numeric.AssertClose(Se(qr, x), Se(rows, x), rel: 1e-8, what: "HC1 std. error of " + x);
         }
 
-        // Random data: no dependency beyond the references, so the bound on the rank is the rank.
+        // 31 further levels: the rank is decided exactly (FactorRank), as dense QR decides it.
         Assert.Equal(qr.Result.Rank, rows.Result.Rank);
-        Assert.Contains(rows.Result.Warnings, w => w.Code == WarningCodes.AliasingUnchecked);
-        Assert.DoesNotContain(rows.Result.Warnings, w => w.Code == WarningCodes.StandardErrorsUnavailable && w.Message.Contains("covariate", StringComparison.Ordinal) && !w.Message.Contains("only", StringComparison.Ordinal));
+        Assert.DoesNotContain(rows.Result.Warnings, w => w.Code == WarningCodes.AliasingUnchecked);
+        for (int i = 0; i < qr.Result.Coefficients.Count; i++)
+        {
+            Assert.Equal(qr.Result.Coefficients[i].Status, rows.Result.Coefficients[i].Status);
+            if (qr.Result.Coefficients[i].Estimate is { } e)
+            {
+                Numeric.AssertClose(e, rows.Result.Coefficients[i].Estimate!.Value, rel: 1e-8, abs: 1e-9, what: qr.Result.Coefficients[i].Name);
+            }
+        }
     }
 
     private static double Se(FitOutcome o, string name) => o.Result.Coefficients.Single(c => c.Name == name).StdError!.Value;
 
     private static double Estimate(FitOutcome o, string name) => o.Result.Coefficients.Single(c => c.Name == name).Estimate!.Value;
+}
+
+/// <summary>
+/// Three factors with one nested in another (region determined by city) and a crossed one: the row
+/// path decides the levels' rank exactly (FactorRank) and must mark the same levels aliased, with
+/// the same estimates, as dense QR on the dummy design with the largest factor first (both then
+/// decide the largest factor's levels first).
+/// </summary>
+public class RowPathNestedFactorsTests
+{
+    [Fact]
+    public void Nested_levels_are_aliased_as_dense_QR_says()
+    {
+        var random = new Random(61);
+        var text = new System.Text.StringBuilder("y,x1,x2,city,region,product\n");
+        for (int i = 0; i < 6000; i++)
+        {
+            int city = random.Next(60);
+            int region = city / 12;
+            int product = random.Next(15);
+            double x1 = Math.Round(random.NextDouble() * 3, 6);
+            double x2 = Math.Round(random.NextDouble() - 0.5 + (0.01 * city), 6);
+            double y = 2 + x1 - (0.5 * x2) + (0.02 * city) + (0.3 * region) - (0.05 * product) + random.NextDouble();
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{y:R},{x1:R},{x2:R},c{city:D2},r{region},{product}\n");
+        }
+
+        using var data = new TempCsv(text.ToString());
+        const string formula = "y ~ x1 + x2 + city + region + C(product)";
+        var rows = FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [data.Path], StandardErrors = StandardErrorKind.Hc1 }).Result;
+        var qr = FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [data.Path], Solver = SolverChoice.Qr, StandardErrors = StandardErrorKind.Hc1 }).Result;
+        Assert.Equal("within", rows.SolverName);
+        Assert.DoesNotContain(rows.Warnings, w => w.Code == WarningCodes.AliasingUnchecked);
+        Assert.Equal(4, rows.Coefficients.Count(c => c.Status == CoefficientStatus.Aliased));
+        Assert.Equal(qr.Rank, rows.Rank);
+        for (int i = 0; i < qr.Coefficients.Count; i++)
+        {
+            CoefficientResult expected = qr.Coefficients[i];
+            CoefficientResult actual = rows.Coefficients[i];
+            Assert.Equal(expected.Name, actual.Name);
+            Assert.True(expected.Status == actual.Status, $"{expected.Name}: {actual.Status}, QR says {expected.Status}");
+            if (expected.Estimate is { } e)
+            {
+                Numeric.AssertClose(e, actual.Estimate!.Value, rel: 1e-8, abs: 1e-9, what: expected.Name);
+            }
+        }
+
+        Numeric.AssertClose(qr.Coefficients.Single(c => c.Name == "x2").StdError!.Value, rows.Coefficients.Single(c => c.Name == "x2").StdError!.Value, rel: 1e-8, what: "HC1 std. error of x2");
+    }
 }

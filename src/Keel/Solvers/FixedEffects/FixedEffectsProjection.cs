@@ -85,8 +85,14 @@ internal static class FixedEffectsProjection
         int m = layout.Levels;
 
         // Interleaved by level: u[j·nrhs + r], so one row pass serves every right-hand side.
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         double[] rhs = layout.ProjectedRightHandSide(values);
+        double tRhs = sw.Elapsed.TotalSeconds;
         double[] inverseDiagonal = layout.InverseDiagonal();
+        if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null)
+        {
+            Console.Error.WriteLine($"  projection rhs {tRhs:0.000}, diagonal {sw.Elapsed.TotalSeconds - tRhs:0.000}");
+        }
         var residual = (double[])rhs.Clone();
         var z = new double[m * nrhs];
         var p = new double[m * nrhs];

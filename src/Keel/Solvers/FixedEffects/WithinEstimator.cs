@@ -45,7 +45,11 @@ internal sealed record WithinFit(
     double Tss,
     int Iterations,
     bool Converged,
-    int[] ClusterCounts);
+    int[] ClusterCounts)
+{
+    /// <summary>With three or more factors whose further levels are few enough: the exact rank decision and identified effects (FactorRank), else null.</summary>
+    public FactorRankDecision? Identified { get; init; }
+}
 
 internal static class WithinEstimator
 {
@@ -54,7 +58,8 @@ internal static class WithinEstimator
 
     private const int ChunkRows = 1 << 16;
 
-    public static WithinFit Fit(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, FixedEffectsOptions options, WithinErrors errors, int threads, CancellationToken cancel)
+    /// <param name="reference">Each model factor's reference level code (treatment coding).</param>
+    public static WithinFit Fit(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, FixedEffectsOptions options, WithinErrors errors, int threads, CancellationToken cancel)
     {
         int n = rows.Count;
         int k = rows.Covariates.Length;
@@ -135,12 +140,6 @@ internal static class WithinEstimator
         }
 
         Lap("components");
-        long rank = kept + rankFactors;
-        long rankFixest = kept + fixestFactors;
-        var clusterCounts = errors.Clusters.Select(c => rows.Factors[c].LevelCount).ToArray();
-        double[]? variance = kept == 0 ? [] : Variances(rows, modelFactors, x, solution, rss, rank, rankFixest, errors, clusterCounts, threads);
-
-        Lap("variances");
         // Effects of the fitted model's residual target: α_y − Σ β_j α_{x_j}, per factor.
         var effects = new double[modelFactors][];
         int offset = 0;
@@ -166,7 +165,20 @@ internal static class WithinEstimator
             }
         }
 
-        return new WithinFit(solution.Kept, solution.Beta, variance, aliased, effects, components, rank, rankFixest, rss, tss, projection.Iterations, projection.Converged, clusterCounts);
+        FactorRankDecision? identified = modelFactors >= 3 ? FactorRank.Decide(rows, modelFactors, absorbing, segmentStart, reference, effects) : null;
+        if (identified is not null)
+        {
+            rankFactors = identified.Rank;
+        }
+
+        Lap("factor rank");
+        long rank = kept + rankFactors;
+        long rankFixest = kept + fixestFactors;
+        var clusterCounts = errors.Clusters.Select(c => rows.Factors[c].LevelCount).ToArray();
+        double[]? variance = kept == 0 ? [] : Variances(rows, modelFactors, x, solution, rss, rank, rankFixest, errors, clusterCounts, threads);
+
+        Lap("variances");
+        return new WithinFit(solution.Kept, solution.Beta, variance, aliased, effects, components, rank, rankFixest, rss, tss, projection.Iterations, projection.Converged, clusterCounts) { Identified = identified };
     }
 
     private static double[]? Variances(RowColumns rows, int modelFactors, double[][] x, CovariateSolution solution, double rss, long rank, long rankFixest, WithinErrors errors, int[] clusterCounts, int threads)
