@@ -66,14 +66,17 @@ internal static class FactorRank
         }
 
         int[] others = Enumerable.Range(0, modelFactors).Where(f => f != absorbing).ToArray();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        void Lap(string what) { if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null) { Console.Error.WriteLine($"   factor rank {what} {sw.Elapsed.TotalSeconds:0.000}"); sw.Restart(); } }
         int segments = segmentStart.Length - 1;
         var counts = new long[q * q];
         var partials = new double[Blocks][];
         Parallel.For(0, Blocks, block =>
         {
+            // Upper triangles only (a ≤ b); mirrored when merged.
             var s = new double[q * q];
             var count = new int[q];
-            var touched = new List<int>();
+            var touched = new int[q];
             var rowLevels = new int[others.Length];
             int first = (int)((long)segments * block / Blocks);
             int last = (int)((long)segments * (block + 1) / Blocks);
@@ -82,7 +85,7 @@ internal static class FactorRank
             {
                 int from = segmentStart[seg];
                 int to = segmentStart[seg + 1];
-                touched.Clear();
+                int distinct = 0;
                 for (int i = from; i < to; i++)
                 {
                     int m = 0;
@@ -94,7 +97,7 @@ internal static class FactorRank
                             rowLevels[m++] = p;
                             if (count[p]++ == 0)
                             {
-                                touched.Add(p);
+                                touched[distinct++] = p;
                             }
                         }
                     }
@@ -103,23 +106,33 @@ internal static class FactorRank
                     {
                         for (int b = 0; b < m; b++)
                         {
-                            local[(rowLevels[a] * q) + rowLevels[b]]++;
+                            if (rowLevels[a] <= rowLevels[b])
+                            {
+                                local[(rowLevels[a] * q) + rowLevels[b]]++;
+                            }
                         }
                     }
                 }
 
                 double size = to - from;
-                foreach (int a in touched)
+                for (int x = 0; x < distinct; x++)
                 {
-                    foreach (int b in touched)
+                    int a = touched[x];
+                    double weight = count[a] / size;
+                    int row = a * q;
+                    for (int y = 0; y < distinct; y++)
                     {
-                        s[(a * q) + b] -= (double)count[a] * count[b] / size;
+                        int b = touched[y];
+                        if (a <= b)
+                        {
+                            s[row + b] -= weight * count[b];
+                        }
                     }
                 }
 
-                foreach (int a in touched)
+                for (int x = 0; x < distinct; x++)
                 {
-                    count[a] = 0;
+                    count[touched[x]] = 0;
                 }
             }
 
@@ -136,15 +149,20 @@ internal static class FactorRank
 
         var schur = new double[q * q];
         var norms = new double[q];
-        for (int i = 0; i < schur.Length; i++)
+        for (int a = 0; a < q; a++)
         {
-            double sum = counts[i];
-            for (int block = 0; block < Blocks; block++)
+            for (int b = a; b < q; b++)
             {
-                sum += partials[block][i];
-            }
+                int i = (a * q) + b;
+                double sum = counts[i];
+                for (int block = 0; block < Blocks; block++)
+                {
+                    sum += partials[block][i];
+                }
 
-            schur[i] = sum;
+                schur[i] = sum;
+                schur[(b * q) + a] = sum;
+            }
         }
 
         for (int p = 0; p < q; p++)
@@ -152,7 +170,9 @@ internal static class FactorRank
             norms[p] = counts[(p * q) + p];
         }
 
+        Lap("schur");
         SequentialCholesky cholesky = SequentialCholesky.Factor(schur, q, norms, AbsorbedGram.RankTolerance(q));
+        Lap("cholesky");
         var aliased = new bool[modelFactors][];
         for (int f = 0; f < modelFactors; f++)
         {
@@ -257,6 +277,7 @@ internal static class FactorRank
             absorbingEffects[seg] += shift / (to - from);
         }
 
+        Lap("values");
         long rank = rows.Factors[absorbing].LevelCount + r;
         return new FactorRankDecision(absorbing, absorbingEffects, identified, aliased, partners, rank);
     }
