@@ -16,8 +16,7 @@ internal static class CanonicalRowOrder
     public static int[] Apply(RowColumns rows, int absorbing, int threads)
     {
         int n = rows.Count;
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        void Lap(string what) { if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null) { Console.Error.WriteLine($"  order {what} {sw.Elapsed.TotalSeconds:0.000}"); sw.Restart(); } }
+        var clock = new SubStageClock("order");
         FactorColumn first = rows.Factors[absorbing];
         int levels = first.LevelCount;
         var start = new int[levels + 1];
@@ -46,11 +45,11 @@ internal static class CanonicalRowOrder
             codes.AsSpan(start[l], start[l + 1] - start[l]).Fill(l);
         }
 
-        Lap("counting sort");
+        clock.Lap("counting sort");
         // Rows grouped by level first (one scatter per column), so each segment's sort works on
         // contiguous values; then each segment is sorted in place.
         rows.Scatter(destination, skipFactor: absorbing, threads);
-        Lap("permute");
+        clock.Lap("permute");
         int[][] otherCodes = rows.Factors.Where((_, f) => f != absorbing).Select(f => f.Codes).ToArray();
         double[][] values = [rows.Target, .. rows.Covariates];
         const int levelsPerBlock = 1 << 10;
@@ -126,7 +125,7 @@ internal static class CanonicalRowOrder
             }
         });
 
-        Lap("segments");
+        clock.Lap("segments");
         return start;
     }
 

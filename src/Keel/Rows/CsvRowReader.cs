@@ -24,12 +24,11 @@ internal static class CsvRowReader
 {
     private const int RangeBytes = 1 << 20;
 
-    private static readonly System.Diagnostics.Stopwatch Watch = new();
 
     /// <summary>Reads <paramref name="files"/> (plain CSV, same header) as one dataset.</summary>
     public static RowColumns Read(IReadOnlyList<string> files, RowReadPlan plan, int threads, CancellationToken cancel)
     {
-        Watch.Restart();
+        var clock = new SubStageClock("read");
         var handles = new List<SafeFileHandle>();
         try
         {
@@ -68,7 +67,7 @@ internal static class CsvRowReader
                 throw new KeelInputException($"{records} rows exceed the row path's limit of {Array.MaxLength} rows in one fit");
             }
 
-            Timing("split");
+            clock.Lap("split");
             var columns = new Columns((int)records, plan);
             var chunks = new Chunk[jobs.Count];
             int next = -1;
@@ -133,8 +132,8 @@ internal static class CsvRowReader
                 throw failed.Error!;
             }
 
-            Timing("parse");
-            return Assemble(chunks, plan, columns, threads);
+            clock.Lap("parse");
+            return Assemble(chunks, plan, columns, threads, clock);
         }
         finally
         {
@@ -142,16 +141,6 @@ internal static class CsvRowReader
             {
                 h.Dispose();
             }
-        }
-    }
-
-    // Sub-stage laps on stderr when KEEL_TIMING is set (profiling only).
-    private static void Timing(string what)
-    {
-        if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null)
-        {
-            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  read {what} {Watch.Elapsed.TotalSeconds:0.000}"));
-            Watch.Restart();
         }
     }
 
@@ -413,7 +402,7 @@ internal static class CsvRowReader
     }
 
     // Ranges that left rows out (missing values, blank lines) leave gaps: close them in range order.
-    private static RowColumns Assemble(Chunk[] chunks, RowReadPlan plan, Columns columns, int threads)
+    private static RowColumns Assemble(Chunk[] chunks, RowReadPlan plan, Columns columns, int threads, SubStageClock clock)
     {
         int n = 0;
         var specials = new List<(int Row, string Text)>[plan.FactorColumns.Count];
@@ -441,14 +430,14 @@ internal static class CsvRowReader
         }
 
         columns.Trim(n);
-        Timing("gaps");
+        clock.Lap("gaps");
         var factors = new FactorColumn[plan.FactorColumns.Count];
         for (int f = 0; f < factors.Length; f++)
         {
             factors[f] = FactorKeys.Code(plan.FactorColumns[f], columns.Keys[f], specials[f], threads);
         }
 
-        Timing("codes");
+        clock.Lap("codes");
         var counts = new RowCounts(chunks.Sum(c => c.RowsRead), chunks.Sum(c => c.DroppedMissing), chunks.Sum(c => c.DroppedInvalid));
         return new RowColumns(columns.Target, columns.Covariates, factors, counts);
     }

@@ -66,8 +66,7 @@ internal static class FactorRank
         }
 
         int[] others = Enumerable.Range(0, modelFactors).Where(f => f != absorbing).ToArray();
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        void Lap(string what) { if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null) { Console.Error.WriteLine($"   factor rank {what} {sw.Elapsed.TotalSeconds:0.000}"); sw.Restart(); } }
+        var clock = new SubStageClock("factor rank");
         int segments = segmentStart.Length - 1;
         var counts = new long[q * q];
         var partials = new double[Blocks][];
@@ -170,9 +169,9 @@ internal static class FactorRank
             norms[p] = counts[(p * q) + p];
         }
 
-        Lap("schur");
+        clock.Lap("schur");
         SequentialCholesky cholesky = SequentialCholesky.Factor(schur, q, norms, AbsorbedGram.RankTolerance(q));
-        Lap("cholesky");
+        clock.Lap("cholesky");
         var aliased = new bool[modelFactors][];
         for (int f = 0; f < modelFactors; f++)
         {
@@ -277,7 +276,7 @@ internal static class FactorRank
             absorbingEffects[seg] += shift / (to - from);
         }
 
-        Lap("values");
+        clock.Lap("values");
         long rank = rows.Factors[absorbing].LevelCount + r;
         return new FactorRankDecision(absorbing, absorbingEffects, identified, aliased, partners, rank);
     }

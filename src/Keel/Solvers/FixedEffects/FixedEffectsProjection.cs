@@ -58,7 +58,7 @@ internal static class FixedEffectsProjection
 
         int iterations = 0;
         bool converged = true;
-        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var clock = new SubStageClock("projection");
         if (m > 0)
         {
             (iterations, converged) = ConjugateGradients(layout, values, b, options, cancel);
@@ -70,12 +70,9 @@ internal static class FixedEffectsProjection
             absorbing[r] = new double[segmentStart.Length - 1];
         }
 
-        double cg = sw.Elapsed.TotalSeconds;
+        clock.Lap($"conjugate gradients ({iterations} iterations)");
         layout.Residuals(values, b, absorbing);
-        if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null)
-        {
-            Console.Error.WriteLine($"  projection cg {cg:0.000} ({iterations} iterations), residuals {sw.Elapsed.TotalSeconds - cg:0.000}");
-        }
+        clock.Lap("residuals");
         return new FixedEffectsSolution(absorbing, b, iterations, converged);
     }
 
@@ -85,14 +82,11 @@ internal static class FixedEffectsProjection
         int m = layout.Levels;
 
         // Interleaved by level: u[j·nrhs + r], so one row pass serves every right-hand side.
-        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var clock = new SubStageClock("projection");
         double[] rhs = layout.ProjectedRightHandSide(values);
-        double tRhs = sw.Elapsed.TotalSeconds;
+        clock.Lap("right-hand sides");
         double[] inverseDiagonal = layout.InverseDiagonal();
-        if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null)
-        {
-            Console.Error.WriteLine($"  projection rhs {tRhs:0.000}, diagonal {sw.Elapsed.TotalSeconds - tRhs:0.000}");
-        }
+        clock.Lap("preconditioner");
         var residual = (double[])rhs.Clone();
         var z = new double[m * nrhs];
         var p = new double[m * nrhs];

@@ -63,8 +63,7 @@ internal static class WithinEstimator
     {
         int n = rows.Count;
         int k = rows.Covariates.Length;
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        void Lap(string what) { if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null) { Console.Error.WriteLine($"  within {what} {sw.Elapsed.TotalSeconds:0.000}"); sw.Restart(); } }
+        var clock = new SubStageClock("within");
         double tss = CentredSquares(rows.Target, threads);
         double[] centred = rows.Covariates.Select(x => Math.Sqrt(CentredSquares(x, threads))).ToArray();
         var constantWithin = new int[k];
@@ -80,7 +79,7 @@ internal static class WithinEstimator
             }
         }
 
-        Lap("sums");
+        clock.Lap("sums");
         // Residualise y and every covariate on the factors (in place).
         int[] others = Enumerable.Range(0, modelFactors).Where(f => f != absorbing).ToArray();
         double[][] values = [rows.Target, .. rows.Covariates];
@@ -93,7 +92,7 @@ internal static class WithinEstimator
             threads,
             cancel);
 
-        Lap("projection");
+        clock.Lap("projection");
         var aliased = new List<AliasedCovariate>();
         var candidates = new List<int>();
         for (int j = 0; j < k; j++)
@@ -119,7 +118,7 @@ internal static class WithinEstimator
         double[][] x = solution.Kept.Select(j => rows.Covariates[j]).ToArray();
         double rss = RowCovariance.ResidualSumOfSquares(x, rows.Target, solution.Beta, threads);
 
-        Lap("covariates");
+        clock.Lap("covariates");
         // Rank of the factors with the intercept: L₀ + Σ (L_q − C_q).
         FactorColumn first = rows.Factors[absorbing];
         var components = new int[modelFactors];
@@ -139,7 +138,7 @@ internal static class WithinEstimator
             }
         }
 
-        Lap("components");
+        clock.Lap("components");
         // Effects of the fitted model's residual target: α_y − Σ β_j α_{x_j}, per factor.
         var effects = new double[modelFactors][];
         int offset = 0;
@@ -171,13 +170,13 @@ internal static class WithinEstimator
             rankFactors = identified.Rank;
         }
 
-        Lap("factor rank");
+        clock.Lap("factor rank");
         long rank = kept + rankFactors;
         long rankFixest = kept + fixestFactors;
         var clusterCounts = errors.Clusters.Select(c => rows.Factors[c].LevelCount).ToArray();
         double[]? variance = kept == 0 ? [] : Variances(rows, modelFactors, x, solution, rss, rank, rankFixest, errors, clusterCounts, threads);
 
-        Lap("variances");
+        clock.Lap("variances");
         return new WithinFit(solution.Kept, solution.Beta, variance, aliased, effects, components, rank, rankFixest, rss, tss, projection.Iterations, projection.Converged, clusterCounts) { Identified = identified };
     }
 
