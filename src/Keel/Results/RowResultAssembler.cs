@@ -74,40 +74,22 @@ internal static class RowResultAssembler
             FactorColumn factor = rows.Factors[f];
             int at = Array.IndexOf(factors, f);
             string label = term.Label;  // computed on each call: once per term, not per level
-            for (int l = 0; l < factor.LevelCount; l++)
+            // A coefficient per level (500,000 on fixest's benchmark): built in parallel blocks, each
+            // level's object depends on that level alone.
+            var levels = new CoefficientResult[factor.LevelCount];
+            Parallel.For(0, (factor.LevelCount + 4095) / 4096, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, block =>
             {
-                var c = new CoefficientResult { Name = string.Concat(label, "[", factor.Labels[l], "]"), Term = label, Level = factor.Labels[l] };
-                if (l == reference[f])
+                int end = Math.Min(factor.LevelCount, (block + 1) * 4096);
+                for (int l = block * 4096; l < end; l++)
                 {
-                    c.Status = CoefficientStatus.Reference;
-                    c.Estimate = 0.0;
+                    levels[l] = Level(formula, rows, factorOfTerm, fit, label, f, l, reference[f], aliasedLevel[at][l], aliasNote[at], coefficient[at][l]);
                 }
-                else if (aliasedLevel[at][l])
-                {
-                    c.Status = CoefficientStatus.Aliased;
-                    c.AliasedWith = [];
-                    c.AliasExplanation = aliasNote[at];
-                    if (fit.Identified?.Partners.GetValueOrDefault((f, l)) is { Count: > 0 } partners)
-                    {
-                        var named = partners.Select(p => (Name: $"{LabelOf(formula, factorOfTerm, p.Factor)}[{rows.Factors[p.Factor].Labels[p.Level]}]", p.Coefficient)).ToList();
-                        c.AliasedWith = named.Select(p => p.Name).ToList();
-                        c.AliasExplanation = Keel.Diagnostics.AliasExplainer.Explain(c.Name, named) + $" (after absorbing {rows.Factors[fit.Identified.Absorbing].Name})";
-                    }
-
-                    parameters++;
-                }
-                else
-                {
-                    c.Status = CoefficientStatus.Estimated;
-                    c.Estimate = coefficient[at][l];
-                    parameters++;
-                }
-
-                r.Coefficients.Add(c);
-            }
+            });
+            r.Coefficients.AddRange(levels);
+            parameters += factor.LevelCount - 1;
         }
 
-        foreach (CoefficientResult c in r.Coefficients)
+        foreach (CoefficientResult c in r.Coefficients.Where(c => c.Level is null))
         {
             if (r.LogTarget && c.Estimate is { } e)
             {
@@ -139,6 +121,41 @@ internal static class RowResultAssembler
         AddWarnings(r, rows, factors, fit);
         r.Model = Model(formula, rows, factorOfTerm, covariateOfTerm, reference, factors.Length <= 2 || fit.Identified is not null);
         return r;
+    }
+
+    private static CoefficientResult Level(Formula formula, RowColumns rows, int[] factorOfTerm, WithinFit fit, string label, int f, int l, int reference, bool aliased, string note, double estimate)
+    {
+        var c = new CoefficientResult { Name = string.Concat(label, "[", rows.Factors[f].Labels[l], "]"), Term = label, Level = rows.Factors[f].Labels[l] };
+        if (l == reference)
+        {
+            c.Status = CoefficientStatus.Reference;
+            c.Estimate = 0.0;
+        }
+        else if (aliased)
+        {
+            c.Status = CoefficientStatus.Aliased;
+            c.AliasedWith = [];
+            c.AliasExplanation = note;
+            if (fit.Identified?.Partners.GetValueOrDefault((f, l)) is { Count: > 0 } partners)
+            {
+                var named = partners.Select(p => (Name: $"{LabelOf(formula, factorOfTerm, p.Factor)}[{rows.Factors[p.Factor].Labels[p.Level]}]", p.Coefficient)).ToList();
+                c.AliasedWith = named.Select(p => p.Name).ToList();
+                c.AliasExplanation = Keel.Diagnostics.AliasExplainer.Explain(c.Name, named) + $" (after absorbing {rows.Factors[fit.Identified.Absorbing].Name})";
+            }
+        }
+        else
+        {
+            c.Status = CoefficientStatus.Estimated;
+            c.Estimate = estimate;
+        }
+
+        if (formula.Response.Log && c.Estimate is { } e)
+        {
+            double x = ElementaryFunctions.Exp(e);
+            c.ExpEstimate = double.IsFinite(x) ? x : null;
+        }
+
+        return c;
     }
 
     private static string LabelOf(Formula formula, int[] factorOfTerm, int factor) => formula.Terms[Array.IndexOf(factorOfTerm, factor)].Label;
@@ -307,7 +324,7 @@ internal static class RowResultAssembler
 
         if (factors.Length >= 3 && fit.Identified is null)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.AliasingUnchecked, string.Create(CultureInfo.InvariantCulture, $"{factors.Length} factors: the rank of their effects is not decided exactly on the row path when the levels beyond the largest factor's exceed {Keel.Diagnostics.AbsorbedGram.MaxSchurColumns} (levels {string.Join(" + ", factors.Select(f => rows.Factors[f].LevelCount))}); the level effects are shown with each factor's first level as reference and may include unidentified combinations. The covariates' estimates and standard errors do not depend on this; the residual degrees of freedom use the upper bound {fit.Rank} of the rank")));
+            r.Warnings.Add(new FitWarning(WarningCodes.AliasingUnchecked, string.Create(CultureInfo.InvariantCulture, $"{factors.Length} factors: the rank of their effects is decided exactly on the row path only while the levels beyond the largest factor's are few next to the rows (at most {Keel.Diagnostics.AbsorbedGram.MaxSchurColumns}, and their cube at most 300 times the rows; here levels {string.Join(" + ", factors.Select(f => rows.Factors[f].LevelCount))} over {rows.Count} rows); the level effects are shown with each factor's first level as reference and may include unidentified combinations. The covariates' estimates and standard errors do not depend on this; the residual degrees of freedom use the upper bound {fit.Rank} of the rank")));
         }
 
         var aliased = r.Coefficients.Where(c => c.Status == CoefficientStatus.Aliased).ToList();

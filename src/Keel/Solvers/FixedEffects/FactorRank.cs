@@ -33,7 +33,7 @@ internal static class FactorRank
 {
     private const int Blocks = 4;
 
-    /// <summary>Null when the further factors' levels exceed AbsorbedGram.MaxSchurColumns (the rank is then not decided).</summary>
+    /// <summary>Null when the decision is not <see cref="Affordable"/> (the rank is then not decided).</summary>
     /// <param name="effects">Effects by factor (absorbing and further) of the fitted model's residual target.</param>
     public static FactorRankDecision? Decide(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, double[][] effects)
     {
@@ -60,7 +60,7 @@ internal static class FactorRank
         }
 
         int q = columns.Count;
-        if (q > AbsorbedGram.MaxSchurColumns)
+        if (!Affordable(q, rows.Count))
         {
             return null;
         }
@@ -280,6 +280,14 @@ internal static class FactorRank
         long rank = rows.Factors[absorbing].LevelCount + r;
         return new FactorRankDecision(absorbing, absorbingEffects, identified, aliased, partners, rank);
     }
+
+    /// <summary>
+    /// Whether the exact decision is made: at most AbsorbedGram.MaxSchurColumns further levels, and
+    /// its factorisation (q³/3 flops) at most about 100 flops per row, so that it stays a small
+    /// part of the fit (the projection costs some hundreds of operations per row).
+    /// </summary>
+    public static bool Affordable(int furtherLevels, int rows) =>
+        furtherLevels <= AbsorbedGram.MaxSchurColumns && (double)furtherLevels * furtherLevels * furtherLevels <= 300.0 * rows;
 
     private static double Fitted(RowColumns rows, int[] others, double[][] effects, int i)
     {
