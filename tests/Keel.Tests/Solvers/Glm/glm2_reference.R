@@ -53,3 +53,9 @@ report("certificate y ~ a + b + x without separated", glm(y ~ a + b + x, poisson
 library(fixest)
 fe <- fepois(y ~ a + b + x, s, glm.tol = 1e-12)
 cat("fepois nobs", nobs(fe), "\n"); show("fepois coef", coef(fe))
+
+# Response-scale prediction of a logit (keel predict on a binomial result), on glm_data.csv.
+dz <- read.csv("glm_data.csv")
+fz <- glm(z ~ a + b, binomial, dz, control = ctl)
+pz <- predict(fz, data.frame(a = c("a1", "a3", "a4"), b = c("b2", "b1", "b3")), type = "response", se.fit = TRUE)
+show("predict binomial fit", pz$fit); show("predict binomial se", pz$se.fit)
