@@ -115,3 +115,18 @@ public class GlmOffsetAgainstRTests
         Assert.Contains("--cluster", Assert.Throws<KeelInputException>(() => Fit("y ~ a + b + offset(log(exposure))", se: StandardErrorKind.Hc1)).Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The library API's FitSettings.Family gives the command line's fit (same result fingerprint).</summary>
+public class GlmApiTests
+{
+    [Fact]
+    public void FitSettings_family_poisson_with_an_offset_matches_the_pipeline()
+    {
+        string file = Path.Combine(KeelProcess.RepositoryRoot(), "tests", "Keel.Tests", "Solvers", "Glm", "glm_offset.csv");
+        const string Formula = "y ~ a + b + offset(log(exposure))";
+        RegressionResult api = KeelRegression.Fit(file, Formula, new FitSettings { Family = ModelFamily.Poisson, Threads = 1 });
+        FitResult pipeline = FitPipeline.Run(new FitOptions { Formula = Formula, Inputs = [file], Family = GlmFamily.Poisson, Threads = 1 }).Result;
+        Assert.Equal(pipeline.Coefficients.Select(c => c.Estimate), api.Coefficients.Select(c => c.Estimate));
+        Numeric.AssertClose(-0.45092318980179408, api.Coefficients[0].Estimate!.Value, 1e-10, what: "intercept against R");
+    }
+}
