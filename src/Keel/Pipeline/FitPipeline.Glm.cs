@@ -72,7 +72,7 @@ internal static partial class FitPipeline
 
         if (design.Cells.SumWExpOffset is null)
         {
-            throw new KeelInputException($"{offset.Label}: these inputs carry no keel_sum_w_exp_offset column (cells files or a database source made without the offset); make the cells with the same formula, offset included, or fit the rows");
+            throw new KeelInputException($"{offset.Label}: cells files carry no Σw·e^offset (their format has no such column yet), so a poisson rate with an offset needs the rows: fit the CSV or Parquet files");
         }
 
         if (options.StandardErrors == StandardErrorKind.Hc1 && options.ClusterColumn is null && design.Cells.RowCount.Any(n => n > 1))

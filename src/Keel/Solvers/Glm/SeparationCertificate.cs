@@ -108,7 +108,16 @@ internal static class SeparationCertificate
             return found;
         }
 
-        var cells = new List<(string, long)>();
+        // Named by their categorical values (continuous values would name one row each), grouped.
+        var categorical = new HashSet<string>(design.TermCodings.SelectMany(t => t).Where(f => f.IsCategorical).Select(f => f.Column), StringComparer.Ordinal);
+        int[] nameColumns = Enumerable.Range(0, design.Cells.KeyColumns.Length).Where(j => categorical.Contains(design.Cells.KeyColumns[j].Name)).ToArray();
+        if (nameColumns.Length == 0)
+        {
+            nameColumns = Enumerable.Range(0, design.Cells.KeyColumns.Length).ToArray();
+        }
+
+        var rowsByName = new Dictionary<string, long>(StringComparer.Ordinal);
+        var names = new List<string>();
         bool[] all = (bool[])separated.Clone();
         long rows = found.Rows;
         for (int c = 0; c < m; c++)
@@ -117,9 +126,19 @@ internal static class SeparationCertificate
             {
                 all[c] = true;
                 rows += design.Cells.RowCount[c];
-                cells.Add((string.Join(", ", design.Cells.KeyColumns.Select((k, j) => $"{k.Name} = {k.Labels[design.Cells.Code(c, j)]}")), design.Cells.RowCount[c]));
+                string name = string.Join(", ", nameColumns.Select(j => $"{design.Cells.KeyColumns[j].Name} = {design.Cells.KeyColumns[j].Labels[design.Cells.Code(c, j)]}"));
+                if (!rowsByName.TryAdd(name, design.Cells.RowCount[c]))
+                {
+                    rowsByName[name] += design.Cells.RowCount[c];
+                }
+                else
+                {
+                    names.Add(name);
+                }
             }
         }
+
+        var cells = names.Select(n => (n, rowsByName[n])).ToList();
 
         return found with { CellIsSeparated = all, Rows = rows, Combinations = cells };
     }
