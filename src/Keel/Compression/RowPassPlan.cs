@@ -11,6 +11,15 @@ internal sealed record RowPassPlan(string TargetColumn, bool LogTarget, string? 
 
     /// <summary>The values the target may take (after any log): a row outside stops the pass naming it, or is dropped with --na drop.</summary>
     public TargetDomain TargetDomain { get; init; } = TargetDomain.Any;
+
+    /// <summary>
+    /// The column of the formula's offset, or null: the pass adds Σw·e^offset to each cell (the exposure
+    /// itself when <see cref="OffsetLog"/>), the statistic the poisson likelihood needs (docs/glm.md).
+    /// </summary>
+    public string? OffsetColumn { get; init; }
+
+    /// <summary>True for offset(log(e)): e^offset is the column's value, which must be positive.</summary>
+    public bool OffsetLog { get; init; }
 }
 
 /// <summary>The range a family's likelihood needs of the target (docs/glm.md).</summary>

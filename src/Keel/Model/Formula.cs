@@ -26,6 +26,12 @@ internal sealed record Formula(Response Response, bool HasIntercept, IReadOnlyLi
     public IReadOnlyList<string> Absorbed { get; init; } = [];
 
     /// <summary>
+    /// <c>offset(log(exposure))</c> or <c>offset(o)</c>: a term of the linear predictor with coefficient 1
+    /// (R's and fixest's form for rates per unit of exposure); null without one. docs/glm.md.
+    /// </summary>
+    public Offset? Offset { get; init; }
+
+    /// <summary>
     /// The expanded formula in normal form, e.g. <c>y ~ a + b + a:b</c> or <c>y ~ 0 + x</c>;
     /// parsing it gives back the same response, intercept and terms.
     /// </summary>
@@ -38,13 +44,24 @@ internal sealed record Formula(Response Response, bool HasIntercept, IReadOnlyLi
                 ? (HasIntercept ? "1" : "0")
                 : (HasIntercept ? "" : "0 + ") + string.Join(" + ", terms.Select(term => term.Expression));
             string bar = Absorbed.Count == 0 ? "" : " | " + string.Join(" + ", Absorbed.Select(FormulaNames.Quote));
-            return Response.Label + " ~ " + rightSide + bar;
+            string offset = Offset is null ? "" : " + " + Offset.Label;
+            return Response.Label + " ~ " + rightSide + offset + bar;
         }
     }
 
     /// <summary>The distinct regressor columns, in order of first use in the terms.</summary>
     public IReadOnlyList<string> RegressorColumns =>
         Terms.SelectMany(term => term.Factors).Select(factor => factor.Column).Distinct(StringComparer.Ordinal).ToArray();
+}
+
+/// <summary>
+/// The offset of the linear predictor: a column <paramref name="Column"/>, or its natural logarithm
+/// when <paramref name="Log"/> (offset(log(exposure)): then e^offset is the exposure itself).
+/// </summary>
+internal sealed record Offset(string Column, bool Log)
+{
+    /// <summary><c>offset(log(e))</c> or <c>offset(o)</c>.</summary>
+    public string Label => "offset(" + (Log ? "log(" + FormulaNames.Quote(Column) + ")" : FormulaNames.Quote(Column)) + ")";
 }
 
 /// <summary>The target: a column, or its natural logarithm for <c>log(y) ~ ...</c>.</summary>

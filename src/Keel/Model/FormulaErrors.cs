@@ -9,7 +9,7 @@ namespace Keel.Model;
 
 internal static class FormulaErrors
 {
-    private const string SupportedFunctions = "C, I, log, poly";
+    private const string SupportedFunctions = "C, I, log, poly (and offset(log(e)) as a summand)";
 
     public static KeelInputException EmptyFormula(string text, int position) =>
         At(text, position, "the formula is empty; write it as y ~ a + b");
@@ -83,6 +83,9 @@ internal static class FormulaErrors
 
     public static KeelInputException DotNotSupported(string text, int position) =>
         At(text, position, "'.' (all other columns) is not supported; list the columns, or write `.` for a column named '.'");
+
+    public static KeelInputException OffsetPlacement(string text, int position) =>
+        At(text, position, "offset(...) must be added to the whole right-hand side (y ~ a + b + offset(log(e))), at most once, not inside an interaction, a product or parentheses, nor subtracted");
 
     public static KeelInputException UnknownFunction(string text, FormulaToken function) =>
         At(text, function.Position, function.Text is "factor" or "as.factor"

@@ -23,11 +23,17 @@ internal static partial class FitPipeline
         }
 
         CheckCellTargets(design, family);
+        double[]? offsetByCell = CellOffsets(design, options);
         SeparationResult separation = Separation.Detect(design, family);
         Func<Design, bool, LeastSquaresSolution> solve = dense
             ? (working, final) => DenseSolve.Solve(working, diagnostics: final)
             : (working, _) => IterativeSolve.Solve(working, options, cancel);
-        GlmFit fit = Irls.Fit(design, family, separation.CellIsSeparated, solve, GlmOptions.Default, cancel);
+        if (family == GlmFamily.Poisson)
+        {
+            separation = SeparationCertificate.Extend(design, separation, solve, GlmOptions.Default, cancel);
+        }
+
+        GlmFit fit = Irls.Fit(design, family, separation.CellIsSeparated, solve, GlmOptions.Default, cancel, offsetByCell);
         clock.Lap("solve");
 
         var glm = new GlmReport
@@ -53,6 +59,28 @@ internal static partial class FitPipeline
         result.Threads = Math.Max(1, options.Threads);
         ApplyGlmStandardErrors(result, design, fit, separation.CellIsSeparated, options);
         return new FitOutcome(result, design, fit.Solution, fit.MeanByCell);
+    }
+
+    // offset(...) needs the cells' Σw·e^offset (the row pass; docs/glm.md), and HC1 the rows' own
+    // residuals, which cells of several rows with different offsets do not determine.
+    private static double[]? CellOffsets(Design design, FitOptions options)
+    {
+        if (design.Formula.Offset is not { } offset)
+        {
+            return null;
+        }
+
+        if (design.Cells.SumWExpOffset is null)
+        {
+            throw new KeelInputException($"{offset.Label}: cells files carry no Σw·e^offset (their format has no such column yet), so a poisson rate with an offset needs the rows: fit the CSV or Parquet files");
+        }
+
+        if (options.StandardErrors == StandardErrorKind.Hc1 && options.ClusterColumn is null && design.Cells.RowCount.Any(n => n > 1))
+        {
+            throw new KeelInputException($"--se hc1 with {offset.Label}: HC1 needs each row's residual, which a cell of several rows with different exposures does not determine; use --cluster COL (exact with an offset)");
+        }
+
+        return Irls.CellOffsets(design);
     }
 
     // The row pass names the first row whose target the family cannot take.

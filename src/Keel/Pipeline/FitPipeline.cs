@@ -67,6 +67,12 @@ internal static partial class FitPipeline
         }
 
         Formula formula = FormulaParser.Parse(options.Formula);
+        if (formula.Offset is { } offset && options.Family != Keel.Solvers.Glm.GlmFamily.Poisson && !options.DiagnoseOnly)
+        {
+            // Only the poisson likelihood of a cell depends on its rows' offsets through one sum (Σw·e^offset).
+            throw new KeelInputException($"{offset.Label}: an offset is supported with --family poisson only (its likelihood depends on a cell's rows through Σw·e^offset; least squares and the logit do not)");
+        }
+
         RowPathPlan? rowPath = RowPathChoice.Choose(formula, options);
         clock.Lap("path choice");
         if (options.SecondClusterColumn is not null && rowPath is null)

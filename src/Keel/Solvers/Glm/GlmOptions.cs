@@ -18,4 +18,16 @@ internal sealed record GlmOptions
 
     /// <summary>Halvings of a step whose deviance is not finite before giving up (R halves the same way).</summary>
     public int MaxStepHalvings { get; init; } = 30;
+
+    /// <summary>
+    /// Weight K of the positive cells in the separation certificate's regressions (SeparationCertificate):
+    /// it holds the fit there to about 1/K of its scale, far inside <see cref="SeparationTolerance"/>.
+    /// </summary>
+    public double SeparationWeight { get; init; } = 1e10;
+
+    /// <summary>Fitted values of the certificate's regressions within this of 0 count as 0 (u starts at 1 on zero cells).</summary>
+    public double SeparationTolerance { get; init; } = 1e-6;
+
+    /// <summary>Rounds of the iterated rectifier before giving up (a separation left then shows as NOT_CONVERGED).</summary>
+    public int SeparationMaxRounds { get; init; } = 100;
 }

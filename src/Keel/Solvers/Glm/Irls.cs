@@ -9,6 +9,9 @@
 //   (dense QR with refinement, or LSMR) on a Design with the same slots and (ω, z) as weights and
 //   means. For a canonical link Fisher scoring is Newton's method, so the steps converge quadratically.
 // Stop: |D − D_old| / (|D| + 0.1) < GlmOptions.Tolerance (R's rule; D the deviance of the cells).
+// Offset (poisson, offset(log(e))): a cell's rows enter its likelihood through Σwy and E = Σw·e^offset
+//   only (Σ w_i (y_i (x'β + o_i) − e^{x'β + o_i}) = S·x'β − e^{x'β}·E + const), which is that of one
+//   observation of weight W, response ȳ and offset õ = log(E/W); so η = Xβ + õ and z = η − õ + (ȳ − μ)/V.
 // Separated cells (Separation) get ω = 0: they are out of every step and of every sum here.
 // Invariant: after the loop, Solution is the least-squares solve at the last η (the one whose
 //   (X'ΩX)⁻¹ is the inverse Fisher information, as in R's summary.glm), and Eta = X·Solution.
@@ -55,13 +58,16 @@ internal static class Irls
     /// <param name="solve">A weighted least-squares solve of a design; the flag asks for the covariance and diagnostics (last step).</param>
     /// <param name="options">The stopping rule.</param>
     /// <param name="cancel">Cancellation between steps.</param>
-    public static GlmFit Fit(Design design, GlmFamily family, bool[] separated, Func<Design, bool, LeastSquaresSolution> solve, GlmOptions options, CancellationToken cancel)
+    /// <param name="offsetByCell">õ_c = log(Σw·e^offset / Σw) per cell, or null without an offset.</param>
+    public static GlmFit Fit(Design design, GlmFamily family, bool[] separated, Func<Design, bool, LeastSquaresSolution> solve, GlmOptions options, CancellationToken cancel, double[]? offsetByCell = null)
     {
         int m = design.CellCount;
+        double[] offset = offsetByCell ?? new double[m];
         var eta = new double[m];
         for (int c = 0; c < m; c++)
         {
-            eta[c] = InFit(design, separated, c) ? GlmFamilies.LinearPredictor(family, GlmFamilies.StartingMean(family, design.CellMean[c], design.CellWeight[c])) : 0.0;
+            // R's glm.fit: η starts at g(mustart), the offset not added.
+            eta[c] = InFit(design, separated, c) ? GlmFamilies.LinearPredictor(family, GlmFamilies.StartingMean(family, design.CellMean[c], design.CellWeight[c])) : offset[c];
         }
 
         double devianceOld = CellsDeviance(design, family, separated, eta);
@@ -72,9 +78,9 @@ internal static class Irls
         {
             cancel.ThrowIfCancellationRequested();
             iterations++;
-            LeastSquaresSolution step = solve(WorkingDesign(design, family, separated, eta), false);
+            LeastSquaresSolution step = solve(WorkingDesign(design, family, separated, eta, offset), false);
             double[] coefficients = step.Coefficients;
-            double[] etaNew = ResultAssembler.FittedByCell(design, step);
+            double[] etaNew = LinearPredictor(design, step, offset);
             double deviance = CellsDeviance(design, family, separated, etaNew);
             for (int halving = 0; !double.IsFinite(deviance) && coefficientsOld is not null && halving < options.MaxStepHalvings; halving++)
             {
@@ -84,7 +90,7 @@ internal static class Irls
                     coefficients[j] = step.Aliased[j] ? double.NaN : 0.5 * (coefficients[j] + coefficientsOld[j]);
                 }
 
-                etaNew = ResultAssembler.FittedByCell(design, step);
+                etaNew = LinearPredictor(design, step, offset);
                 deviance = CellsDeviance(design, family, separated, etaNew);
             }
 
@@ -105,17 +111,17 @@ internal static class Irls
         }
 
         // The last step again at the final η, this time with its covariance: the inverse Fisher information.
-        Design working = WorkingDesign(design, family, separated, eta);
+        Design working = WorkingDesign(design, family, separated, eta, offset);
         LeastSquaresSolution solution = solve(working, true);
         iterations++;
-        double[] finalEta = ResultAssembler.FittedByCell(design, solution);
+        double[] finalEta = LinearPredictor(design, solution, offset);
         var mean = new double[m];
         for (int c = 0; c < m; c++)
         {
             mean[c] = InFit(design, separated, c) ? GlmFamilies.Mean(family, finalEta[c]) : design.CellMean[c];
         }
 
-        (double finalDeviance, double nullDeviance, bool ofRows) = Deviances(design, family, separated, mean);
+        (double finalDeviance, double nullDeviance, bool ofRows) = Deviances(design, family, separated, mean, offsetByCell);
         long rows = 0;
         for (int c = 0; c < m; c++)
         {
@@ -139,8 +145,38 @@ internal static class Irls
 
     private static bool InFit(Design design, bool[] separated, int c) => !separated[c] && design.CellWeight[c] > 0;
 
-    // The weighted least-squares problem of one step: same slots, weights ω and means z.
-    private static Design WorkingDesign(Design design, GlmFamily family, bool[] separated, double[] eta)
+    // η = Xβ + õ per cell.
+    private static double[] LinearPredictor(Design design, LeastSquaresSolution step, double[] offset)
+    {
+        double[] eta = ResultAssembler.FittedByCell(design, step);
+        for (int c = 0; c < eta.Length; c++)
+        {
+            eta[c] += offset[c];
+        }
+
+        return eta;
+    }
+
+    /// <summary>õ_c = log(E_c / W_c), E = Σw·e^offset and W = Σw from the exact sums; null when the cells carry no offset.</summary>
+    public static double[]? CellOffsets(Design design)
+    {
+        if (design.Cells.SumWExpOffset is not { } sumWe)
+        {
+            return null;
+        }
+
+        var offset = new double[design.CellCount];
+        for (int c = 0; c < offset.Length; c++)
+        {
+            double w = design.Cells.SumW[c].ToDouble();
+            offset[c] = w > 0 ? ElementaryFunctions.Log(sumWe[c].ToDouble() / w) : 0.0;
+        }
+
+        return offset;
+    }
+
+    // The weighted least-squares problem of one step: same slots, weights ω and means z (the offset taken off).
+    private static Design WorkingDesign(Design design, GlmFamily family, bool[] separated, double[] eta, double[] offset)
     {
         int m = design.CellCount;
         var weight = new double[m];
@@ -157,7 +193,7 @@ internal static class Irls
             }
 
             weight[c] = design.CellWeight[c] * v;
-            z[c] = DoubleDouble.FromDouble(eta[c] + ((design.CellMean[c] - mu) / v));
+            z[c] = DoubleDouble.FromDouble(eta[c] - offset[c] + ((design.CellMean[c] - mu) / v));
         }
 
         return new Design(design.Formula, design.Cells, design.Columns, design.SolvedOfColumn, design.SlotsPerCell, design.SlotColumn, design.SlotValue, design.SlotValueLow, weight, z)
@@ -188,7 +224,13 @@ internal static class Irls
     /// its rows' −2·log-likelihood. Otherwise the within-cell part needs Σw·y·log y, which cells
     /// do not hold, and both deviances are those of the grouped data (their difference is the same).
     /// </summary>
-    private static (double Deviance, double Null, bool OfRows) Deviances(Design design, GlmFamily family, bool[] separated, double[] mean)
+    /// <remarks>
+    /// With an offset the null model is the intercept fitted with the offset (R's glm refits it):
+    /// poisson μ_c = e^õ_c·ΣS/ΣE, or e^õ_c without an intercept. The rows' deviance then also needs
+    /// every row of a cell to share its offset, which the cells do not record: it is the rows' only
+    /// for cells of one row or of all-zero targets (where the offset does not enter the deviance).
+    /// </remarks>
+    private static (double Deviance, double Null, bool OfRows) Deviances(Design design, GlmFamily family, bool[] separated, double[] mean, double[]? offset)
     {
         Compression.ExactSum totalW = default, totalWy = default;
         for (int c = 0; c < design.CellCount; c++)
@@ -201,6 +243,21 @@ internal static class Irls
         }
 
         double nullMean = design.Formula.HasIntercept ? totalWy.ToDouble() / totalW.ToDouble() : GlmFamilies.Mean(family, 0.0);
+        double nullRate = 1.0;
+        if (offset is not null)
+        {
+            Compression.ExactSum totalWe = default;
+            for (int c = 0; c < design.CellCount; c++)
+            {
+                if (InFit(design, separated, c))
+                {
+                    totalWe.Add(in design.Cells.SumWExpOffset![c]);
+                }
+            }
+
+            nullRate = design.Formula.HasIntercept ? totalWy.ToDouble() / totalWe.ToDouble() : 1.0;
+        }
+
         double deviance = 0, nullDeviance = 0;
         bool ofRows = true;
         for (int c = 0; c < design.CellCount; c++)
@@ -220,9 +277,10 @@ internal static class Irls
                 continue;
             }
 
-            ofRows &= design.Cells.RowCount[c] == 1 || RowsShareTarget(design, c);
+            ofRows &= design.Cells.RowCount[c] == 1 || (offset is null ? RowsShareTarget(design, c) : design.Cells.SumWy[c].IsZero);
+            double cellNullMean = offset is null ? nullMean : nullRate * ElementaryFunctions.Exp(offset[c]);
             deviance += GlmFamilies.CellDeviance(family, y, w, mean[c]);
-            nullDeviance += GlmFamilies.CellDeviance(family, y, w, nullMean);
+            nullDeviance += GlmFamilies.CellDeviance(family, y, w, cellNullMean);
         }
 
         return (deviance, nullDeviance, ofRows);

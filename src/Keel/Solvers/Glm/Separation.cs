@@ -14,10 +14,9 @@
 //   The sums are the cells' exact sums, so the test is exact. For binomial, dropping one level can
 //   make another one-sided (a and b crossed), so the test repeats until nothing changes; for
 //   poisson dropped rows have y = 0 and change no other level's sum, so one pass suffices.
-// Not covered: separation by a combination of several levels or by continuous regressors (the
-//   general linear-programming / iterated-ReLU certificate of the paper); such a fit shows a
-//   coefficient running off (NOT_CONVERGED or a huge estimate), not a silent finite number at the
-//   default tolerance. docs/glm.md says so.
+// Poisson separation by a combination of levels or continuous regressors (the paper's general
+//   certificate) is SeparationCertificate's, run after this; binomial has only this check, and a
+//   fit separated otherwise shows a coefficient running off (NOT_CONVERGED), as docs/glm.md says.
 // Cost: one pass over cells per categorical term and round: O(cells · terms · rounds).
 
 using Keel.Compression;
@@ -31,7 +30,10 @@ namespace Keel.Solvers.Glm;
 /// <param name="Rows">Rows in the separated cells.</param>
 internal sealed record SeparationResult(bool[] CellIsSeparated, IReadOnlyList<(string Level, long Rows, bool AllOne)> Levels, long Rows)
 {
-    public bool Any => Rows > 0 || Levels.Count > 0;
+    public bool Any => Rows > 0 || Levels.Count > 0 || Combinations.Count > 0;
+
+    /// <summary>Cells (named by their regressor values) separated by a combination of regressors (SeparationCertificate), with their rows.</summary>
+    public IReadOnlyList<(string Cell, long Rows)> Combinations { get; init; } = [];
 }
 
 /// <summary>Finds separated level combinations of the categorical terms (see the file header).</summary>
@@ -135,10 +137,24 @@ internal static class Separation
     /// <summary>The warning's sentence: which levels, what their rows had in common, how many rows were dropped.</summary>
     public static string Describe(SeparationResult s, GlmFamily family, long rowsUsed)
     {
-        IEnumerable<string> named = s.Levels.Take(5).Select(l => $"{l.Level} ({l.Rows} row{(l.Rows == 1 ? string.Empty : "s")}, all {(family == GlmFamily.Poisson ? "zero" : l.AllOne ? "1" : "0")})");
-        string more = s.Levels.Count > 5 ? $" and {s.Levels.Count - 5} more" : string.Empty;
         string infinite = family == GlmFamily.Poisson ? "a rate of exactly 0 (an effect of minus infinity on the log scale)" : "a probability of exactly 0 or 1 (an infinite log-odds)";
-        return $"{s.Levels.Count} level(s) have outcomes that are all the same: {string.Join(", ", named)}{more}; the best fit gives them {infinite}, so their {s.Rows} of {rowsUsed} rows were dropped and their coefficients are null (the other estimates are those of the fit without these rows)";
+        var parts = new List<string>();
+        if (s.Levels.Count > 0)
+        {
+            IEnumerable<string> named = s.Levels.Take(5).Select(l => $"{l.Level} ({l.Rows} row{(l.Rows == 1 ? string.Empty : "s")}, all {(family == GlmFamily.Poisson ? "zero" : l.AllOne ? "1" : "0")})");
+            string more = s.Levels.Count > 5 ? $" and {s.Levels.Count - 5} more" : string.Empty;
+            parts.Add($"{s.Levels.Count} level(s) have outcomes that are all the same: {string.Join(", ", named)}{more}");
+        }
+
+        if (s.Combinations.Count > 0)
+        {
+            long rows = s.Combinations.Sum(c => c.Rows);
+            IEnumerable<string> named = s.Combinations.Take(5).Select(c => $"{c.Cell} ({c.Rows} row{(c.Rows == 1 ? string.Empty : "s")})");
+            string more = s.Combinations.Count > 5 ? $" and {s.Combinations.Count - 5} more" : string.Empty;
+            parts.Add($"{s.Combinations.Count} combination(s) of levels, {rows} rows all zero, can be fitted exactly by pushing a combination of coefficients to infinity although no single level is all zero (separation across terms, found by the certificate of Correia, Guimarães & Zylkin 2019): {string.Join("; ", named)}{more}");
+        }
+
+        return $"{string.Join("; also ", parts)}; the best fit gives them {infinite}, so their {s.Rows} of {rowsUsed} rows were dropped and their coefficients are null (the other estimates are those of the fit without these rows)";
     }
 
     private static string FactorLabel(Design design, int term, int factor) => design.Formula.Terms[term].Factors[factor].Label;
