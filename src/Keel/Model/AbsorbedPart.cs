@@ -21,7 +21,7 @@ internal static class AbsorbedPart
         string model = text[..bar];
         if (!model.Contains('~', StringComparison.Ordinal))
         {
-            throw new KeelInputException($"formula, column {bar + 1}: '|' before '~'; write \"y ~ x | f1 + f2\" (the fixed effects after the bar)");
+            throw FormulaErrors.At(text, bar, "'|' before '~'; write \"y ~ x | f1 + f2\" (the fixed effects after the bar)");
         }
 
         var factors = new List<string>();
@@ -40,7 +40,7 @@ internal static class AbsorbedPart
                 int close = text.IndexOf('`', at + 1);
                 if (close < 0)
                 {
-                    throw new KeelInputException($"formula, column {at + 1}: unclosed backtick after '|'");
+                    throw FormulaErrors.At(text, at, "unclosed backtick after '|'");
                 }
 
                 name = text[(at + 1)..close];
@@ -62,7 +62,7 @@ internal static class AbsorbedPart
 
             if (factors.Contains(name, StringComparer.Ordinal))
             {
-                throw new KeelInputException($"formula, column {start + 1}: '{name}' appears twice after '|'");
+                throw FormulaErrors.At(text, start, $"'{name}' appears twice after '|'");
             }
 
             factors.Add(name);
@@ -88,6 +88,7 @@ internal static class AbsorbedPart
     /// <summary>Checks that the expansion kept one C(f) term per absorbed column at the end of the terms.</summary>
     public static void CheckExpanded(Formula formula)
     {
+        int bar = TopLevelBar(formula.Text);
         int first = formula.Terms.Count - formula.Absorbed.Count;
         for (int i = 0; i < formula.Absorbed.Count; i++)
         {
@@ -95,13 +96,13 @@ internal static class AbsorbedPart
             bool elsewhere = formula.Terms.Take(Math.Max(0, first)).Any(t => t.Factors.Any(f => string.Equals(f.Column, column, StringComparison.Ordinal)));
             if (elsewhere || first < 0 || formula.Terms[first + i].Factors is not [CategoricalFactor c] || !string.Equals(c.Column, column, StringComparison.Ordinal))
             {
-                throw new KeelInputException($"formula: '{column}' is both a regressor and a fixed effect after '|'; write it on one side only");
+                throw FormulaErrors.At(formula.Text, Math.Max(0, bar), $"'{column}' is both a regressor and a fixed effect after '|'; write it on one side only");
             }
         }
     }
 
     private static KeelInputException NotAColumn(string text, int at) =>
-        new($"formula, column {at + 1}: after '|' Keel reads fixed effects as column names joined by '+' (fixest's f1^f2 and x[f] are not supported; write C(f1):C(f2) before the bar instead)");
+        FormulaErrors.At(text, Math.Min(at, text.Length), "after '|' Keel reads fixed effects as column names joined by '+' (fixest's f1^f2 and x[f] are not supported; write C(f1):C(f2) before the bar instead)");
 
     private static int TopLevelBar(string text)
     {

@@ -142,7 +142,7 @@ internal static class FormulaErrors
     public static KeelInputException NoTermsNoIntercept(string text, int position) =>
         At(text, position, "the model has no terms and no intercept; write y ~ 1 for the intercept only");
 
-    private static KeelInputException At(string text, int position, string problem) =>
+    internal static KeelInputException At(string text, int position, string problem) =>
         // The problem may quote a token of the text (found "…"): it too is put on one line (formula fuzz, U+2028).
         new($"formula \"{OnOneLine(text)}\", column {Column(position)}: {OnOneLine(problem)}");
 

@@ -17,6 +17,7 @@ internal static class FormulaParser
         {
             // fixest's form "y ~ x | f1 + f2": the factors after the bar are categorical terms
             // appended to the model (their levels are still coefficients) and marked absorbed.
+            FormulaReader.Read(split.Model);  // errors of the model part, with columns of the text as written
             FormulaSyntax withFactors = FormulaReader.Read(split.Model + string.Concat(split.Factors.Select(f => " + C(" + FormulaNames.Quote(f) + ")")));
             Formula expanded = FormulaExpansion.Expand(withFactors, text);
             expanded = expanded with { Absorbed = split.Factors };
