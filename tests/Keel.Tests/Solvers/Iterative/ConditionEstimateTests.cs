@@ -15,29 +15,30 @@ namespace Keel.Tests.Solvers.Iterative;
 /// </summary>
 public class ConditionEstimateTests
 {
-    private sealed record Data(string Csv, int Rows, int[] A, int[] B, double[] X);
+    internal sealed record Data(string Csv, int Rows, int[] A, int[] B, double[] X);
 
-    // Two crossed factors (1,500 and 300 levels, b correlated with a) and a covariate: 1,800 columns, full rank.
-    private static Data Crossed(int rows, int levelsA, int levelsB, int seed)
+    // Two crossed factors (1,500 and 300 levels, b correlated with a) and a covariate: 1,800 columns,
+    // full rank; and c, a function of b with 30 levels (for aliasing in the diagnose tests).
+    internal static Data Crossed(int rows, int levelsA, int levelsB, int seed)
     {
         var rng = new Random(seed);
         var a = new int[rows];
         var b = new int[rows];
         var x = new double[rows];
-        var csv = new StringBuilder("a,b,x,y\n");
+        var csv = new StringBuilder("a,b,c,x,y\n");
         for (int i = 0; i < rows; i++)
         {
             a[i] = i < levelsA ? i : rng.Next(levelsA); // every level of a present
             b[i] = i < levelsB ? i : ((a[i] % levelsB) + rng.Next(40)) % levelsB;
             x[i] = rng.NextDouble() + (0.001 * a[i]);
-            csv.Append(CultureInfo.InvariantCulture, $"A{a[i]:D4},B{b[i]:D3},{x[i]:R},{rng.NextDouble():R}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"A{a[i]:D4},B{b[i]:D3},C{b[i] % 30:D2},{x[i]:R},{rng.NextDouble():R}\n");
         }
 
         return new Data(csv.ToString(), rows, a, b, x);
     }
 
     // kappa of the design (intercept, a levels 1.., b levels 1.., x; the first level of each is the reference) scaled to unit columns.
-    private static double ExactScaledCondition(Data d, int levelsA, int levelsB)
+    internal static double ExactScaledCondition(Data d, int levelsA, int levelsB)
     {
         int p = 1 + (levelsA - 1) + (levelsB - 1) + 1;
         var gram = new double[p, p];
