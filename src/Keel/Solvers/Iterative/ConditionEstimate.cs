@@ -25,6 +25,7 @@
 // Cost: 2k products with A for sigma_max, and 2k products plus 2k triangular solves with L for
 //   sigma_min; four vectors over the columns.
 
+using System.Globalization;
 using Keel.LinearAlgebra;
 
 namespace Keel.Solvers.Iterative;
@@ -44,7 +45,35 @@ internal static class ConditionEstimate
     /// <param name="a">The weighted design over solved columns.</param>
     /// <param name="squaredNorms">‖a_j‖², 0 for columns outside the kept design (aliased).</param>
     /// <param name="preconditioned">The Schur preconditioner when one could be built (exact or not), else null.</param>
-    public static Outcome Estimate(ILinearOperator a, ReadOnlySpan<double> squaredNorms, SchurPreconditionedOperator? preconditioned)
+    public static Outcome Estimate(ILinearOperator a, ReadOnlySpan<double> squaredNorms, SchurPreconditionedOperator? preconditioned) =>
+        preconditioned is { IsExact: true }
+            ? Estimate(a, squaredNorms, (g, x) => preconditioned.MultiplyInverseGram(g, x), "the exact block Cholesky factor", null)
+            : Estimate(a, squaredNorms, null, null, preconditioned is null ? "no categorical term can be absorbed" : "the preconditioner's factor is not exact");
+
+    /// <summary>
+    /// The dense path beyond the exact SVD's size: from R of the kept columns' QR (r × r, upper
+    /// triangular), whose singular values are the kept design's, so AᵀA = RᵀR and its inverse is two
+    /// triangular solves. Cost: about 80·r² flops.
+    /// </summary>
+    public static Outcome FromTriangularFactor(DenseMatrix r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var triangle = new UpperTriangularOperator(r);
+        var squaredNorms = new double[r.Columns];
+        for (int j = 0; j < r.Columns; j++)
+        {
+            squaredNorms[j] = Kernels.Dot(r.Column(j)[..(j + 1)], r.Column(j)[..(j + 1)]);
+        }
+
+        return Estimate(triangle, squaredNorms, triangle.MultiplyInverseGram, "R of the QR factorisation", "R has a zero diagonal entry");
+    }
+
+    /// <param name="a">The operator whose columns are scaled.</param>
+    /// <param name="squaredNorms">‖a_j‖², 0 for columns left out.</param>
+    /// <param name="inverseGram">x = (AᵀA)⁻¹·g over the kept columns, exact to rounding; null when there is none.</param>
+    /// <param name="factorName">What gives the inverse, for the method text.</param>
+    /// <param name="whyNoInverse">Why there is no inverse, for the method text.</param>
+    private static Outcome Estimate(ILinearOperator a, ReadOnlySpan<double> squaredNorms, Action<double[], double[]>? inverseGram, string? factorName, string? whyNoInverse)
     {
         int n = a.Columns;
         var scale = new double[n];        // d_j = 1/‖a_j‖
@@ -62,38 +91,39 @@ internal static class ConditionEstimate
             return new Outcome(null, "not estimated: no kept column");
         }
 
+        int maxSteps = Math.Min(LanczosSteps, kept);
         var scaled = new ColumnScaledOperator(a, scale);
         var byRow = new double[a.Rows];
-        var (largestGram, smallestGram, steps) = Lanczos(n, Math.Min(LanczosSteps, kept), StartVector(scale), (v, result) =>
+        var (largestGram, smallestGram, steps) = Lanczos(n, maxSteps, StartVector(scale), (v, result) =>
         {
             scaled.Multiply(v, byRow);
             scaled.MultiplyTransposed(byRow, result);
         });
         double sigmaMax = Math.Sqrt(largestGram);
-        string bound = $"at most 2x low with probability above 1 - {FailureProbability(kept):0.#e0} (Kuczyński & Woźniakowski 1992)";
 
-        if (preconditioned is { IsExact: true })
+        if (inverseGram is not null)
         {
             var g = new double[n];
-            var (largestInverse, _, inverseSteps) = Lanczos(n, Math.Min(LanczosSteps, kept), StartVector(scale), (v, result) =>
+            var (largestInverse, _, inverseSteps) = Lanczos(n, maxSteps, StartVector(scale), (v, result) =>
             {
                 for (int j = 0; j < n; j++)
                 {
                     g[j] = inverseScale[j] * v[j];
                 }
 
-                preconditioned.MultiplyInverseGram(g, result);
+                inverseGram(g, result);
                 for (int j = 0; j < n; j++)
                 {
                     result[j] *= inverseScale[j];
                 }
             });
             double? kappa = Finite(sigmaMax * Math.Sqrt(largestInverse));
+            string bound = string.Create(CultureInfo.InvariantCulture, $"at most 2x low with probability above 1 - {FailureProbability(kept, maxSteps):0.#e0} (Kuczyński & Woźniakowski 1992)");
             return kappa is null
                 ? new Outcome(null, "not estimated: the Lanczos estimate of the largest eigenvalue of the inverse Gram matrix is not finite")
                 : new Outcome(
-                kappa,
-                $"estimate (Lanczos, {steps} and {inverseSteps} steps from a fixed start, on the column-scaled Gram matrix for sigma_max and on its inverse through the exact block Cholesky factor for sigma_min): a lower bound, {bound}");
+                    kappa,
+                    $"estimate (Lanczos, {steps} and {inverseSteps} steps from a fixed start, on the column-scaled Gram matrix for sigma_max and on its inverse through {factorName} for sigma_min): a lower bound, {bound}");
         }
 
         if (!(smallestGram > 0))
@@ -101,18 +131,17 @@ internal static class ConditionEstimate
             return new Outcome(null, "not estimated: the smallest Lanczos Ritz value of the column-scaled Gram matrix is 0 to rounding (the kept design may be numerically singular) and no exact factor gives its inverse");
         }
 
-        string why = preconditioned is null ? "no categorical term can be absorbed" : "the preconditioner's factor is not exact";
         return new Outcome(
             Finite(sigmaMax / Math.Sqrt(smallestGram)),
-            $"lower bound (Lanczos, {steps} steps from a fixed start, on the column-scaled Gram matrix; {why}, so sigma_min comes from the smallest Ritz value, which can be far above it: the condition number may be much larger)");
+            $"lower bound (Lanczos, {steps} steps from a fixed start, on the column-scaled Gram matrix; {whyNoInverse}, so sigma_min comes from the smallest Ritz value, which can be far above it: the condition number may be much larger)");
     }
 
     // Rounding can put an estimate for an orthogonal design a hair below 1, which no condition number is.
     private static double? Finite(double kappa) => double.IsFinite(kappa) ? Math.Max(1.0, kappa) : null;
 
     /// <summary>2·1.648·√n·e^(−√(1/2)·(2k−1)): both estimates within a factor √2 of their σ, so kappa within 2.</summary>
-    private static double FailureProbability(int n) =>
-        2 * 1.648 * Math.Sqrt(n) * ElementaryFunctions.Exp(-Math.Sqrt(0.5) * ((2 * LanczosSteps) - 1));
+    private static double FailureProbability(int n, int steps) =>
+        Math.Min(1.0, 2 * 1.648 * Math.Sqrt(n) * ElementaryFunctions.Exp(-Math.Sqrt(0.5) * ((2 * steps) - 1)));
 
     // Approximately Gaussian entries (a sum of four uniforms on [-1/2, 1/2)) on the kept columns, 0 elsewhere.
     private static double[] StartVector(double[] scale)
@@ -239,5 +268,55 @@ internal static class ConditionEstimate
     {
         /// <summary>Machine epsilon 2^-52 (not double.Epsilon, the smallest subnormal).</summary>
         public static readonly double Epsilon = Math.ScaleB(1.0, -52);
+    }
+
+    /// <summary>An upper triangular r × r matrix (column-major DenseMatrix) as an operator, with (RᵀR)⁻¹ by two triangular solves; every sum in fixed index order.</summary>
+    private sealed class UpperTriangularOperator(DenseMatrix r) : ILinearOperator
+    {
+        public int Rows => r.Rows;
+
+        public int Columns => r.Columns;
+
+        public void Multiply(ReadOnlySpan<double> x, Span<double> result)
+        {
+            result.Clear();
+            for (int j = 0; j < Columns; j++)
+            {
+                ReadOnlySpan<double> column = r.Column(j);
+                for (int i = 0; i <= j; i++)
+                {
+                    result[i] += column[i] * x[j];
+                }
+            }
+        }
+
+        public void MultiplyTransposed(ReadOnlySpan<double> y, Span<double> result)
+        {
+            for (int j = 0; j < Columns; j++)
+            {
+                result[j] = Kernels.Dot(r.Column(j)[..(j + 1)], y[..(j + 1)]);
+            }
+        }
+
+        // x = R⁻¹·R⁻ᵀ·g: forward solve Rᵀw = g, then back substitution R·x = w (by columns).
+        public void MultiplyInverseGram(double[] g, double[] x)
+        {
+            int n = Columns;
+            for (int j = 0; j < n; j++)
+            {
+                ReadOnlySpan<double> column = r.Column(j);
+                x[j] = (g[j] - Kernels.Dot(column[..j], x.AsSpan(0, j))) / column[j];
+            }
+
+            for (int j = n - 1; j >= 0; j--)
+            {
+                ReadOnlySpan<double> column = r.Column(j);
+                x[j] /= column[j];
+                for (int i = 0; i < j; i++)
+                {
+                    x[i] -= column[i] * x[j];
+                }
+            }
+        }
     }
 }
