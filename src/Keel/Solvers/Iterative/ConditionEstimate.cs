@@ -133,7 +133,7 @@ internal static class ConditionEstimate
 
         return new Outcome(
             Finite(sigmaMax / Math.Sqrt(smallestGram)),
-            $"lower bound (Lanczos, {steps} steps from a fixed start, on the column-scaled Gram matrix; {whyNoInverse}, so sigma_min comes from the smallest Ritz value, which can be far above it: the condition number may be much larger)");
+            $"estimate, a lower bound only (Lanczos, {steps} steps from a fixed start, on the column-scaled Gram matrix; {whyNoInverse}, so sigma_min comes from the smallest Ritz value, which can be far above it: the condition number may be much larger)");
     }
 
     // Rounding can put an estimate for an orthogonal design a hair below 1, which no condition number is.
