@@ -83,10 +83,6 @@ internal static class IterativeSolve
         }
 
         clock.Lap("solve: lsmr");
-        // The design's own conditioning (not the preconditioned operator's, nor LSMR's running
-        // estimate, which stops growing once LSMR converges); the factor is built for it when the solve went without.
-        var condition = ConditionEstimate.Estimate(a, squaredNorms, preconditioned ?? SchurPreconditioner.TryCreate(design, a, rank, aliased));
-        clock.Lap("solve: condition estimate");
         for (int j = 0; j < coefficients.Length; j++)
         {
             coefficients[j] = aliased[j] ? double.NaN : Math.ScaleB(coefficients[j], -targetScale);
@@ -98,9 +94,17 @@ internal static class IterativeSolve
             Aliased = aliased,
             Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? graph?.Dependencies ?? [],
             CovarianceDiagonal = rank?.CovarianceDiagonal,
-            ConditionNumber = condition.ConditionNumber,
+            // The design's own conditioning (not the preconditioned operator's, nor LSMR's running
+            // estimate, which stops growing once LSMR converges); the factor is built for it when the
+            // solve went without. Deferred: a likelihood fit reads it for its last step only.
+            DeferredCondition = () =>
+            {
+                var estimateClock = StageClock.Start();
+                var condition = ConditionEstimate.Estimate(a, squaredNorms, preconditioned ?? SchurPreconditioner.TryCreate(design, a, rank, aliased));
+                estimateClock.Lap("solve: condition estimate");
+                return (condition.ConditionNumber, condition.Method);
+            },
             ConvergenceHistory = lsmr.NormARByIteration,
-            ConditionMethod = condition.Method,
             Converged = converged,
             Iterations = iterations,
             SolverNote = note,
