@@ -38,6 +38,7 @@ internal static class IterativeSolve
                 Aliased = aliased,
                 Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? graph?.Dependencies ?? [],
                 CovarianceDiagonal = rank?.CovarianceDiagonal,
+                VarianceFactorByCell = rank?.VarianceFactorByCell,
                 ConditionNumber = diagnosed.ConditionNumber,
                 ConditionMethod = diagnosed.Method,
                 AliasingChecked = rank is not null || graph is not null,
@@ -94,6 +95,7 @@ internal static class IterativeSolve
             Aliased = aliased,
             Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? graph?.Dependencies ?? [],
             CovarianceDiagonal = rank?.CovarianceDiagonal,
+            VarianceFactorByCell = rank?.VarianceFactorByCell,
             // The design's own conditioning (not the preconditioned operator's, nor LSMR's running
             // estimate, which stops growing once LSMR converges); the factor is built for it when the
             // solve went without. Deferred: a likelihood fit reads it for its last step only.

@@ -24,6 +24,12 @@ internal sealed class LeastSquaresSolution
     public Func<double[], double>? VarianceFactor { get; init; }
 
     /// <summary>
+    /// x_c'(X'WX)⁻¹x_c for every cell c over the kept columns, when the solver gives it that way
+    /// instead of <see cref="VarianceFactor"/> (the absorbed-factor path: Diagnostics/CellVarianceFactors).
+    /// </summary>
+    public Func<double[]>? VarianceFactorByCell { get; init; }
+
+    /// <summary>
     /// Σ_cells w·(ȳ − fitted)² as the solver computed it from its own residual (the dense path: in
     /// double-double from the refinement), or null. Recomputing it from fitted values in double loses
     /// the digits that cancel in x'β on ill-conditioned designs (Filip: 8 of 15 digits of σ).
