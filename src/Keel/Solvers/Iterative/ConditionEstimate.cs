@@ -7,8 +7,11 @@
 //     sigma_max² = lambda_max(D·AᵀA·D)                                  (products with A and Aᵀ);
 //     sigma_min⁻² = lambda_max(D⁻¹·(AᵀA)⁻¹·D⁻¹) = lambda_max(D⁻¹·R⁻¹R⁻ᵀ·D⁻¹)
 //   when the block Cholesky factor R of the Schur preconditioner is exact (RᵀR = AᵀA), so the inverse
-//   costs two triangular solves and two products, no inner iteration. Without an exact factor the
-//   smallest Ritz value of D·AᵀA·D gives sigma_min from above: kappa is then only a lower bound.
+//   costs two triangular solves and two products, no inner iteration. With an approximate factor
+//   (IC(0), diag(S)) the same Lanczos on R⁻¹R⁻ᵀ gives sigma_min(R·D), and a third on BᵀB,
+//   B = A·R⁻¹, brackets sigma_min(A·D) between sigma_min(B) and sigma_max(B) times it (Bracketed):
+//   reported is the bracket's geometric middle, with the bracket. Without any factor the smallest
+//   Ritz value of D·AᵀA·D gives sigma_min from above: kappa is then only a lower bound.
 // Accuracy: a Ritz value never exceeds the eigenvalue it approximates, so each estimate is a lower
 //   bound on lambda_max and kappa_est ≤ kappa. For a random start, Kuczyński & Woźniakowski (1992),
 //   "Estimating the largest eigenvalue by the power and Lanczos algorithms with a random start",
@@ -46,9 +49,9 @@ internal static class ConditionEstimate
     /// <param name="squaredNorms">‖a_j‖², 0 for columns outside the kept design (aliased).</param>
     /// <param name="preconditioned">The Schur preconditioner when one could be built (exact or not), else null.</param>
     public static Outcome Estimate(ILinearOperator a, ReadOnlySpan<double> squaredNorms, SchurPreconditionedOperator? preconditioned) =>
-        preconditioned is { IsExact: true }
-            ? Estimate(a, squaredNorms, (g, x) => preconditioned.MultiplyInverseGram(g, x), "the exact block Cholesky factor", null)
-            : Estimate(a, squaredNorms, null, null, preconditioned is null ? "no categorical term can be absorbed" : "the preconditioner's factor is not exact");
+        preconditioned is null
+            ? Estimate(a, squaredNorms, null, null, "no categorical term can be absorbed")
+            : Estimate(a, squaredNorms, (g, x) => preconditioned.MultiplyInverseGram(g, x), preconditioned.IsExact ? "the exact block Cholesky factor" : "the preconditioner's factor R", null, preconditioned.IsExact ? null : preconditioned);
 
     /// <summary>
     /// The dense path beyond the exact SVD's size: from R of the kept columns' QR (r × r, upper
@@ -73,7 +76,8 @@ internal static class ConditionEstimate
     /// <param name="inverseGram">x = (AᵀA)⁻¹·g over the kept columns, exact to rounding; null when there is none.</param>
     /// <param name="factorName">What gives the inverse, for the method text.</param>
     /// <param name="whyNoInverse">Why there is no inverse, for the method text.</param>
-    private static Outcome Estimate(ILinearOperator a, ReadOnlySpan<double> squaredNorms, Action<double[], double[]>? inverseGram, string? factorName, string? whyNoInverse)
+    /// <param name="approximate">When <paramref name="inverseGram"/> is R⁻¹R⁻ᵀ of an approximate factor R (RᵀR ≠ AᵀA): the operator A·R⁻¹, whose extreme singular values bracket the design's smallest (see <see cref="Bracketed"/>).</param>
+    private static Outcome Estimate(ILinearOperator a, ReadOnlySpan<double> squaredNorms, Action<double[], double[]>? inverseGram, string? factorName, string? whyNoInverse, ILinearOperator? approximate = null)
     {
         int n = a.Columns;
         var scale = new double[n];        // d_j = 1/‖a_j‖
@@ -117,6 +121,11 @@ internal static class ConditionEstimate
                     result[j] *= inverseScale[j];
                 }
             });
+            if (approximate is not null)
+            {
+                return Bracketed(sigmaMax, 1.0 / Math.Sqrt(largestInverse), approximate, steps, inverseSteps);
+            }
+
             double? kappa = Finite(sigmaMax * Math.Sqrt(largestInverse));
             string bound = string.Create(CultureInfo.InvariantCulture, $"at most 2x low with probability above 1 - {FailureProbability(kept, maxSteps):0.#e0} (Kuczyński & Woźniakowski 1992)");
             return kappa is null
@@ -134,6 +143,39 @@ internal static class ConditionEstimate
         return new Outcome(
             Finite(sigmaMax / Math.Sqrt(smallestGram)),
             $"estimate, a lower bound only (Lanczos, {steps} steps from a fixed start, on the column-scaled Gram matrix; {whyNoInverse}, so sigma_min comes from the smallest Ritz value, which can be far above it: the condition number may be much larger)");
+    }
+
+    /// <summary>
+    /// With an approximate factor R: A·D = B·(R·D), B = A·R⁻¹ the preconditioned operator, so
+    /// sigma_min(A·D) lies in [sigma_min(B), sigma_max(B)]·sigma_min(R·D), and kappa in
+    /// [sigma_max(A·D)/(sigma_max(B)·sigma_min(R·D)), sigma_max(A·D)/(sigma_min(B)·sigma_min(R·D))].
+    /// B is well conditioned (that is the preconditioner's purpose), so 20 Lanczos steps on BᵀB find
+    /// both its ends; the reported value is the bracket's geometric middle, within √kappa(B) of each end.
+    /// </summary>
+    private static Outcome Bracketed(double sigmaMax, double sigmaMinOfRD, ILinearOperator b, int steps, int inverseSteps)
+    {
+        int n = b.Columns;
+        var byRow = new double[b.Rows];
+        var everywhere = new double[n];
+        Array.Fill(everywhere, 1.0);
+        var (largest, smallest, preconditionedSteps) = Lanczos(n, Math.Min(LanczosSteps, n), StartVector(everywhere), (v, result) =>
+        {
+            b.Multiply(v, byRow);
+            b.MultiplyTransposed(byRow, result);
+        });
+        if (!(smallest > 0) || !(sigmaMinOfRD > 0))
+        {
+            return new Outcome(null, "not estimated: the preconditioned operator or the preconditioner's factor looks singular to Lanczos (the kept design may be numerically singular)");
+        }
+
+        double low = sigmaMax / (Math.Sqrt(largest) * sigmaMinOfRD);
+        double high = sigmaMax / (Math.Sqrt(smallest) * sigmaMinOfRD);
+        double? kappa = Finite(Math.Sqrt(low) * Math.Sqrt(high));
+        return kappa is null
+            ? new Outcome(null, "not estimated: the bracket from the approximate factor is not finite")
+            : new Outcome(
+                kappa,
+                string.Create(CultureInfo.InvariantCulture, $"estimate (Lanczos, {steps}, {inverseSteps} and {preconditionedSteps} steps from a fixed start, on the column-scaled Gram matrix, on the inverse of the approximate preconditioner factor R and on the preconditioned operator A·R⁻¹, whose singular values bracket the design's: the condition number lies in [{low:G3}, {high:G3}] up to Lanczos' accuracy; reported is the bracket's geometric middle, within a factor {Math.Sqrt(high / low):G3} of either end)"));
     }
 
     // Rounding can put an estimate for an orthogonal design a hair below 1, which no condition number is.
