@@ -28,6 +28,7 @@ internal static class CellsOutput
         writer.Write(string.Join(',', header));
         writer.Write('\n');
         var row = new double[design.SolvedCount];
+        double[]? factorByCell = sigma is not null && solution.VarianceFactor is null ? solution.VarianceFactorByCell?.Invoke() : null;
         var line = new StringBuilder();
         for (int c = 0; c < cells.CellCount; c++)
         {
@@ -38,11 +39,19 @@ internal static class CellsOutput
             }
 
             double? se = null;
-            if (sigma is { } s && solution.VarianceFactor is { } variance)
+            if (sigma is { } s && (solution.VarianceFactor is not null || factorByCell is not null))
             {
-                Array.Clear(row);
-                design.AddRow(c, row);
-                se = s * Math.Sqrt(variance(row));
+                if (factorByCell is not null)
+                {
+                    se = s * Math.Sqrt(factorByCell[c]);
+                }
+                else
+                {
+                    Array.Clear(row);
+                    design.AddRow(c, row);
+                    se = s * Math.Sqrt(solution.VarianceFactor!(row));
+                }
+
                 if (glm is { } family)
                 {
                     double slope = Keel.Solvers.Glm.GlmFamilies.Variance(family, fitted[c]);
@@ -92,10 +101,12 @@ internal static class CellShrinkage
         long rows = cells.Counts.RowsUsed;
         int m = design.CellCount;
         double pure = Keel.Diagnostics.PureError.Total(cells, out _);
-        if (solution.VarianceFactor is not { } variance || rows <= m || !(pure > 0) || m <= solution.Rank)
+        if ((solution.VarianceFactor is null && solution.VarianceFactorByCell is null) || rows <= m || !(pure > 0) || m <= solution.Rank)
         {
             return null;
         }
+
+        double[]? factorByCell = solution.VarianceFactor is null ? solution.VarianceFactorByCell!() : null;
 
         sigma2 = pure / (rows - m);
         double lack = 0, denominator = 0;
@@ -105,9 +116,19 @@ internal static class CellShrinkage
             double w = design.CellWeight[c];
             double d = design.CellMean[c] - fitted[c];
             lack += w * d * d;
-            Array.Clear(row);
-            design.AddRow(c, row);
-            denominator += w - (w * w * variance(row));
+            double h;
+            if (factorByCell is not null)
+            {
+                h = factorByCell[c];
+            }
+            else
+            {
+                Array.Clear(row);
+                design.AddRow(c, row);
+                h = solution.VarianceFactor!(row);
+            }
+
+            denominator += w - (w * w * h);
         }
 
         tau2 = denominator > 0 ? Math.Max(0, (lack - (sigma2 * (m - solution.Rank))) / denominator) : 0;

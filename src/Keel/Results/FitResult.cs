@@ -5,6 +5,7 @@ internal static class WarningCodes
 {
     public const string Aliased = "ALIASED";
     public const string IllConditioned = "ILL_CONDITIONED";
+    public const string Collinear = "COLLINEAR";
     public const string SingletonLevels = "SINGLETON_LEVELS";
     public const string ConflictingDuplicates = "CONFLICTING_DUPLICATES";
     public const string ExpOverflow = "EXP_OVERFLOW";

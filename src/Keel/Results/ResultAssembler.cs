@@ -324,6 +324,16 @@ internal static class ResultAssembler
 
     private static double Square(double x) => x * x;
 
+    // COLLINEAR: Belsley's harmful near-dependencies, one warning each (rule and refinements: CollinearityWarnings).
+    private static void AddCollinearWarnings(FitResult r, Design design, LeastSquaresSolution solution)
+    {
+        var near = (solution.NearDependencies ?? []).Select(d => (d.ConditionIndex, (IReadOnlyList<int>)d.Involved.Select(i => i.Column).ToList()));
+        foreach (string message in CollinearityWarnings.Messages(design, near))
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.Collinear, message));
+        }
+    }
+
     private static void AddWarnings(FitResult r, Design design, LeastSquaresSolution solution, bool diagnoseOnly)
     {
         CellTable cells = design.Cells;
@@ -368,6 +378,7 @@ internal static class ResultAssembler
             r.Warnings.Add(new FitWarning(WarningCodes.IllConditioned, $"the scaled condition number is {kappa:0.##e0} (above {IllConditionedThreshold:0.#e0}): about {Math.Log10(kappa):0} of 16 digits are at risk"));
         }
 
+        AddCollinearWarnings(r, design, solution);
         r.SingletonLevels = SingletonLevels.Count(design, out string? example);
         if (r.SingletonLevels > 0)
         {

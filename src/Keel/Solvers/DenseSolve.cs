@@ -78,6 +78,8 @@ internal static class DenseSolve
         BelsleyDiagnostics? belsley = diagnostics && ExactConditionAffordable(qr.Rank) && qr.Rank > 0
             ? BelsleyConditioning.Diagnose(qr.KeptR(), Enumerable.Range(0, qr.Rank).ToArray())
             : null;
+        // Beyond the exact SVD's size: Lanczos estimates through R (ConditionEstimate).
+        var estimate = diagnostics && belsley is null && qr.Rank > 0 ? Iterative.ConditionEstimate.FromTriangularFactor(qr.KeptR()) : null;
         var dependencies = new Dictionary<int, IReadOnlyList<(int, double)>>();
         foreach (AliasedColumn a in qr.AliasedColumns)
         {
@@ -103,9 +105,11 @@ internal static class DenseSolve
             Covariance = () => CovarianceBySolvedColumn(qr, positionOf, p),
             BetweenCellsResidualSumOfSquares = Math.ScaleB(qr.ResidualSumOfSquares, -2 * targetScale),
             KeptCovariance = () => KeptCovariance(qr, order),
-            ConditionNumber = belsley?.ConditionNumber,
+            ConditionNumber = belsley?.ConditionNumber ?? estimate?.ConditionNumber,
             ConditionIndexes = belsley?.ConditionIndexes,
-            ConditionMethod = belsley is not null ? "exact (one-sided Jacobi SVD of R of the kept design, columns scaled to unit length)" : "not computed (more than 1500 kept columns for the exact SVD)",
+            ConditionMethod = belsley is not null ? "exact (one-sided Jacobi SVD of R of the kept design, columns scaled to unit length)"
+                : estimate is not null ? $"{estimate.Method}; more than 1500 kept columns for the exact SVD"
+                : "not estimated: no kept column or a likelihood step",
             NearDependencies = belsley is null ? null : NearDependencies(belsley, qr, order),
             Iterations = qr.Refinement.Steps,
             StopReason = $"refinement {qr.Refinement.Status}",
