@@ -3,14 +3,27 @@ using Keel.Results;
 
 namespace Keel.Cli.Common;
 
-/// <summary>Runs a command body, turning bad input into exit code 2 with one line on stderr.</summary>
+/// <summary>
+/// Runs a command body, turning bad input into exit code 2 with one line on stderr, and SIGINT or
+/// SIGTERM into a prompt stop with status 130 or 143 (<see cref="Interruption"/>).
+/// </summary>
 internal static class CommandRunner
 {
-    public static int Run(Func<int> body)
+    public static int Run(Func<int> body) => Run(_ => body());
+
+    /// <summary>Runs <paramref name="body"/> with a token that SIGINT and SIGTERM cancel.</summary>
+    public static int Run(Func<CancellationToken, int> body)
     {
+        using Interruption interruption = Interruption.Install();
         try
         {
-            return body();
+            return body(interruption.Token);
+        }
+        catch (Exception) when (interruption.ExitCode is { } signalled)
+        {
+            // Whatever the stage threw while unwinding from the signal, the signal is the answer.
+            Console.Error.WriteLine(interruption.Message);
+            return signalled;
         }
         catch (KeelInputException e)
         {
@@ -34,12 +47,10 @@ internal static class CommandRunner
         }
     }
 
-    /// <summary>Writes the result as JSON or as the text summary, to --out or stdout.</summary>
-    public static void Emit(FitOutcome outcome, string? outPath, bool summary, bool diagnoseOnly)
+    /// <summary>Writes the result as JSON or as the text summary, to --out (atomically) or stdout.</summary>
+    public static void Emit(FitOutcome outcome, string? outPath, bool summary, bool diagnoseOnly, CancellationToken cancel = default)
     {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        Stream target = outPath is null ? Console.OpenStandardOutput() : OpenOut(outPath);
-        using (target)
+        void Write(Stream target)
         {
             if (summary)
             {
@@ -52,21 +63,34 @@ internal static class CommandRunner
             }
         }
 
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        if (outPath is not null)
+        {
+            AtomicFile.Write(outPath, "--out", Write, cancel);
+            ReportTiming(watch);
+            return;
+        }
+
+        try
+        {
+            using Stream stdout = Console.OpenStandardOutput();
+            Write(stdout);
+        }
+        catch (IOException e)
+        {
+            // A closed pipe or a full disk behind a shell redirection: bad input, not a failed fit.
+            throw AtomicFile.Failure("standard output", string.Empty, e);
+        }
+
+        ReportTiming(watch);
+    }
+
+    // KEEL_TIMING: how long writing the result took (profiling only).
+    private static void ReportTiming(System.Diagnostics.Stopwatch watch)
+    {
         if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null)
         {
             Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"keel timing: write {watch.Elapsed.TotalSeconds:0.000} s"));
-        }
-    }
-
-    private static FileStream OpenOut(string path)
-    {
-        try
-        {
-            return new FileStream(path, FileMode.Create, FileAccess.Write);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new KeelInputException($"--out {path}: cannot write ({e.Message})", e);
         }
     }
 }

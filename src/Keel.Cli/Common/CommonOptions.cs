@@ -70,6 +70,11 @@ internal sealed class CommonOptions
             throw new KeelInputException($"{unknown}: unknown option (see keel {p.CommandResult.Command.Name} --help)");
         }
 
+        if (data.Contains(InputResolver.StandardInput) && (p.GetValue(Cells) || p.GetValue(Engine) is "duckdb"))
+        {
+            throw new KeelInputException("-: standard input is read as CSV rows by the native engine only (not with --cells or --engine duckdb)");
+        }
+
         return new FitOptions
         {
             Solver = ParseSolver(p.GetValue(Solver) ?? "auto"),

@@ -16,14 +16,14 @@ internal static class CompressCommand
         var command = new Command("compress", "Compress rows into cells (exact sufficient statistics) and write them as a cells file (.csv or .parquet) that keel fit --cells reads and merges.");
         common.AddTo(command);
         common.Out.Required = true;
-        command.SetAction(p => CommandRunner.Run(() =>
+        command.SetAction(p => CommandRunner.Run(cancel =>
         {
             FitOptions options = common.Read(p, diagnoseOnly: false);
             string outPath = p.GetValue(common.Out)!;
             Formula formula = FormulaParser.Parse(options.Formula);
             var progress = new ProgressDisplay(p.GetValue(common.Quiet));
-            CellTable cells = FitPipeline.ReadCells(formula, options, progress, CancellationToken.None);
-            CellsFileWriter.Write(cells, outPath);
+            CellTable cells = FitPipeline.ReadCells(formula, options, progress, cancel);
+            CellsFileWriter.Write(cells, outPath, cancel);
             progress.Finish(string.Create(CultureInfo.InvariantCulture, $"keel: {cells.Counts.RowsUsed:N0} rows, {cells.CellCount:N0} cells written to {outPath}"));
             return ExitCodes.Success;
         }));

@@ -12,13 +12,13 @@ internal static class DiagnoseCommand
         var common = new CommonOptions();
         var command = new Command("diagnose", "Rank, aliasing, conditioning, singletons and pure error, without estimates.");
         common.AddTo(command);
-        command.SetAction(p => CommandRunner.Run(() =>
+        command.SetAction(p => CommandRunner.Run(cancel =>
         {
             FitOptions options = common.Read(p, diagnoseOnly: true);
             var progress = new ProgressDisplay(p.GetValue(common.Quiet));
-            FitOutcome outcome = FitPipeline.Run(options, progress);
+            FitOutcome outcome = FitPipeline.Run(options, progress, cancel);
             progress.Finish($"keel: rank {outcome.Result.Rank} of {outcome.Result.Parameters}");
-            CommandRunner.Emit(outcome, p.GetValue(common.Out), p.GetValue(common.Summary), diagnoseOnly: true);
+            CommandRunner.Emit(outcome, p.GetValue(common.Out), p.GetValue(common.Summary), diagnoseOnly: true, cancel);
             return ExitCodes.Success;
         }));
         return command;

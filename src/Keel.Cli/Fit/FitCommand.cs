@@ -41,7 +41,7 @@ internal static class FitCommand
         command.Options.Add(report);
         command.Options.Add(shrink);
         command.Options.Add(family);
-        command.SetAction(p => CommandRunner.Run(() =>
+        command.SetAction(p => CommandRunner.Run(cancel =>
         {
             FitOptions options = common.Read(p, diagnoseOnly: false) with
             {
@@ -70,7 +70,7 @@ internal static class FitCommand
             }
 
             var progress = new ProgressDisplay(p.GetValue(common.Quiet));
-            FitOutcome outcome = FitPipeline.Run(options, progress);
+            FitOutcome outcome = FitPipeline.Run(options, progress, cancel);
             progress.Finish(string.Create(CultureInfo.InvariantCulture, $"keel: {outcome.Result.Rows:N0} rows, {outcome.Result.Cells:N0} cells, rank {outcome.Result.Rank} of {outcome.Result.Parameters}, solver {outcome.Result.SolverName}"));
             if (p.GetValue(cellsOut) is { } cellsPath && outcome.Design is { } design && outcome.Solution is { } solution && outcome.FittedByCell is { } fitted)
             {
@@ -81,15 +81,15 @@ internal static class FitCommand
                         ?? throw new KeelInputException("--shrink eb: needs cells with repeated rows, more cells than parameters and the dense solver (--solver qr)"),
                     string other => throw new KeelInputException($"--shrink {other}: expected none or eb"),
                 };
-                Keel.Results.CellsOutput.Write(cellsPath, design, solution, fitted, outcome.Result.Sigma, shrunk, outcome.Result.Glm?.Family);
+                Keel.Results.CellsOutput.Write(cellsPath, design, solution, fitted, outcome.Result.Sigma, shrunk, outcome.Result.Glm?.Family, cancel);
             }
 
             if (p.GetValue(report) is { } reportPath && outcome.Design is not null)
             {
-                Keel.Reporting.HtmlReport.Write(reportPath, new Keel.Reporting.ReportInput(outcome.Result, outcome.Design!, outcome.Solution, outcome.FittedByCell));
+                Keel.Reporting.HtmlReport.Write(reportPath, new Keel.Reporting.ReportInput(outcome.Result, outcome.Design!, outcome.Solution, outcome.FittedByCell), cancel);
             }
 
-            CommandRunner.Emit(outcome, p.GetValue(common.Out), p.GetValue(common.Summary), diagnoseOnly: false);
+            CommandRunner.Emit(outcome, p.GetValue(common.Out), p.GetValue(common.Summary), diagnoseOnly: false, cancel);
             return outcome.Result.Converged ? ExitCodes.Success : ExitCodes.FitFailed;
         }));
         return command;

@@ -23,7 +23,7 @@ internal static class PredictCommand
         command.Options.Add(output);
         command.Options.Add(unseen);
         command.Options.Add(quiet);
-        command.SetAction(p => CommandRunner.Run(() =>
+        command.SetAction(p => CommandRunner.Run(cancel =>
         {
             UnseenPolicy policy = (p.GetValue(unseen) ?? "error") switch
             {
@@ -34,39 +34,40 @@ internal static class PredictCommand
             };
             PredictionModel model = PredictionModel.Load(p.GetValue(result)!);
             string? outPath = p.GetValue(output);
-            // Written to a temporary file first: a run that stops on bad input (exit 2) leaves no half
-            // CSV, neither under the --out name nor on stdout.
-            string temporary = outPath is null ? Path.Combine(Path.GetTempPath(), $"keel-predict-{Guid.NewGuid():N}.csv") : outPath + ".partial";
             long rows = 0;
-            bool first = true;
-            try
+            void WriteAll(Stream stream)
             {
-                using (TextWriter writer = new StreamWriter(temporary, false, new UTF8Encoding(false)))
+                using TextWriter writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+                bool first = true;
+                foreach (string file in InputResolver.Resolve(p.GetValue(data) ?? []))
                 {
-                    foreach (string file in InputResolver.Resolve(p.GetValue(data) ?? []))
-                    {
-                        using ITabularSource source = InputResolver.Open(file);
-                        rows += model.Run(source, writer, policy, header: first);
-                        first = false;
-                    }
-                }
-
-                if (outPath is not null)
-                {
-                    File.Move(temporary, outPath, overwrite: true);
-                }
-                else
-                {
-                    using FileStream written = File.OpenRead(temporary);
-                    using Stream stdout = Console.OpenStandardOutput();
-                    written.CopyTo(stdout);
+                    cancel.ThrowIfCancellationRequested();
+                    using ITabularSource source = InputResolver.Open(file);
+                    rows += model.Run(source, writer, policy, header: first);
+                    first = false;
                 }
             }
-            finally
+
+            // Nothing appears before the whole CSV is made, so a run that stops on bad input (exit 2)
+            // or a signal leaves no half CSV: --out is written atomically, stdout gets a copy of a
+            // complete scratch file.
+            if (outPath is not null)
             {
-                if (File.Exists(temporary))
+                AtomicFile.Write(outPath, "--out", WriteAll, cancel);
+            }
+            else
+            {
+                using FileStream scratch = ScratchFile();
+                WriteAll(scratch);
+                scratch.Position = 0;
+                try
                 {
-                    File.Delete(temporary);
+                    using Stream stdout = Console.OpenStandardOutput();
+                    scratch.CopyTo(stdout);
+                }
+                catch (IOException e)
+                {
+                    throw AtomicFile.Failure("standard output", string.Empty, e);
                 }
             }
 
@@ -78,5 +79,26 @@ internal static class PredictCommand
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    // An unnamed temporary file: on Unix it is unlinked at once, so nothing is left however the
+    // process ends; elsewhere it is deleted when closed.
+    private static FileStream ScratchFile()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $".keel-predict-{Guid.NewGuid():N}.csv");
+        try
+        {
+            var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.Delete(path);
+            }
+
+            return file;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw AtomicFile.Failure("temporary file", path, e);
+        }
     }
 }

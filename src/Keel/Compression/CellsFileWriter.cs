@@ -16,7 +16,8 @@ internal static class CellsFileWriter
 {
     private const int RowGroupSize = 1 << 20;
 
-    public static void Write(CellTable cells, string path)
+    /// <summary>Writes the cells file atomically (<see cref="AtomicFile"/>): complete or not at all.</summary>
+    public static void Write(CellTable cells, string path, CancellationToken cancel = default)
     {
         if (cells.SumWExpOffset is not null)
         {
@@ -32,29 +33,30 @@ internal static class CellsFileWriter
             }
         }
 
-        try
-        {
-            if (CellsFileColumns.IsParquet(path))
+        bool parquet = CellsFileColumns.IsParquet(path);
+        AtomicFile.Write(
+            path,
+            "--out",
+            stream =>
             {
-                WriteParquetAsync(cells, path).GetAwaiter().GetResult();
-            }
-            else
-            {
-                WriteCsv(cells, path);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new KeelInputException($"--out {path}: cannot write ({e.Message})", e);
-        }
+                if (parquet)
+                {
+                    WriteParquetAsync(cells, stream).GetAwaiter().GetResult();
+                }
+                else
+                {
+                    WriteCsv(cells, stream);
+                }
+            },
+            cancel);
     }
 
     private static IEnumerable<string> Header(CellTable cells) =>
         cells.KeyColumns.Select(k => k.Name).Concat(SqlCellsQuery.StatisticColumns).Concat(CellsFileColumns.ExactColumns);
 
-    private static void WriteCsv(CellTable cells, string path)
+    private static void WriteCsv(CellTable cells, Stream stream)
     {
-        using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
         writer.WriteLine(string.Join(',', Header(cells).Select(Escape)));
         var line = new StringBuilder();
         for (int c = 0; c < cells.CellCount; c++)
@@ -76,7 +78,7 @@ internal static class CellsFileWriter
         }
     }
 
-    private static async Task WriteParquetAsync(CellTable cells, string path)
+    private static async Task WriteParquetAsync(CellTable cells, Stream file)
     {
         var fields = new List<DataField>();
         foreach (KeyColumn key in cells.KeyColumns)
@@ -94,7 +96,6 @@ internal static class CellsFileWriter
         }
 
         var schema = new ParquetSchema(fields);
-        await using var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite);
         await using ParquetWriter writer = await ParquetWriter.CreateAsync(schema, file).ConfigureAwait(false);
         int width = cells.KeyColumns.Length;
         for (int start = 0; start < cells.CellCount || start == 0; start += RowGroupSize)

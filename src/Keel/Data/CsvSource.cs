@@ -17,6 +17,10 @@ internal sealed class CsvSource : ITabularSource
     private readonly string[] _columns;
     private readonly long _lineOfRowZero;
 
+    // The file's length when opened (-1 for a stream without one): reaching the end before it
+    // means the file shrank while being read, which would otherwise read as a shorter valid file.
+    private readonly long _lengthAtOpen;
+
     private CsvSource(string path, Stream file, StreamReader text, CsvDataReader csv, string[]? header = null, long lineOfRowZero = 1)
     {
         Name = path;
@@ -24,6 +28,7 @@ internal sealed class CsvSource : ITabularSource
         _text = text;
         _csv = csv;
         _lineOfRowZero = lineOfRowZero;
+        _lengthAtOpen = file is FileStream { CanSeek: true } f ? f.Length : -1;
         if (header is not null)
         {
             _columns = header;
@@ -47,11 +52,21 @@ internal sealed class CsvSource : ITabularSource
     // starts further down: its row 1 is record _lineOfRowZero + 1).
     public long Line => _csv.RowNumber + _lineOfRowZero;
 
-    public (long Done, long Total) Position => (_file.Position, _file.Length);
+    // Standard input has no length: progress then shows rows without a share of the file.
+    public (long Done, long Total) Position => _file.CanSeek ? (_file.Position, _file.Length) : (0, 0);
 
-    /// <summary>Opens a CSV file (gzip-compressed when the name ends in .gz) and reads its header.</summary>
+    /// <summary>
+    /// Opens a CSV file (gzip-compressed when the name ends in .gz), or standard input for
+    /// <see cref="InputResolver.StandardInput"/>, and reads its header.
+    /// </summary>
     public static CsvSource Open(string path)
     {
+        if (path == InputResolver.StandardInput)
+        {
+            Stream input = Console.OpenStandardInput(1 << 16);
+            return Read(InputResolver.StandardInputName, input, input);
+        }
+
         FileStream file;
         try
         {
@@ -68,21 +83,48 @@ internal sealed class CsvSource : ITabularSource
             throw new KeelInputException($"{path}: the file is empty; expected a header row naming the columns");
         }
 
+        Stream bytes;
         try
         {
-            Stream bytes = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+            bytes = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
                 ? GzipInput.Open(path, file)
                 : file;
+        }
+        catch (InvalidDataException e)
+        {
+            file.Dispose();
+            throw new KeelInputException($"{path}: not a readable CSV file ({FirstLine(e.Message)})", e);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+
+        return Read(path, file, bytes);
+    }
+
+    // The header of a CSV whose bytes come from bytes (file itself, or its decompression).
+    private static CsvSource Read(string name, Stream file, Stream bytes)
+    {
+        try
+        {
             var text = new StreamReader(bytes, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
             var csv = CsvDataReader.Create(text, ReaderOptions(hasHeaders: true));
-            var source = new CsvSource(path, file, text, csv);
+            var source = new CsvSource(name, file, text, csv);
             source.CheckHeader();
             return source;
+        }
+        catch (CsvMissingHeadersException e)
+        {
+            // Only an empty stream has no header row (an empty file is caught before, by its length).
+            file.Dispose();
+            throw new KeelInputException($"{name}: empty; expected a header row naming the columns", e);
         }
         catch (Exception e) when (e is InvalidDataException or DecoderFallbackException or CsvFormatException)
         {
             file.Dispose();
-            throw new KeelInputException($"{path}: not a readable CSV file ({FirstLine(e.Message)})", e);
+            throw new KeelInputException($"{name}: not a readable CSV file ({FirstLine(e.Message)})", e);
         }
         catch
         {
@@ -126,7 +168,17 @@ internal sealed class CsvSource : ITabularSource
     {
         try
         {
-            return _csv.Read();
+            if (_csv.Read())
+            {
+                return true;
+            }
+
+            if (_lengthAtOpen >= 0 && _file.Position < _lengthAtOpen)
+            {
+                throw new KeelInputException($"{Name}: the file ended at byte {_file.Position:N0} of {_lengthAtOpen:N0} (it changed while being read?)");
+            }
+
+            return false;
         }
         catch (Exception e) when (e is InvalidDataException or DecoderFallbackException or CsvFormatException)
         {

@@ -7,6 +7,12 @@ namespace Keel.Data;
 /// </summary>
 internal static class InputResolver
 {
+    /// <summary>The DATA argument that reads CSV from standard input, as Unix tools do.</summary>
+    public const string StandardInput = "-";
+
+    /// <summary>How messages name standard input.</summary>
+    public const string StandardInputName = "standard input";
+
     private static readonly string[] CsvEndings = [".csv", ".csv.gz", ".txt", ".tsv", ".parquet"];
 
     public static IReadOnlyList<string> Resolve(IReadOnlyList<string> inputs)
@@ -22,6 +28,12 @@ internal static class InputResolver
             if (input.StartsWith("duckdb:", StringComparison.Ordinal) || input.StartsWith("postgresql://", StringComparison.Ordinal) || input.StartsWith("postgres://", StringComparison.Ordinal))
             {
                 throw new KeelInputException($"{input}: a database source is read with --table or --query, alone (not with files or --cells)");
+            }
+
+            if (input == StandardInput)
+            {
+                files.Add(files.Contains(StandardInput) ? throw new KeelInputException("-: standard input can be read only once; name it once") : input);
+                continue;
             }
 
             if (Directory.Exists(input))

@@ -23,17 +23,11 @@ internal static class HtmlReport
     /// <summary>Categorical columns whose level counts are plotted at most.</summary>
     private const int MaxCountPlots = 8;
 
-    public static void Write(string path, ReportInput input)
+    /// <summary>Renders the report and writes it atomically (<see cref="AtomicFile"/>).</summary>
+    public static void Write(string path, ReportInput input, CancellationToken cancel = default)
     {
         string html = Render(input);
-        try
-        {
-            File.WriteAllText(path, html, new UTF8Encoding(false));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new KeelInputException($"--report {path}: cannot write ({e.Message})", e);
-        }
+        AtomicFile.Write(path, "--report", stream => stream.Write(new UTF8Encoding(false).GetBytes(html)), cancel);
     }
 
     public static string Render(ReportInput input)

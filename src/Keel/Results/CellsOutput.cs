@@ -19,11 +19,15 @@ internal static class CellsOutput
     /// <param name="glm">For a poisson/binomial fit: <paramref name="fitted"/> holds μ, and its standard error is
     /// the delta method's V(μ)·sqrt(x'(X'ΩX)⁻¹x) (dμ/dη = V(μ) for a canonical link; dispersion 1); empty for a
     /// separated cell (μ at 0 or 1, where the linear predictor is infinite).</param>
-    public static void Write(string path, Design design, LeastSquaresSolution solution, double[] fitted, double? sigma, double[]? shrunk = null, Keel.Solvers.Glm.GlmFamily? glm = null)
+    /// <param name="cancel">Stops the write; the destination then keeps its previous content (<see cref="AtomicFile"/>).</param>
+    public static void Write(string path, Design design, LeastSquaresSolution solution, double[] fitted, double? sigma, double[]? shrunk = null, Keel.Solvers.Glm.GlmFamily? glm = null, CancellationToken cancel = default) =>
+        AtomicFile.Write(path, "--cells-out", stream => Write(stream, design, solution, fitted, sigma, shrunk, glm), cancel);
+
+    private static void Write(Stream stream, Design design, LeastSquaresSolution solution, double[] fitted, double? sigma, double[]? shrunk, Keel.Solvers.Glm.GlmFamily? glm)
     {
         sigma = glm is null ? sigma : 1.0;
         CellTable cells = design.Cells;
-        using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
         var header = cells.KeyColumns.Select(k => Quote(k.Name)).Concat(["n", "mean", "fitted", "std_error", "estimable"]).Concat(shrunk is null ? [] : ["shrunk"]);
         writer.Write(string.Join(',', header));
         writer.Write('\n');

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Keel.Results;
@@ -12,12 +13,19 @@ internal static class ResultJson
 {
     public const string Version = "0.1.0";
 
+    // Only what JSON itself requires is escaped (quote, backslash, control characters): "+", "'",
+    // "<" and non-ASCII letters are written as themselves, so a formula reads as typed. "Unsafe" in
+    // the encoder's name is about pasting the text into HTML unescaped; the report never does that
+    // (it escapes everything it embeds for HTML).
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static void Write(FitResult r, Stream stream, bool diagnoseOnly = false)
     {
         ResultSanitizer.Sanitize(r);
         // Results with many coefficients (a level per row of a large factor) are written without
         // indentation: a third fewer bytes, and their coefficients can be formatted in parallel.
-        var options = new JsonWriterOptions { Indented = r.Coefficients.Count <= IndentedUpTo };
+        JsonWriterOptions options = WriterOptions;
+        options.Indented = r.Coefficients.Count <= IndentedUpTo;
         using var w = new Utf8JsonWriter(stream, options);
         w.WriteStartObject();
         w.WriteString("keel", Version);

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# ARM64 as a tested platform (issue 19): publish keel for linux-arm64 and linux-x64, run the same
+# fits with both (the ARM64 build under QEMU user-mode emulation) and compare the fingerprints.
+# Same fingerprint = the same estimates bit for bit. Prints one line per fit and exits 1 on any
+# difference.
+#
+#   scripts/arm64-fingerprints.sh            # the fits below on examples/sales.csv
+#   KEEL_ARM64_INSTALL=1 scripts/...         # first install qemu-user-static and the arm64 C/C++
+#                                            # libraries (Debian 12, as root; see docs/reproducibility.md)
+#
+# Emulation is 10-20x slower than native; the whole script takes a few minutes on 2 cores.
+# DOTNET_gcConcurrent=0 (no background collector) is set for the emulated runs: with it on, large
+# inputs crashed under QEMU (issue 19); see docs/reproducibility.md for what is known.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=${KEEL_ARM64_WORK:-${TMPDIR:-/tmp}/keel-arm64}
+mkdir -p "$work"
+
+if [[ "${KEEL_ARM64_INSTALL:-0}" == 1 ]]; then
+  dpkg --add-architecture arm64
+  apt-get update -qq
+  apt-get install -y -qq qemu-user-static libc6:arm64 libstdc++6:arm64 libgcc-s1:arm64 zlib1g:arm64 libssl3:arm64 >/dev/null
+fi
+
+command -v qemu-aarch64-static >/dev/null || { echo "qemu-aarch64-static not found (KEEL_ARM64_INSTALL=1 installs it)" >&2; exit 2; }
+[[ -e /lib/ld-linux-aarch64.so.1 ]] || { echo "the arm64 C library is missing (KEEL_ARM64_INSTALL=1 installs it)" >&2; exit 2; }
+
+for rid in linux-x64 linux-arm64; do
+  if [[ ! -x "$work/$rid/keel" || -n "${KEEL_ARM64_REBUILD:-}" ]]; then
+    dotnet publish "$root/src/Keel.Cli" -c Release -r "$rid" --self-contained -o "$work/$rid" -v quiet -nologo >/dev/null
+  fi
+done
+
+fingerprint() { sed -n 's/.*"fingerprint": "\([0-9a-f]*\)".*/\1/p' "$1"; }
+status=0
+# compare DATA FORMULA OPTIONS...: one fit natively and one emulated; same exit code and fingerprint.
+compare() {
+  local data=$1 formula=$2; shift 2
+  local x64_rc=0 arm_rc=0 start
+  start=$SECONDS
+  "$work/linux-x64/keel" fit "$data" --formula "$formula" "$@" --quiet >"$work/x64.json" || x64_rc=$?
+  DOTNET_gcConcurrent=0 qemu-aarch64-static "$work/linux-arm64/keel" fit "$data" --formula "$formula" "$@" --quiet >"$work/arm64.json" || arm_rc=$?
+  local x64 arm verdict
+  x64=$(fingerprint "$work/x64.json"); arm=$(fingerprint "$work/arm64.json")
+  if [[ -n "$x64" && "$x64" == "$arm" && $x64_rc == "$arm_rc" ]]; then verdict=same; else verdict=DIFFERENT; status=1; fi
+  printf '%-16s %-44s exit %s/%s  x64 %s  arm64 %s  %s (%ss)\n' "$(basename "$data")" "$*" "$x64_rc" "$arm_rc" "${x64:0:16}" "${arm:0:16}" "$verdict" $((SECONDS - start))
+}
+
+sales="$root/examples/sales.csv"
+formula="log(revenue) ~ region + city + product + C(month) + discount"
+compare "$sales" "$formula" --solver qr
+compare "$sales" "$formula" --solver qr --threads 1
+compare "$sales" "$formula" --solver lsmr --tolerance 1e-12
+compare "$sales" "$formula" --solver lsmr --tolerance 1e-12 --threads 2
+compare "$sales" "$formula" --solver ridge --lambda 0.01
+compare "$sales" "$formula" --solver lasso --lambda 0.001
+compare "$sales" "$formula" --solver elasticnet --alpha 0.5
+compare "$sales" "$formula" --solver sgd --epochs 3 --seed 7
+compare "$sales" "$formula" --se hc1
+compare "$sales" "$formula" --cluster city
+
+if [[ "${KEEL_ARM64_LARGE:-0}" == 1 ]]; then
+  # 200,000 rows, 2,000 + 50 levels and a continuous x: every row its own cell, the LSMR path.
+  large="$work/rows-200k.csv"
+  [[ -s "$large" ]] || python3 - "$large" <<'PY'
+import random, sys
+rng = random.Random(19)
+with open(sys.argv[1], "w") as f:
+    f.write("y,a,b,x\n")
+    for _ in range(200_000):
+        a, b, x = rng.randrange(2000), rng.randrange(50), rng.random()
+        f.write(f"{0.001 * a + 0.02 * b + 0.5 * x + rng.gauss(0, 1):.6f},a{a},b{b},{x:.4f}\n")
+PY
+  compare "$large" "y ~ a + b + x"
+  compare "$large" "y ~ a + b + x" --threads 1
+  compare "$large" "y ~ b + x" --solver qr
+fi
+exit $status
