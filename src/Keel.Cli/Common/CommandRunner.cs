@@ -70,9 +70,11 @@ internal static class CommandRunner
             }
         }
 
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         if (outPath is not null)
         {
             AtomicFile.Write(outPath, "--out", Write, cancel);
+            ReportTiming(watch);
             return;
         }
 
@@ -85,6 +87,17 @@ internal static class CommandRunner
         {
             // A closed pipe or a full disk behind a shell redirection: bad input, not a failed fit.
             throw AtomicFile.Failure("standard output", string.Empty, e);
+        }
+
+        ReportTiming(watch);
+    }
+
+    // KEEL_TIMING: how long writing the result took (profiling only).
+    private static void ReportTiming(System.Diagnostics.Stopwatch watch)
+    {
+        if (Environment.GetEnvironmentVariable("KEEL_TIMING") is not null)
+        {
+            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"keel timing: write {watch.Elapsed.TotalSeconds:0.000} s"));
         }
     }
 }

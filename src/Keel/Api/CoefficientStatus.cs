@@ -14,4 +14,7 @@ public enum CoefficientStatus
 
     /// <summary>A penalised estimate.</summary>
     Regularized,
+
+    /// <summary>A level of a poisson or binomial fit whose outcomes are all the same: its estimate is infinite, reported null (SEPARATION warning).</summary>
+    Separated,
 }

@@ -13,12 +13,32 @@ public enum SolverKind
     Lsmr,
 }
 
+/// <summary>The likelihood a fit maximises (R's glm family names), each with its canonical link.</summary>
+public enum ModelFamily
+{
+    /// <summary>Least squares (identity link): Keel's ordinary fit.</summary>
+    Gaussian,
+
+    /// <summary>Poisson (pseudo-)likelihood with the log link: counts, non-negative amounts (PPML) or rates with <c>offset(log(exposure))</c>.</summary>
+    Poisson,
+
+    /// <summary>Binomial likelihood with the logit link: 0/1 targets, or proportions with the weights as trials.</summary>
+    Binomial,
+}
+
 /// <summary>
 /// How to fit: every setting has a default, so <c>new FitSettings()</c> (or passing <see langword="null"/>)
 /// is the same as the command line without options. Settings that change the result are echoed in it.
 /// </summary>
 public sealed record FitSettings
 {
+    /// <summary>
+    /// The likelihood: <see cref="ModelFamily.Gaussian"/> (least squares) by default; poisson and binomial
+    /// are fitted by IRLS on the cells, each step solved by <see cref="Solver"/> (docs/glm.md). The
+    /// command line's <c>--family</c>.
+    /// </summary>
+    public ModelFamily Family { get; init; } = ModelFamily.Gaussian;
+
     /// <summary>The least-squares method; <see cref="SolverKind.Auto"/> by default.</summary>
     public SolverKind Solver { get; init; } = SolverKind.Auto;
 

@@ -118,6 +118,12 @@ public static class KeelRegression
                 _ => SolverChoice.Auto,
             },
             DropInvalid = settings.DropInvalidRows,
+            Family = settings.Family switch
+            {
+                ModelFamily.Poisson => Keel.Solvers.Glm.GlmFamily.Poisson,
+                ModelFamily.Binomial => Keel.Solvers.Glm.GlmFamily.Binomial,
+                _ => Keel.Solvers.Glm.GlmFamily.Gaussian,
+            },
             Threads = settings.Threads ?? Environment.ProcessorCount,
             MaxIterations = settings.Lsmr.MaxIterations,
         };

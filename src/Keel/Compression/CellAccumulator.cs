@@ -56,8 +56,13 @@ internal sealed class CellAccumulator
     private CellSums[] _sums;
     private int _promoted;
     private ExactSum[]? _sumW;
+    private ExactSum[]? _sumWExpOffset;
 
-    public CellAccumulator(int width, bool weighted, int initialCells = 1024)
+    /// <param name="width">Key columns.</param>
+    /// <param name="weighted">Every cell holds Σw (a weight column or an offset).</param>
+    /// <param name="initialCells">Initial capacity.</param>
+    /// <param name="offset">Every cell also holds Σw·e^offset (needs <paramref name="weighted"/>).</param>
+    public CellAccumulator(int width, bool weighted, int initialCells = 1024, bool offset = false)
     {
         initialCells = Math.Max(16, initialCells);
         _table = new CellHashTable(width, initialCells);
@@ -65,6 +70,7 @@ internal sealed class CellAccumulator
         _sums = new CellSums[weighted ? initialCells : Math.Max(16, initialCells / 4)];
         _compact = !weighted;
         _sumW = weighted ? new ExactSum[_stats.Length] : null;
+        _sumWExpOffset = offset ? new ExactSum[_stats.Length] : null;
     }
 
     /// <summary>Number of cells.</summary>
@@ -77,7 +83,7 @@ internal sealed class CellAccumulator
     public ReadOnlySpan<int> Keys => _table.Keys;
 
     /// <summary>The arrays behind <see cref="Keys"/> and the statistics, valid for the first Count cells (for the canonical merge).</summary>
-    public CellPart Part(ValueInterner[] interners) => new(interners, _table.KeyArena, _stats, _sums, _compact, _sumW, _table.Count);
+    public CellPart Part(ValueInterner[] interners) => new(interners, _table.KeyArena, _stats, _sums, _compact, _sumW, _table.Count) { SumWExpOffset = _sumWExpOffset };
 
     /// <summary>The statistics of the cell of <paramref name="key"/> (<paramref name="cell"/> its index), a new cell with Rows = 0 when the key is new.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -90,6 +96,11 @@ internal sealed class CellAccumulator
             if (_sumW is not null)
             {
                 Array.Resize(ref _sumW, _stats.Length);
+            }
+
+            if (_sumWExpOffset is not null)
+            {
+                Array.Resize(ref _sumWExpOffset, _stats.Length);
             }
         }
 
@@ -141,6 +152,9 @@ internal sealed class CellAccumulator
     /// <summary>Σw of cell <paramref name="cell"/> (a weighted accumulator only).</summary>
     public ref ExactSum SumW(int cell) => ref _sumW![cell];
 
+    /// <summary>Σw·e^offset of cell <paramref name="cell"/> (an accumulator with an offset only).</summary>
+    public ref ExactSum SumWExpOffset(int cell) => ref _sumWExpOffset![cell];
+
     private long Promote()
     {
         if (_promoted == _sums.Length)
@@ -161,6 +175,9 @@ internal sealed class CellAccumulator
 /// </remarks>
 internal sealed record CellPart(ValueInterner[] Interners, int[] Keys, CellStats[] Stats, CellSums[] Sums, bool Compact, ExactSum[]? SumW, int Count)
 {
+    /// <summary>Σw·e^offset per entry when the formula has an offset (parallel to <see cref="SumW"/>), else null.</summary>
+    public ExactSum[]? SumWExpOffset { get; init; }
+
     /// <summary>The y of each buffered row (a part of rows), else null.</summary>
     public double[]? RowY { get; private init; }
 

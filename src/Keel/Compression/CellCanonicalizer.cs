@@ -226,6 +226,7 @@ internal static class CellCanonicalizer
         var outW = new ExactSum[total];
         var outWy = new ExactSum[total];
         var outWy2 = new ExactSum[total];
+        ExactSum[]? outWe = parts.Any(p => p.SumWExpOffset is not null) ? new ExactSum[total] : null;
         int m = 0;
         int previous = -1;
         foreach (int g in order)
@@ -252,6 +253,11 @@ internal static class CellCanonicalizer
             if (!sumWFromRows)
             {
                 outW[o].Add(in part.SumW![c]);
+            }
+
+            if (outWe is not null)
+            {
+                outWe[o].Add(in part.SumWExpOffset![c]);
             }
 
             if (compact)
@@ -284,9 +290,13 @@ internal static class CellCanonicalizer
             Array.Resize(ref outW, m);
             Array.Resize(ref outWy, m);
             Array.Resize(ref outWy2, m);
+            if (outWe is not null)
+            {
+                Array.Resize(ref outWe, m);
+            }
         }
 
-        return new CellTable(columns, m, outKeys, outCount, outW, outWy, outWy2, counts);
+        return new CellTable(columns, m, outKeys, outCount, outW, outWy, outWy2, counts) { SumWExpOffset = outWe };
     }
 
     private static (KeyColumn Column, int[] RankOfId) CanonicalColumn(string name, ValueInterner interner, bool[] used)

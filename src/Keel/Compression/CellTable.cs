@@ -43,6 +43,9 @@ internal sealed class CellTable
     /// <summary>Exact Σw·y² per cell.</summary>
     public ExactSum[] SumWy2 { get; }
 
+    /// <summary>Exact Σw·e^offset per cell when the formula has an offset (Σw·exposure for offset(log(exposure))), else null.</summary>
+    public ExactSum[]? SumWExpOffset { get; init; }
+
     /// <summary>Rows read, used and dropped.</summary>
     public RowPassCounts Counts { get; }
 

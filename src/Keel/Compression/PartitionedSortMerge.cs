@@ -110,7 +110,10 @@ internal static class PartitionedSortMerge
         var outW = new ExactSum[m];
         var outWy = new ExactSum[m];
         var outWy2 = new ExactSum[m];
-        var output = new CellTable(columns, m, outKeys, outCount, outW, outWy, outWy2, counts);
+        var output = new CellTable(columns, m, outKeys, outCount, outW, outWy, outWy2, counts)
+        {
+            SumWExpOffset = parts.Any(p => p.SumWExpOffset is not null) ? new ExactSum[m] : null,
+        };
         Parallel.For(0, buckets, options, b => MergeBucket(entries.AsSpan(bucketStart[b], bucketStart[b + 1] - bucketStart[b]), cellStart[b], output, parts, bits, shift, sumWFromRows));
         return output;
     }
@@ -197,6 +200,11 @@ internal static class PartitionedSortMerge
             if (!sumWFromRows)
             {
                 outW[o].Add(in part.SumW![c]);
+            }
+
+            if (output.SumWExpOffset is { } outWe)
+            {
+                outWe[o].Add(in part.SumWExpOffset![c]);
             }
 
             ref CellSums sums = ref part.Sums[part.Stats[c].Full];

@@ -27,6 +27,7 @@ internal sealed class RowPass
     private long _droppedMissing;
     private long _droppedInvalid;
     private long _zeroWeight;
+    private int _offsetOrdinal = -1;
 
     /// <param name="plan">What to read.</param>
     /// <param name="bufferLimit">Most rows this pass buffers unaggregated (<see cref="RowBuffer"/>) before it
@@ -41,8 +42,9 @@ internal sealed class RowPass
             _interners[j] = new ValueInterner();
         }
 
-        _weighted = plan.WeightColumn is not null;
-        _cells = new CellAccumulator(plan.KeyColumns.Count, _weighted);
+        // An offset needs Σw·e^offset per cell, kept beside Σw as in a weighted pass (w = 1 without weights).
+        _weighted = plan.WeightColumn is not null || plan.OffsetColumn is not null;
+        _cells = new CellAccumulator(plan.KeyColumns.Count, _weighted, offset: plan.OffsetColumn is not null);
         _key = new int[plan.KeyColumns.Count];
     }
 
@@ -77,6 +79,7 @@ internal sealed class RowPass
 
         int targetOrdinal = Ordinal(source, _plan.TargetColumn);
         int weightOrdinal = _plan.WeightColumn is null ? -1 : Ordinal(source, _plan.WeightColumn);
+        _offsetOrdinal = _plan.OffsetColumn is null ? -1 : Ordinal(source, _plan.OffsetColumn);
         int width = source.ColumnNames.Count;
         while (source.Read())
         {
@@ -181,6 +184,23 @@ internal sealed class RowPass
             }
         }
 
+        double expOffset = 1.0;
+        if (_offsetOrdinal >= 0)
+        {
+            ReadOnlySpan<char> offsetText = source.GetField(_offsetOrdinal);
+            if (MissingValues.IsMissing(offsetText))
+            {
+                _droppedMissing++;
+                return;
+            }
+
+            if (!TryParseExpOffset(source, offsetText, out expOffset))
+            {
+                _droppedInvalid++;
+                return;
+            }
+        }
+
         _rowsUsed++;
         if (_rows is not null)
         {
@@ -209,6 +229,12 @@ internal sealed class RowPass
 
         ref CellSums sums = ref _cells.AddWeightedRow(ref cell);
         _cells.SumW(index).Add(w);
+        if (_offsetOrdinal >= 0)
+        {
+            // w·e^offset added unrounded (the product is exact in ExactSum).
+            _cells.SumWExpOffset(index).AddProduct(w, expOffset);
+        }
+
         if (w == 1.0)
         {
             sums.Wy.Add(y);
@@ -284,7 +310,44 @@ internal sealed class RowPass
             y = ElementaryFunctions.Log(y);
         }
 
+        if (_plan.TargetDomain != TargetDomain.Any && (y < 0 || (_plan.TargetDomain == TargetDomain.UnitInterval && y > 1)))
+        {
+            if (_plan.DropInvalid)
+            {
+                return false;
+            }
+
+            throw new KeelInputException(_plan.TargetDomain == TargetDomain.NonNegative
+                ? $"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.TargetColumn)}': {Clip(text)} is negative; --family poisson needs non-negative targets (counts or amounts; use --na drop to skip such rows)"
+                : $"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.TargetColumn)}': {Clip(text)} is outside [0, 1]; --family binomial needs 0/1 targets or proportions with --weights as trials (use --na drop to skip such rows)");
+        }
+
         return true;
+    }
+
+    // e^offset of a row: the exposure itself for offset(log(e)) (positive, finite), else Exp of the value.
+    private bool TryParseExpOffset(ITabularSource source, ReadOnlySpan<char> text, out double expOffset)
+    {
+        string column = MessageText.Quote(_plan.OffsetColumn);
+        if (!DecimalParser.TryParse(text, out double value) || !double.IsFinite(value))
+        {
+            expOffset = 0;
+            return _plan.DropInvalid
+                ? false
+                : throw new KeelInputException($"{source.Name}, line {source.Line}, column '{column}': '{Clip(text)}' is not a finite number (the offset must be numeric; use --na drop to skip such rows)");
+        }
+
+        expOffset = _plan.OffsetLog ? value : ElementaryFunctions.Exp(value);
+        if (expOffset > 0 && double.IsFinite(expOffset))
+        {
+            return true;
+        }
+
+        return _plan.DropInvalid
+            ? false
+            : throw new KeelInputException(_plan.OffsetLog
+                ? $"{source.Name}, line {source.Line}, column '{column}': log({Clip(text)}) is undefined; offset(log(e)) needs a positive exposure (use --na drop to skip such rows)"
+                : $"{source.Name}, line {source.Line}, column '{column}': exp({Clip(text)}) is {(expOffset > 0 ? "beyond" : "below")} the double range; the offset must lie within about ±700 (use --na drop to skip such rows)");
     }
 
     private double ParseWeight(ITabularSource source, ReadOnlySpan<char> text)

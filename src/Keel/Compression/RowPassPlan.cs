@@ -8,4 +8,29 @@ internal sealed record RowPassPlan(string TargetColumn, bool LogTarget, string? 
 {
     /// <summary>Drop rows whose target or weight is invalid (text, log of a non-positive value) instead of stopping with an error.</summary>
     public bool DropInvalid { get; init; }
+
+    /// <summary>The values the target may take (after any log): a row outside stops the pass naming it, or is dropped with --na drop.</summary>
+    public TargetDomain TargetDomain { get; init; } = TargetDomain.Any;
+
+    /// <summary>
+    /// The column of the formula's offset, or null: the pass adds Σw·e^offset to each cell (the exposure
+    /// itself when <see cref="OffsetLog"/>), the statistic the poisson likelihood needs (docs/glm.md).
+    /// </summary>
+    public string? OffsetColumn { get; init; }
+
+    /// <summary>True for offset(log(e)): e^offset is the column's value, which must be positive.</summary>
+    public bool OffsetLog { get; init; }
+}
+
+/// <summary>The range a family's likelihood needs of the target (docs/glm.md).</summary>
+internal enum TargetDomain
+{
+    /// <summary>Any finite number (least squares).</summary>
+    Any,
+
+    /// <summary>y ≥ 0 (poisson).</summary>
+    NonNegative,
+
+    /// <summary>0 ≤ y ≤ 1 (binomial: 0/1 or a proportion).</summary>
+    UnitInterval,
 }

@@ -54,6 +54,9 @@ internal sealed class AbsorbedGram
     /// <summary>diag((XᵀWX)⁻¹) over solved columns, NaN for aliased ones, null when too costly.</summary>
     public double[]? CovarianceDiagonal { get; }
 
+    /// <summary>x_cᵀ(XᵀWX)⁻¹x_c for every cell, computed when called (<see cref="CellVarianceFactors"/>); null when too costly.</summary>
+    public Func<double[]>? VarianceFactorByCell { get; init; }
+
     public static double RankTolerance(int q) => (q + 1) * RankTolerancePerColumn;
 
     /// <summary>Decides rank and aliasing, or returns null when the Schur complement is too large to factorise densely.</summary>
@@ -96,7 +99,12 @@ internal sealed class AbsorbedGram
         }
 
         double[]? covariance = SchurComplement.CovarianceDiagonal(design, levels, rest, diagonalOfAbsorbed, cholesky, aliased, threads);
-        return new AbsorbedGram(absorbed, rest, cholesky, aliased, dependencies, covariance);
+        return new AbsorbedGram(absorbed, rest, cholesky, aliased, dependencies, covariance)
+        {
+            VarianceFactorByCell = CellVarianceFactors.Affordable(design, levels, cholesky.Kept.Count)
+                ? () => CellVarianceFactors.Compute(design, levels, positionOfRest, diagonalOfAbsorbed, cholesky, threads)
+                : null,
+        };
     }
 
     // The largest term is absorbed when it is categorical-only (at most one slot per cell, so D is

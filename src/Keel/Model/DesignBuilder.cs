@@ -30,7 +30,12 @@ internal static class DesignBuilder
             }
         }
 
-        return new RowPassPlan(formula.Response.Column, formula.Response.Log, weightColumn, keys) { DropInvalid = dropInvalid };
+        return new RowPassPlan(formula.Response.Column, formula.Response.Log, weightColumn, keys)
+        {
+            DropInvalid = dropInvalid,
+            OffsetColumn = formula.Offset?.Column,
+            OffsetLog = formula.Offset?.Log ?? false,
+        };
     }
 
     private const int MeanRescale = 64;

@@ -20,6 +20,18 @@ namespace Keel.Model;
 internal sealed record Formula(Response Response, bool HasIntercept, IReadOnlyList<Term> Terms, string Text)
 {
     /// <summary>
+    /// Columns written after <c>|</c> (fixest's fixed effects): each is also a <c>C(col)</c> term at
+    /// the end of <see cref="Terms"/>; absorbing them is how the row path solves, not a different model.
+    /// </summary>
+    public IReadOnlyList<string> Absorbed { get; init; } = [];
+
+    /// <summary>
+    /// <c>offset(log(exposure))</c> or <c>offset(o)</c>: a term of the linear predictor with coefficient 1
+    /// (R's and fixest's form for rates per unit of exposure); null without one. docs/glm.md.
+    /// </summary>
+    public Offset? Offset { get; init; }
+
+    /// <summary>
     /// The expanded formula in normal form, e.g. <c>y ~ a + b + a:b</c> or <c>y ~ 0 + x</c>;
     /// parsing it gives back the same response, intercept and terms.
     /// </summary>
@@ -27,16 +39,29 @@ internal sealed record Formula(Response Response, bool HasIntercept, IReadOnlyLi
     {
         get
         {
-            string rightSide = Terms.Count == 0
+            IReadOnlyList<Term> terms = Absorbed.Count == 0 ? Terms : Terms.Take(Terms.Count - Absorbed.Count).ToArray();
+            string rightSide = terms.Count == 0
                 ? (HasIntercept ? "1" : "0")
-                : (HasIntercept ? "" : "0 + ") + string.Join(" + ", Terms.Select(term => term.Expression));
-            return Response.Label + " ~ " + rightSide;
+                : (HasIntercept ? "" : "0 + ") + string.Join(" + ", terms.Select(term => term.Expression));
+            string bar = Absorbed.Count == 0 ? "" : " | " + string.Join(" + ", Absorbed.Select(FormulaNames.Quote));
+            string offset = Offset is null ? "" : " + " + Offset.Label;
+            return Response.Label + " ~ " + rightSide + offset + bar;
         }
     }
 
     /// <summary>The distinct regressor columns, in order of first use in the terms.</summary>
     public IReadOnlyList<string> RegressorColumns =>
         Terms.SelectMany(term => term.Factors).Select(factor => factor.Column).Distinct(StringComparer.Ordinal).ToArray();
+}
+
+/// <summary>
+/// The offset of the linear predictor: a column <paramref name="Column"/>, or its natural logarithm
+/// when <paramref name="Log"/> (offset(log(exposure)): then e^offset is the exposure itself).
+/// </summary>
+internal sealed record Offset(string Column, bool Log)
+{
+    /// <summary><c>offset(log(e))</c> or <c>offset(o)</c>.</summary>
+    public string Label => "offset(" + (Log ? "log(" + FormulaNames.Quote(Column) + ")" : FormulaNames.Quote(Column)) + ")";
 }
 
 /// <summary>The target: a column, or its natural logarithm for <c>log(y) ~ ...</c>.</summary>

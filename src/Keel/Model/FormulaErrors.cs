@@ -9,7 +9,7 @@ namespace Keel.Model;
 
 internal static class FormulaErrors
 {
-    private const string SupportedFunctions = "C, I, log, poly";
+    private const string SupportedFunctions = "C, I, log, poly (and offset(log(e)) as a summand)";
 
     public static KeelInputException EmptyFormula(string text, int position) =>
         At(text, position, "the formula is empty; write it as y ~ a + b");
@@ -84,6 +84,9 @@ internal static class FormulaErrors
     public static KeelInputException DotNotSupported(string text, int position) =>
         At(text, position, "'.' (all other columns) is not supported; list the columns, or write `.` for a column named '.'");
 
+    public static KeelInputException OffsetPlacement(string text, int position) =>
+        At(text, position, "offset(...) must be added to the whole right-hand side (y ~ a + b + offset(log(e))), at most once, not inside an interaction, a product or parentheses, nor subtracted");
+
     public static KeelInputException UnknownFunction(string text, FormulaToken function) =>
         At(text, function.Position, function.Text is "factor" or "as.factor"
             ? $"unknown function '{function.Text}'; write C(x) to treat a column as categorical"
@@ -139,7 +142,7 @@ internal static class FormulaErrors
     public static KeelInputException NoTermsNoIntercept(string text, int position) =>
         At(text, position, "the model has no terms and no intercept; write y ~ 1 for the intercept only");
 
-    private static KeelInputException At(string text, int position, string problem) =>
+    internal static KeelInputException At(string text, int position, string problem) =>
         // The problem may quote a token of the text (found "…"): it too is put on one line (formula fuzz, U+2028).
         new($"formula \"{OnOneLine(text)}\", column {Column(position)}: {OnOneLine(problem)}");
 

@@ -27,6 +27,13 @@ internal static class FormulaExpansion
 
     public static Formula Expand(FormulaSyntax syntax, string text)
     {
+        (FormulaNode withoutOffset, Offset? offset) = SplitOffset(syntax.RightSide, text);
+        if (offset is not null && string.Equals(offset.Column, syntax.Response.Column, StringComparison.Ordinal))
+        {
+            throw FormulaErrors.ResponseAsRegressor(text, syntax.RightSide.Position, syntax.Response.Column);
+        }
+
+        syntax = syntax with { RightSide = withoutOffset };
         var referenceByColumn = new Dictionary<string, string>(StringComparer.Ordinal);
         CheckFactors(syntax.RightSide, syntax.Response, referenceByColumn, text);
         var expansion = new Expander(text, referenceByColumn);
@@ -36,7 +43,54 @@ internal static class FormulaExpansion
         {
             throw FormulaErrors.NoTermsNoIntercept(text, syntax.RightSide.Position);
         }
-        return new Formula(syntax.Response, hasIntercept, rightSide.Terms, text);
+        return new Formula(syntax.Response, hasIntercept, rightSide.Terms, text) { Offset = offset };
+    }
+
+    /// <summary>
+    /// Takes the one offset(...) out of the top-level sum (R's model.offset); an offset anywhere else,
+    /// subtracted or twice is an error. A right-hand side of only the offset is the intercept (R's y ~ offset(log(e))).
+    /// </summary>
+    private static (FormulaNode RightSide, Offset? Offset) SplitOffset(FormulaNode rightSide, string text)
+    {
+        Offset? offset = null;
+        FormulaNode result = rightSide;
+        if (rightSide is SumNode sum && sum.Summands.Any(s => s.Operand is OffsetNode))
+        {
+            var kept = new List<Summand>();
+            foreach (Summand summand in sum.Summands)
+            {
+                if (summand.Operand is OffsetNode node)
+                {
+                    if (summand.Subtract || offset is not null)
+                    {
+                        throw FormulaErrors.OffsetPlacement(text, node.Position);
+                    }
+
+                    offset = node.Offset;
+                    continue;
+                }
+
+                kept.Add(summand);
+            }
+
+            result = kept.Count == 0 ? new InterceptNode(Present: true, sum.Position) : new SumNode(kept, sum.Position);
+        }
+
+        RejectNestedOffset(result, text);
+        return (result, offset);
+    }
+
+    private static void RejectNestedOffset(FormulaNode node, string text)
+    {
+        if (node is OffsetNode offset)
+        {
+            throw FormulaErrors.OffsetPlacement(text, offset.Position);
+        }
+
+        foreach (FormulaNode child in Children(node))
+        {
+            RejectNestedOffset(child, text);
+        }
     }
 
     /// <summary>

@@ -13,6 +13,18 @@ internal static class FormulaParser
     public static Formula Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (AbsorbedPart.Split(text) is { } split)
+        {
+            // fixest's form "y ~ x | f1 + f2": the factors after the bar are categorical terms
+            // appended to the model (their levels are still coefficients) and marked absorbed.
+            FormulaReader.Read(split.Model);  // errors of the model part, with columns of the text as written
+            FormulaSyntax withFactors = FormulaReader.Read(split.Model + string.Concat(split.Factors.Select(f => " + C(" + FormulaNames.Quote(f) + ")")));
+            Formula expanded = FormulaExpansion.Expand(withFactors, text);
+            expanded = expanded with { Absorbed = split.Factors };
+            AbsorbedPart.CheckExpanded(expanded);
+            return expanded;
+        }
+
         FormulaSyntax syntax = FormulaReader.Read(text);
         return FormulaExpansion.Expand(syntax, text);
     }

@@ -3,7 +3,8 @@
 //   call     = "C" "(" column [ "," "ref" "=" level ] ")"
 //            | "I" "(" column ( "^" | "**" ) WHOLE ")"
 //            | "log" "(" column ")"
-//            | "poly" "(" column { "," poly_arg } ")" ;
+//            | "poly" "(" column { "," poly_arg } ")"
+//            | "offset" "(" ( column | "log" "(" column ")" ) ")" ;   (a summand of the top-level sum only)
 //   level    = STRING | [ "+" | "-" ] NUMBER ;
 //   poly_arg = WHOLE | "degree" "=" WHOLE | "raw" "=" ( "TRUE" | "T" | "True" ) ;
 //
@@ -34,6 +35,33 @@ internal sealed partial class FormulaReader
         };
         ExpectEndOfCall(open, function);
         return factor;
+    }
+
+    /// <summary>offset(log(e)) or offset(o); the caller has read the name, the '(' is next.</summary>
+    private Offset ReadOffset(FormulaToken function)
+    {
+        FormulaToken open = lexer.Next();
+        FormulaToken inner = lexer.Peek();
+        Offset offset;
+        if (inner.Kind == FormulaTokenKind.Name && string.Equals(inner.Text, "log", StringComparison.Ordinal))
+        {
+            lexer.Next();
+            FormulaToken innerOpen = lexer.Next();
+            if (innerOpen.Kind != FormulaTokenKind.LeftParen)
+            {
+                throw FormulaErrors.ColumnArgumentExpected(text, inner, function.Text);
+            }
+
+            offset = new Offset(ReadColumnArgument(inner), Log: true);
+            ExpectEndOfCall(innerOpen, inner);
+        }
+        else
+        {
+            offset = new Offset(ReadColumnArgument(function), Log: false);
+        }
+
+        ExpectEndOfCall(open, function);
+        return offset;
     }
 
     private CategoricalFactor ReadCategoricalArguments(FormulaToken function)

@@ -9,7 +9,7 @@
 //   interaction = primary { ":" primary } ;
 //   primary     = "(" sum ")" | "0" | "1" | call | column ;
 //   column      = NAME | `QUOTED NAME` ;
-//   call        = see FormulaReader.Calls.cs: C(...), I(...), log(...), poly(...) ;
+//   call        = see FormulaReader.Calls.cs: C(...), I(...), log(...), poly(...), offset(...) ;
 //
 // The reader only checks syntax; FormulaExpansion turns the tree into terms. Every error is a
 // KeelInputException naming the column where the problem is.
@@ -174,6 +174,8 @@ internal sealed partial class FormulaReader
                     "0" => new InterceptNode(Present: false, token.Position),
                     _ => throw FormulaErrors.NumberAsTerm(text, token),
                 };
+            case FormulaTokenKind.Name when lexer.Peek().Kind == FormulaTokenKind.LeftParen && string.Equals(token.Text, "offset", StringComparison.Ordinal):
+                return new OffsetNode(ReadOffset(token), token.Position);
             case FormulaTokenKind.Name when lexer.Peek().Kind == FormulaTokenKind.LeftParen:
                 return new FactorNode(ReadCall(token), token.Position);
             case FormulaTokenKind.Name or FormulaTokenKind.QuotedName:

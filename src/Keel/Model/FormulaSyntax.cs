@@ -26,3 +26,6 @@ internal sealed record CrossNode(IReadOnlyList<FormulaNode> Operands, int Positi
 
 /// <summary><c>a : b : c</c>: the interaction of the operands.</summary>
 internal sealed record InteractionNode(IReadOnlyList<FormulaNode> Operands, int Position) : FormulaNode(Position);
+
+/// <summary><c>offset(log(e))</c> or <c>offset(o)</c>: a known part of the linear predictor (a summand of the top-level sum only).</summary>
+internal sealed record OffsetNode(Offset Offset, int Position) : FormulaNode(Position);

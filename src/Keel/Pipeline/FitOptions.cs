@@ -35,6 +35,16 @@ internal enum StandardErrorKind
     Hc1,
 }
 
+/// <summary>The small-sample factors of robust standard errors (docs/fixed-effects.md).</summary>
+internal enum SmallSampleConvention
+{
+    /// <summary>R's sandwich on the full dummy model: HC1 n/(n−K); cluster G/(G−1)·(n−1)/(n−K), each way its own G; K the exact rank.</summary>
+    Sandwich,
+
+    /// <summary>fixest's defaults: K counts each factor as levels − 1 (plus the intercept), factors nested in a cluster not counted; cluster factor min G/(min G − 1).</summary>
+    Fixest,
+}
+
 /// <summary>Everything a fit needs to know; each default defined here once.</summary>
 internal sealed record FitOptions
 {
@@ -69,6 +79,21 @@ internal sealed record FitOptions
 
     /// <summary>A categorical column to cluster the standard errors by (Cameron &amp; Miller 2015), or null.</summary>
     public string? ClusterColumn { get; init; }
+
+    /// <summary>A second cluster column for two-way clustering (Cameron, Gelbach &amp; Miller 2011; row path only), or null.</summary>
+    public string? SecondClusterColumn { get; init; }
+
+    /// <summary>Whose small-sample conventions the robust standard errors follow on the row path.</summary>
+    public SmallSampleConvention SmallSample { get; init; } = SmallSampleConvention.Sandwich;
+
+    /// <summary>True when an output needs the cells (--cells-out, --report): the row path is then not taken.</summary>
+    public bool NeedsCells { get; init; }
+
+    /// <summary>Stopping rule of the row path's fixed-effects projection.</summary>
+    public Keel.Solvers.FixedEffects.FixedEffectsOptions FixedEffects { get; init; } = Keel.Solvers.FixedEffects.FixedEffectsOptions.Default;
+
+    /// <summary>The likelihood: gaussian (least squares, the default), poisson or binomial with their canonical links (docs/glm.md).</summary>
+    public Keel.Solvers.Glm.GlmFamily Family { get; init; } = Keel.Solvers.Glm.GlmFamily.Gaussian;
 
     /// <summary>Only diagnose: no solve.</summary>
     public bool DiagnoseOnly { get; init; }

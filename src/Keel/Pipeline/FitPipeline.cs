@@ -42,7 +42,8 @@ internal sealed record PipelineProgress(string Stage, long RowsRead, int Cells, 
 }
 
 /// <summary>A finished fit: the result and what produced it (for predictions and per-cell output).</summary>
-internal sealed record FitOutcome(FitResult Result, Design Design, LeastSquaresSolution? Solution, double[]? FittedByCell);
+/// <remarks>Design is null on the row path (no cells: RowPathChoice).</remarks>
+internal sealed record FitOutcome(FitResult Result, Design? Design, LeastSquaresSolution? Solution, double[]? FittedByCell);
 
 /// <summary>Forwards LSMR's reports synchronously (System.Progress would post them to the thread pool, out of order).</summary>
 internal sealed class LsmrProgressForwarder(Action<Keel.Solvers.Iterative.LsmrProgress> report) : IProgress<Keel.Solvers.Iterative.LsmrProgress>
@@ -66,6 +67,24 @@ internal static partial class FitPipeline
         }
 
         Formula formula = FormulaParser.Parse(options.Formula);
+        if (formula.Offset is { } offset && options.Family != Keel.Solvers.Glm.GlmFamily.Poisson && !options.DiagnoseOnly)
+        {
+            // Only the poisson likelihood of a cell depends on its rows' offsets through one sum (Σw·e^offset).
+            throw new KeelInputException($"{offset.Label}: an offset is supported with --family poisson only (its likelihood depends on a cell's rows through Σw·e^offset; least squares and the logit do not)");
+        }
+
+        RowPathPlan? rowPath = RowPathChoice.Choose(formula, options);
+        clock.Lap("path choice");
+        if (options.SecondClusterColumn is not null && rowPath is null)
+        {
+            throw new KeelInputException($"--cluster {options.ClusterColumn},{options.SecondClusterColumn}: two-way clustering is available on the row path only (continuous covariates next to factors, plain CSV, no --weights, --cells-out or --report)");
+        }
+
+        if (rowPath is not null)
+        {
+            return RunRows(formula, rowPath, options, clock, progress, cancel);
+        }
+
         CellTable cells = ReadCells(formula, options, progress, cancel);
         clock.Lap("read");
         Design design = DesignBuilder.Build(formula, cells, options.Threads);
@@ -79,6 +98,11 @@ internal static partial class FitPipeline
                 ? $"{design.SolvedCount} parameters over {design.CellCount} cells fit the dense limits (p <= {DenseLimits.MaxColumns}, cells*p <= {DenseLimits.MaxEntries:0.#e0}, 2*cells*p^2 <= {DenseLimits.MaxFlops:0.#e0}): pivoted QR is exact and affordable"
                 : $"{design.SolvedCount} parameters over {design.CellCount} cells exceed the dense limits: LSMR over the level codes";
         progress?.Report(new PipelineProgress(dense ? "qr" : "lsmr", cells.Counts.RowsRead, cells.CellCount, 0, 0));
+        if (options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian && !options.DiagnoseOnly)
+        {
+            return RunGlm(design, options, dense, reason, clock, cancel);
+        }
+
         if (IsRemedy(options.Solver))
         {
             return RunRemedy(design, options, clock, cancel);
@@ -106,7 +130,7 @@ internal static partial class FitPipeline
     /// <summary>The row pass over every input, as one dataset.</summary>
     public static CellTable ReadCells(Formula formula, FitOptions options, IProgress<PipelineProgress>? progress, CancellationToken cancel)
     {
-        RowPassPlan plan = WithClusterKey(DesignBuilder.PlanFor(formula, options.WeightColumn, options.DropInvalid), options.ClusterColumn);
+        RowPassPlan plan = WithClusterKey(DesignBuilder.PlanFor(formula, options.WeightColumn, options.DropInvalid), options.ClusterColumn) with { TargetDomain = TargetDomainOf(options.Family) };
         DataInputs inputs = DataInputs.Of(options.Inputs);
         if (!inputs.IsRows)
         {

@@ -33,6 +33,14 @@ internal sealed class PredictionModel
 
     public ModelSpec Spec { get; }
 
+    /// <summary>
+    /// The likelihood the result was fitted with (its fit.family; gaussian when absent). For poisson
+    /// and binomial the prediction is the mean μ = g⁻¹(x'b + offset) on the response scale, with the
+    /// delta-method standard error |dμ/dη|·sqrt(x'Cx) = V(μ)·sqrt(x'Cx) for the canonical links (R's
+    /// predict(fit, newdata, type = "response", se.fit = TRUE)).
+    /// </summary>
+    public Keel.Solvers.Glm.GlmFamily Family { get; private init; } = Keel.Solvers.Glm.GlmFamily.Gaussian;
+
     public Formula Formula { get; }
 
     public RowCoder Coder { get; }
@@ -69,8 +77,27 @@ internal sealed class PredictionModel
             var estimates = coefficients.EnumerateArray()
                 .Select(c => c.GetProperty("estimate") is { ValueKind: JsonValueKind.Number } e ? e.GetDouble() : (double?)null)
                 .ToList();
-            return new PredictionModel(spec, FormulaParser.Parse(spec.Formula), estimates);
+            return new PredictionModel(spec, FormulaParser.Parse(spec.Formula), estimates) { Family = FamilyOf(root, path) };
         }
+    }
+
+    // fit.family of the result JSON (written by keel fit for every fit with --family).
+    private static Keel.Solvers.Glm.GlmFamily FamilyOf(JsonElement root, string path)
+    {
+        if (!root.TryGetProperty("fit", out JsonElement fit) || fit.ValueKind != JsonValueKind.Object
+            || !fit.TryGetProperty("family", out JsonElement family) || family.ValueKind != JsonValueKind.String)
+        {
+            return Keel.Solvers.Glm.GlmFamily.Gaussian;
+        }
+
+        return family.GetString() switch
+        {
+            "gaussian" => Keel.Solvers.Glm.GlmFamily.Gaussian,
+            "poisson" => Keel.Solvers.Glm.GlmFamily.Poisson,
+            "binomial" => Keel.Solvers.Glm.GlmFamily.Binomial,
+            string other => throw new KeelInputException($"{path}: fit.family '{other}' is not a family this Keel predicts (gaussian, poisson, binomial)"),
+            _ => Keel.Solvers.Glm.GlmFamily.Gaussian,
+        };
     }
 
     /// <summary>Predicts every row of <paramref name="source"/> and writes the CSV of the contract; returns the number of rows.</summary>
@@ -84,6 +111,16 @@ internal sealed class PredictionModel
             ordinalOf[column] = ordinal >= 0
                 ? ordinal
                 : throw new KeelInputException($"{source.Name}: no column named '{column}', which the formula {Spec.Formula} needs (columns: {string.Join(", ", names.Take(12))})");
+        }
+
+        int offsetOrdinal = -1;
+        if (Formula.Offset is { } offset)
+        {
+            offsetOrdinal = IndexOf(names, offset.Column);
+            if (offsetOrdinal < 0)
+            {
+                throw new KeelInputException($"{source.Name}: no column named '{offset.Column}', which the formula's {offset.Label} needs (the prediction is the mean at that exposure)");
+            }
         }
 
         if (header)
@@ -105,6 +142,11 @@ internal sealed class PredictionModel
             }
 
             PredictedValue? value = PredictRow(source, ordinalOf, row, unseen);
+            if (value is { } linear && (offsetOrdinal >= 0 || Family != Keel.Solvers.Glm.GlmFamily.Gaussian))
+            {
+                value = OnResponseScale(source, linear, offsetOrdinal);
+            }
+
             line.Append(',').Append(Format(value?.Prediction))
                 .Append(',').Append(Format(value?.StdError))
                 .Append(',').Append(value is { Estimable: true } ? "true" : "false").Append('\n');
@@ -148,6 +190,44 @@ internal sealed class PredictionModel
         return coded is null
             ? throw new KeelInputException($"{source.Name}, line {source.Line}, {problem}")
             : Predictor.Predict(coded);
+    }
+
+    // η = x'b + offset, then μ = g⁻¹(η) with se(μ) = V(μ)·se(η) (dμ/dη = V(μ) for a canonical link;
+    // the offset is known, so it adds nothing to the variance). A missing offset gives an empty row.
+    private PredictedValue? OnResponseScale(ITabularSource source, PredictedValue linear, int offsetOrdinal)
+    {
+        double offset = 0;
+        if (offsetOrdinal >= 0)
+        {
+            string field = offsetOrdinal < source.FieldCount ? source.GetField(offsetOrdinal).ToString() : string.Empty;
+            if (Keel.Compression.MissingValues.IsMissing(field))
+            {
+                return null;
+            }
+
+            Offset spec = Formula.Offset!;
+            if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value) || (spec.Log && !(value > 0)))
+            {
+                throw new KeelInputException($"{source.Name}, line {source.Line}, column '{spec.Column}': '{Clip(field)}' is not {(spec.Log ? "a positive number (offset(log(e)) needs a positive exposure)" : "a finite number")}");
+            }
+
+            offset = spec.Log ? Keel.LinearAlgebra.ElementaryFunctions.Log(value) : value;
+        }
+
+        if (linear.Prediction is not { } xb)
+        {
+            return linear;
+        }
+
+        double eta = xb + offset;
+        if (Family == Keel.Solvers.Glm.GlmFamily.Gaussian)
+        {
+            return linear with { Prediction = eta };
+        }
+
+        double mu = Keel.Solvers.Glm.GlmFamilies.Mean(Family, eta);
+        double? se = linear.StdError is { } s ? Keel.Solvers.Glm.GlmFamilies.Variance(Family, mu) * s : null;
+        return linear with { Prediction = mu, StdError = se };
     }
 
     private static int IndexOf(IReadOnlyList<string> names, string column)

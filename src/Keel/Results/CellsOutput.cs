@@ -16,18 +16,23 @@ namespace Keel.Results;
 internal static class CellsOutput
 {
     /// <param name="shrunk">Optional shrunk values per cell (<see cref="CellShrinkage"/>), written as a last column "shrunk".</param>
+    /// <param name="glm">For a poisson/binomial fit: <paramref name="fitted"/> holds μ, and its standard error is
+    /// the delta method's V(μ)·sqrt(x'(X'ΩX)⁻¹x) (dμ/dη = V(μ) for a canonical link; dispersion 1); empty for a
+    /// separated cell (μ at 0 or 1, where the linear predictor is infinite).</param>
     /// <param name="cancel">Stops the write; the destination then keeps its previous content (<see cref="AtomicFile"/>).</param>
-    public static void Write(string path, Design design, LeastSquaresSolution solution, double[] fitted, double? sigma, double[]? shrunk = null, CancellationToken cancel = default) =>
-        AtomicFile.Write(path, "--cells-out", stream => Write(stream, design, solution, fitted, sigma, shrunk), cancel);
+    public static void Write(string path, Design design, LeastSquaresSolution solution, double[] fitted, double? sigma, double[]? shrunk = null, Keel.Solvers.Glm.GlmFamily? glm = null, CancellationToken cancel = default) =>
+        AtomicFile.Write(path, "--cells-out", stream => Write(stream, design, solution, fitted, sigma, shrunk, glm), cancel);
 
-    private static void Write(Stream stream, Design design, LeastSquaresSolution solution, double[] fitted, double? sigma, double[]? shrunk)
+    private static void Write(Stream stream, Design design, LeastSquaresSolution solution, double[] fitted, double? sigma, double[]? shrunk, Keel.Solvers.Glm.GlmFamily? glm)
     {
+        sigma = glm is null ? sigma : 1.0;
         CellTable cells = design.Cells;
         using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
         var header = cells.KeyColumns.Select(k => Quote(k.Name)).Concat(["n", "mean", "fitted", "std_error", "estimable"]).Concat(shrunk is null ? [] : ["shrunk"]);
         writer.Write(string.Join(',', header));
         writer.Write('\n');
         var row = new double[design.SolvedCount];
+        double[]? factorByCell = sigma is not null && solution.VarianceFactor is null ? solution.VarianceFactorByCell?.Invoke() : null;
         var line = new StringBuilder();
         for (int c = 0; c < cells.CellCount; c++)
         {
@@ -38,11 +43,24 @@ internal static class CellsOutput
             }
 
             double? se = null;
-            if (sigma is { } s && solution.VarianceFactor is { } variance)
+            if (sigma is { } s && (solution.VarianceFactor is not null || factorByCell is not null))
             {
-                Array.Clear(row);
-                design.AddRow(c, row);
-                se = s * Math.Sqrt(variance(row));
+                if (factorByCell is not null)
+                {
+                    se = s * Math.Sqrt(factorByCell[c]);
+                }
+                else
+                {
+                    Array.Clear(row);
+                    design.AddRow(c, row);
+                    se = s * Math.Sqrt(solution.VarianceFactor!(row));
+                }
+
+                if (glm is { } family)
+                {
+                    double slope = Keel.Solvers.Glm.GlmFamilies.Variance(family, fitted[c]);
+                    se = slope > 0 ? slope * se : null;
+                }
             }
 
             line.Append(cells.RowCount[c].ToString(CultureInfo.InvariantCulture)).Append(',')
@@ -87,10 +105,12 @@ internal static class CellShrinkage
         long rows = cells.Counts.RowsUsed;
         int m = design.CellCount;
         double pure = Keel.Diagnostics.PureError.Total(cells, out _);
-        if (solution.VarianceFactor is not { } variance || rows <= m || !(pure > 0) || m <= solution.Rank)
+        if ((solution.VarianceFactor is null && solution.VarianceFactorByCell is null) || rows <= m || !(pure > 0) || m <= solution.Rank)
         {
             return null;
         }
+
+        double[]? factorByCell = solution.VarianceFactor is null ? solution.VarianceFactorByCell!() : null;
 
         sigma2 = pure / (rows - m);
         double lack = 0, denominator = 0;
@@ -100,9 +120,19 @@ internal static class CellShrinkage
             double w = design.CellWeight[c];
             double d = design.CellMean[c] - fitted[c];
             lack += w * d * d;
-            Array.Clear(row);
-            design.AddRow(c, row);
-            denominator += w - (w * w * variance(row));
+            double h;
+            if (factorByCell is not null)
+            {
+                h = factorByCell[c];
+            }
+            else
+            {
+                Array.Clear(row);
+                design.AddRow(c, row);
+                h = solution.VarianceFactor!(row);
+            }
+
+            denominator += w - (w * w * h);
         }
 
         tau2 = denominator > 0 ? Math.Max(0, (lack - (sigma2 * (m - solution.Rank))) / denominator) : 0;

@@ -5,6 +5,7 @@ internal static class WarningCodes
 {
     public const string Aliased = "ALIASED";
     public const string IllConditioned = "ILL_CONDITIONED";
+    public const string Collinear = "COLLINEAR";
     public const string SingletonLevels = "SINGLETON_LEVELS";
     public const string ConflictingDuplicates = "CONFLICTING_DUPLICATES";
     public const string ExpOverflow = "EXP_OVERFLOW";
@@ -17,6 +18,40 @@ internal static class WarningCodes
     public const string AliasingUnchecked = "ALIASING_UNCHECKED";
     public const string Penalized = "PENALIZED";
     public const string LambdaAtPathEnd = "LAMBDA_AT_PATH_END";
+    public const string Separation = "SEPARATION";
+}
+
+/// <summary>What a likelihood fit (`--family poisson|binomial`) adds to the result (docs/glm.md).</summary>
+internal sealed class GlmReport
+{
+    public required Keel.Solvers.Glm.GlmFamily Family { get; init; }
+
+    /// <summary>The deviance at the estimates: of the rows when <see cref="DevianceOfRows"/>, else of the grouped cells.</summary>
+    public required double Deviance { get; init; }
+
+    /// <summary>The deviance of the intercept-only model (of μ = g⁻¹(0) without an intercept), on the same basis.</summary>
+    public required double NullDeviance { get; init; }
+
+    /// <summary>True when the cells determine the rows' deviance (R's glm on the rows); see docs/glm.md.</summary>
+    public required bool DevianceOfRows { get; init; }
+
+    /// <summary>False when the likelihood iterations stopped at their limit (NOT_CONVERGED, exit 1).</summary>
+    public required bool Converged { get; init; }
+
+    /// <summary>Rows in the fit: rows used minus the separated rows.</summary>
+    public required long RowsFitted { get; init; }
+
+    /// <summary>Residual degrees of freedom of the null model: rows fitted minus 1 with an intercept.</summary>
+    public required long DfNull { get; init; }
+
+    /// <summary>Rows left out because their level is separated.</summary>
+    public required long SeparatedRows { get; init; }
+
+    /// <summary>By solved column: true when every row of the column was separated (estimate infinite, reported null).</summary>
+    public required bool[] SeparatedColumns { get; init; }
+
+    /// <summary>The SEPARATION warning's sentence, or null when nothing is separated.</summary>
+    public string? SeparationMessage { get; init; }
 }
 
 /// <summary>An F statistic with its degrees of freedom and upper-tail p-value.</summary>
@@ -46,7 +81,7 @@ internal sealed class CoefficientResult
     /// <summary>The dependency in words, e.g. "region[R3] = city[C012] + city[C044]".</summary>
     public string? AliasExplanation { get; set; }
 
-    /// <summary>exp(estimate) for a log target; null where it does not fit in a double.</summary>
+    /// <summary>exp(estimate) for a log target or a poisson/binomial fit; null where it does not fit in a double.</summary>
     public double? ExpEstimate { get; set; }
 }
 
@@ -56,6 +91,12 @@ internal sealed class FitResult
     public required string Formula { get; init; }
 
     public bool LogTarget { get; init; }
+
+    /// <summary>For `--family poisson|binomial`: family, deviances and separation; null for least squares.</summary>
+    public GlmReport? Glm { get; init; }
+
+    /// <summary>True when coefficients are multiplicative effects and carry exp_estimate (log target, poisson, binomial).</summary>
+    public bool ReportsExpEstimate => LogTarget || Glm is not null;
 
     public long Rows { get; init; }
 

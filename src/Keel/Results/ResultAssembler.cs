@@ -18,13 +18,18 @@ internal static class ResultAssembler
     /// </summary>
     public const double IllConditionedThreshold = 67108864.0;
 
-    public static FitResult Assemble(Design design, LeastSquaresSolution solution, bool diagnoseOnly)
+    /// <param name="design">The design solved (for a likelihood fit: the last IRLS step's working design).</param>
+    /// <param name="solution">Its solution.</param>
+    /// <param name="diagnoseOnly">No estimates, only diagnostics.</param>
+    /// <param name="glm">For `--family poisson|binomial`: the likelihood fit's statistics, replacing the least-squares ones.</param>
+    public static FitResult Assemble(Design design, LeastSquaresSolution solution, bool diagnoseOnly, GlmReport? glm = null)
     {
         CellTable cells = design.Cells;
         var r = new FitResult
         {
             Formula = design.Formula.Text,
             LogTarget = design.Formula.Response.Log,
+            Glm = glm,
             Rows = cells.Counts.RowsUsed,
             Cells = cells.CellCount,
             DroppedRows = cells.Counts.Dropped,
@@ -32,14 +37,18 @@ internal static class ResultAssembler
             Rank = solution.Rank,
             ConditionNumber = solution.ConditionNumber,
             ConditionMethod = solution.ConditionMethod,
-            Converged = solution.Converged,
+            Converged = solution.Converged && (glm?.Converged ?? true),
             Iterations = solution.Iterations,
             Tolerance = solution.Tolerance,
             StopReason = solution.StopReason,
         };
 
         AddCoefficients(r, design, solution, diagnoseOnly);
-        if (!diagnoseOnly)
+        if (glm is not null)
+        {
+            AddLikelihoodStatistics(r, design, glm, solution);
+        }
+        else if (!diagnoseOnly)
         {
             AddFitStatistics(r, design, solution);
         }
@@ -55,7 +64,8 @@ internal static class ResultAssembler
             r.NearDependencies.Add((near.ConditionIndex, near.Involved.Select(i => (design.Columns[design.ColumnOfSolved[i.Column]].Name, i.Proportion)).ToList()));
         }
 
-        r.Model = ModelSpec.From(design, diagnoseOnly ? null : solution, r.Sigma);
+        // A likelihood fit's covariance is (X'ΩX)⁻¹ itself (dispersion 1): predict's scale is 1.
+        r.Model = ModelSpec.From(design, diagnoseOnly ? null : solution, glm is not null ? 1.0 : r.Sigma);
         if (diagnoseOnly)
         {
             foreach (CoefficientResult c in r.Coefficients.Where(c => c.Status != CoefficientStatus.Reference))
@@ -103,6 +113,10 @@ internal static class ResultAssembler
                 c.Status = CoefficientStatus.Reference;
                 c.Estimate = 0.0;
             }
+            else if (r.Glm?.SeparatedColumns[j] == true)
+            {
+                c.Status = CoefficientStatus.Separated;
+            }
             else if (solution.Aliased[j])
             {
                 c.Status = CoefficientStatus.Aliased;
@@ -116,7 +130,7 @@ internal static class ResultAssembler
                 c.Estimate = diagnoseOnly ? null : solution.Coefficients[j];
             }
 
-            if (r.LogTarget && c.Estimate is { } e)
+            if (r.ReportsExpEstimate && c.Estimate is { } e)
             {
                 double x = ElementaryFunctions.Exp(e);
                 c.ExpEstimate = double.IsFinite(x) ? x : null;
@@ -195,6 +209,25 @@ internal static class ResultAssembler
                 if (j >= 0 && !solution.Aliased[j])
                 {
                     c.StdError = sigma * Math.Sqrt(cov[j]);
+                }
+            }
+        }
+    }
+
+    // Likelihood fits: deviances instead of sums of squares, dispersion 1 (R's summary.glm for
+    // poisson and binomial), so a standard error is sqrt of the diagonal of (X'ΩX)⁻¹.
+    private static void AddLikelihoodStatistics(FitResult r, Design design, GlmReport glm, LeastSquaresSolution solution)
+    {
+        r.DfResidual = glm.RowsFitted - solution.Rank;
+        r.CellsWithReplicates = Enumerable.Range(0, design.CellCount).LongCount(c => design.Cells.RowCount[c] > 1);
+        if (solution.CovarianceDiagonal is { } cov)
+        {
+            for (int i = 0; i < r.Coefficients.Count; i++)
+            {
+                int j = design.SolvedOfColumn[i];
+                if (j >= 0 && !solution.Aliased[j] && r.Coefficients[i].Status == CoefficientStatus.Estimated)
+                {
+                    r.Coefficients[i].StdError = Math.Sqrt(cov[j]);
                 }
             }
         }
@@ -291,6 +324,16 @@ internal static class ResultAssembler
 
     private static double Square(double x) => x * x;
 
+    // COLLINEAR: Belsley's harmful near-dependencies, one warning each (rule and refinements: CollinearityWarnings).
+    private static void AddCollinearWarnings(FitResult r, Design design, LeastSquaresSolution solution)
+    {
+        var near = (solution.NearDependencies ?? []).Select(d => (d.ConditionIndex, (IReadOnlyList<int>)d.Involved.Select(i => i.Column).ToList()));
+        foreach (string message in CollinearityWarnings.Messages(design, near))
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.Collinear, message));
+        }
+    }
+
     private static void AddWarnings(FitResult r, Design design, LeastSquaresSolution solution, bool diagnoseOnly)
     {
         CellTable cells = design.Cells;
@@ -309,10 +352,19 @@ internal static class ResultAssembler
         {
             r.Warnings.Add(new FitWarning(WarningCodes.NotConverged, $"the solver stopped before converging ({solution.StopReason}); estimates are not reliable"));
         }
+        else if (r.Glm is { Converged: false })
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.NotConverged, "the likelihood iterations reached their limit before the deviance settled; estimates are not reliable (a coefficient running away can mean separation Keel does not detect yet, docs/glm.md)"));
+        }
 
         if (!solution.AliasingChecked)
         {
             r.Warnings.Add(new FitWarning(WarningCodes.AliasingUnchecked, "the design is too large for Keel's exact rank decision on this path: only empty columns are marked aliased; the estimates of any other aliased columns are minimum-norm values, not identified effects"));
+        }
+
+        if (r.Glm?.SeparationMessage is { } separation)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.Separation, separation));
         }
 
         var aliased = r.Coefficients.Where(c => c.Status == CoefficientStatus.Aliased).ToList();
@@ -326,6 +378,7 @@ internal static class ResultAssembler
             r.Warnings.Add(new FitWarning(WarningCodes.IllConditioned, $"the scaled condition number is {kappa:0.##e0} (above {IllConditionedThreshold:0.#e0}): about {Math.Log10(kappa):0} of 16 digits are at risk"));
         }
 
+        AddCollinearWarnings(r, design, solution);
         r.SingletonLevels = SingletonLevels.Count(design, out string? example);
         if (r.SingletonLevels > 0)
         {
@@ -341,6 +394,14 @@ internal static class ResultAssembler
         {
             // No residuals without a solve: sigma and standard errors are the fit's business.
         }
+        else if (r.Glm is not null)
+        {
+            // Dispersion 1: standard errors exist whenever the covariance does (checked below).
+            if (solution.CovarianceDiagonal is null)
+            {
+                r.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "standard errors are not computed on the iterative path yet; use --solver qr on a smaller design"));
+            }
+        }
         else if (r.Sigma is null)
         {
             r.Warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{r.Rows} rows and rank {r.Rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
@@ -354,7 +415,7 @@ internal static class ResultAssembler
             r.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "standard errors are not computed on the iterative path yet; use --solver qr on a smaller design"));
         }
 
-        var overflow = r.Coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null && r.LogTarget).Select(c => c.Name).ToList();
+        var overflow = r.Coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null && r.ReportsExpEstimate).Select(c => c.Name).ToList();
         if (overflow.Count > 0)
         {
             r.Warnings.Add(new FitWarning(WarningCodes.ExpOverflow, $"exp() of {overflow.Count} coefficient(s) does not fit in a double: {string.Join(", ", overflow.Take(5))}{(overflow.Count > 5 ? ", ..." : string.Empty)}"));

@@ -22,7 +22,11 @@ internal static class ResultJson
     public static void Write(FitResult r, Stream stream, bool diagnoseOnly = false)
     {
         ResultSanitizer.Sanitize(r);
-        using var w = new Utf8JsonWriter(stream, WriterOptions);
+        // Results with many coefficients (a level per row of a large factor) are written without
+        // indentation: a third fewer bytes, and their coefficients can be formatted in parallel.
+        JsonWriterOptions options = WriterOptions;
+        options.Indented = r.Coefficients.Count <= IndentedUpTo;
+        using var w = new Utf8JsonWriter(stream, options);
         w.WriteStartObject();
         w.WriteString("keel", Version);
         w.WriteString("formula", r.Formula);
@@ -50,7 +54,7 @@ internal static class ResultJson
             w.WriteEndObject();
         }
 
-        WriteCoefficients(w, r, diagnoseOnly);
+        WriteCoefficients(w, stream, options, r, diagnoseOnly);
         WriteDiagnostics(w, r);
         if (!diagnoseOnly)
         {
@@ -66,6 +70,11 @@ internal static class ResultJson
             WriteNumber(w, "clusters", r.Clusters);
             WriteFTest(w, "f_test", r.ModelF);
             WriteFTest(w, "lack_of_fit", r.LackOfFit);
+            if (r.Glm is { } glm)
+            {
+                WriteLikelihood(w, glm);
+            }
+
             w.WriteEndObject();
         }
 
@@ -87,36 +96,70 @@ internal static class ResultJson
     /// <summary>Shortest round-trip text of a finite double (invariant culture).</summary>
     public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static void WriteCoefficients(Utf8JsonWriter w, FitResult r, bool diagnoseOnly)
+    // Property names and statuses encoded once: a result may list 500,000 coefficients.
+    private static readonly JsonEncodedText NameProperty = JsonEncodedText.Encode("name");
+    private static readonly JsonEncodedText TermProperty = JsonEncodedText.Encode("term");
+    private static readonly JsonEncodedText LevelProperty = JsonEncodedText.Encode("level");
+    private static readonly JsonEncodedText EstimateProperty = JsonEncodedText.Encode("estimate");
+    private static readonly JsonEncodedText StdErrorProperty = JsonEncodedText.Encode("std_error");
+    private static readonly JsonEncodedText ExpEstimateProperty = JsonEncodedText.Encode("exp_estimate");
+    private static readonly JsonEncodedText StatusProperty = JsonEncodedText.Encode("status");
+    private static readonly Dictionary<CoefficientStatus, JsonEncodedText> StatusText = Enum.GetValues<CoefficientStatus>().ToDictionary(s => s, s => JsonEncodedText.Encode(s.ToString().ToLowerInvariant()));
+
+    /// <summary>Results with more coefficients than this are written without indentation.</summary>
+    public const int IndentedUpTo = 10_000;
+
+    private const int CoefficientsPerBlock = 8192;
+
+    private static void WriteCoefficients(Utf8JsonWriter w, Stream stream, JsonWriterOptions options, FitResult r, bool diagnoseOnly)
     {
         w.WriteStartArray("coefficients");
+        if (!options.Indented)
+        {
+            // Blocks of coefficients formatted in parallel, each as the compact writer would write
+            // it (an array whose brackets are dropped), then written in order: the same bytes.
+            w.Flush();
+            int blocks = (r.Coefficients.Count + CoefficientsPerBlock - 1) / CoefficientsPerBlock;
+            for (int first = 0; first < blocks; first += 16)
+            {
+                int count = Math.Min(16, blocks - first);
+                var text = new System.Buffers.ArrayBufferWriter<byte>[count];
+                Parallel.For(0, count, b =>
+                {
+                    var buffer = new System.Buffers.ArrayBufferWriter<byte>(1 << 20);
+                    using (var block = new Utf8JsonWriter(buffer, options))
+                    {
+                        block.WriteStartArray();
+                        int end = Math.Min(r.Coefficients.Count, (first + b + 1) * CoefficientsPerBlock);
+                        for (int i = (first + b) * CoefficientsPerBlock; i < end; i++)
+                        {
+                            WriteCoefficient(block, r, r.Coefficients[i], diagnoseOnly);
+                        }
+
+                        block.WriteEndArray();
+                    }
+
+                    text[b] = buffer;
+                });
+                for (int b = 0; b < count; b++)
+                {
+                    if (first + b > 0)
+                    {
+                        stream.WriteByte((byte)',');
+                    }
+
+                    ReadOnlySpan<byte> inner = text[b].WrittenSpan;
+                    stream.Write(inner[1..^1]);
+                }
+            }
+
+            w.WriteEndArray();
+            return;
+        }
+
         foreach (CoefficientResult c in r.Coefficients)
         {
-            w.WriteStartObject();
-            w.WriteString("name", c.Name);
-            w.WriteString("term", c.Term);
-            w.WriteString("level", c.Level);
-            WriteNumber(w, "estimate", diagnoseOnly && c.Status != CoefficientStatus.Reference ? null : c.Estimate);
-            WriteNumber(w, "std_error", diagnoseOnly ? null : c.StdError);
-            if (r.LogTarget && !diagnoseOnly)
-            {
-                WriteNumber(w, "exp_estimate", c.ExpEstimate);
-            }
-
-            w.WriteString("status", c.Status.ToString().ToLowerInvariant());
-            if (c.AliasedWith is { } partners)
-            {
-                w.WriteStartArray("aliased_with");
-                foreach (string p in partners)
-                {
-                    w.WriteStringValue(p);
-                }
-
-                w.WriteEndArray();
-                w.WriteString("explanation", c.AliasExplanation);
-            }
-
-            w.WriteEndObject();
+            WriteCoefficient(w, r, c, diagnoseOnly);
             if (w.BytesPending > FlushBytes)
             {
                 // A writer over a stream buffers everything until flushed: 390k coefficients are
@@ -126,6 +169,35 @@ internal static class ResultJson
         }
 
         w.WriteEndArray();
+    }
+
+    private static void WriteCoefficient(Utf8JsonWriter w, FitResult r, CoefficientResult c, bool diagnoseOnly)
+    {
+        w.WriteStartObject();
+        w.WriteString(NameProperty, c.Name);
+        w.WriteString(TermProperty, c.Term);
+        w.WriteString(LevelProperty, c.Level);
+        WriteNumber(w, EstimateProperty, diagnoseOnly && c.Status != CoefficientStatus.Reference ? null : c.Estimate);
+        WriteNumber(w, StdErrorProperty, diagnoseOnly ? null : c.StdError);
+        if (r.ReportsExpEstimate && !diagnoseOnly)
+        {
+            WriteNumber(w, ExpEstimateProperty, c.ExpEstimate);
+        }
+
+        w.WriteString(StatusProperty, StatusText[c.Status]);
+        if (c.AliasedWith is { } partners)
+        {
+            w.WriteStartArray("aliased_with");
+            foreach (string p in partners)
+            {
+                w.WriteStringValue(p);
+            }
+
+            w.WriteEndArray();
+            w.WriteString("explanation", c.AliasExplanation);
+        }
+
+        w.WriteEndObject();
     }
 
     private const int FlushBytes = 1 << 16;
@@ -177,6 +249,18 @@ internal static class ResultJson
         w.WriteEndObject();
     }
 
+    // A poisson/binomial fit's family and deviances (docs/glm.md).
+    private static void WriteLikelihood(Utf8JsonWriter w, GlmReport glm)
+    {
+        w.WriteString("family", Keel.Solvers.Glm.GlmFamilies.Name(glm.Family));
+        w.WriteString("link", Keel.Solvers.Glm.GlmFamilies.Link(glm.Family));
+        WriteNumber(w, "deviance", glm.Deviance);
+        WriteNumber(w, "null_deviance", glm.NullDeviance);
+        w.WriteString("deviance_of", glm.DevianceOfRows ? "rows" : "cells");
+        w.WriteNumber("df_null", glm.DfNull);
+        w.WriteNumber("separated_rows", glm.SeparatedRows);
+    }
+
     // The penalised fit's λ and how it was chosen (objective: docs/penalized.md).
     private static void WritePenalty(Utf8JsonWriter w, Keel.Solvers.Penalized.PenaltyReport p)
     {
@@ -202,6 +286,21 @@ internal static class ResultJson
         w.WriteNumber("df2", test.Df2);
         WriteNumber(w, "p_value", test.PValue);
         w.WriteEndObject();
+    }
+
+    private static void WriteNumber(Utf8JsonWriter w, JsonEncodedText name, double? value)
+    {
+        if (value is { } v && double.IsFinite(v))
+        {
+            // Shortest round-trip text ("R"), formatted straight to UTF-8: the same bytes as Number(v).
+            Span<byte> text = stackalloc byte[32];
+            w.WritePropertyName(name);
+            w.WriteRawValue(v.TryFormat(text, out int written, "R", CultureInfo.InvariantCulture) ? text[..written] : System.Text.Encoding.UTF8.GetBytes(Number(v)), skipInputValidation: true);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
     }
 
     internal static void WriteNumber(Utf8JsonWriter w, string name, double? value)

@@ -11,8 +11,16 @@ internal static class ResultSanitizer
         var bad = new List<string>();
         foreach (CoefficientResult c in r.Coefficients)
         {
-            c.Estimate = Check(c.Estimate, $"estimate of {c.Name}", bad);
-            c.StdError = Check(c.StdError, $"std_error of {c.Name}", bad);
+            // The message is built only for a bad value: results may hold 500,000 coefficients.
+            if (c.Estimate is { } e && !double.IsFinite(e))
+            {
+                c.Estimate = Check(e, $"estimate of {c.Name}", bad);
+            }
+
+            if (c.StdError is { } se && !double.IsFinite(se))
+            {
+                c.StdError = Check(se, $"std_error of {c.Name}", bad);
+            }
         }
 
         r.Rss = Check(r.Rss, "rss", bad);

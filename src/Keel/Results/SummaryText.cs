@@ -15,7 +15,10 @@ internal static class SummaryText
     {
         var s = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        s.AppendLine(inv, $"Keel {ResultJson.Version}   {(diagnoseOnly ? "diagnosis" : $"least squares by {r.SolverName}")}");
+        string method = r.Glm is { } g
+            ? $"{Keel.Solvers.Glm.GlmFamilies.Name(g.Family)} regression ({Keel.Solvers.Glm.GlmFamilies.Link(g.Family)} link), IRLS with {r.SolverName}"
+            : $"least squares by {r.SolverName}";
+        s.AppendLine(inv, $"Keel {ResultJson.Version}   {(diagnoseOnly ? "diagnosis" : method)}");
         s.AppendLine(inv, $"Formula: {r.Formula}");
         s.AppendLine(inv, $"Data:    {r.Rows:N0} rows in {r.Cells:N0} cells ({r.CellsWithReplicates:N0} with repeated rows), {r.DroppedRows:N0} dropped");
         if (r.SolverReason is not null && !diagnoseOnly)
@@ -36,7 +39,21 @@ internal static class SummaryText
         AppendTable(s, r, diagnoseOnly);
         s.AppendLine("---");
         s.AppendLine(inv, $"Parameters: {r.Parameters}, rank {r.Rank}; scaled condition number {Format(r.ConditionNumber)} ({r.ConditionMethod ?? "n/a"}); singleton levels {r.SingletonLevels}");
-        if (!diagnoseOnly)
+        if (!diagnoseOnly && r.Glm is { } glm)
+        {
+            // R's summary.glm footer.
+            s.AppendLine(inv, $"(Dispersion parameter for {Keel.Solvers.Glm.GlmFamilies.Name(glm.Family)} family taken to be 1; standard errors {r.StdErrorType ?? "classical"})");
+            s.AppendLine(inv, $"    Null deviance: {Format(glm.NullDeviance)}  on {glm.DfNull} degrees of freedom");
+            s.AppendLine(inv, $"Residual deviance: {Format(glm.Deviance)}  on {r.DfResidual} degrees of freedom{(glm.DevianceOfRows ? string.Empty : "  (of the cells: the rows' deviance needs Σw·y·log y, see docs/glm.md)")}");
+            if (glm.SeparatedRows > 0)
+            {
+                s.AppendLine(inv, $"{glm.SeparatedRows:N0} separated rows left out (see SEPARATION)");
+            }
+
+            s.AppendLine(inv, $"Number of IRLS iterations: {r.Iterations}{(r.Converged ? string.Empty : " (not converged)")}");
+            s.AppendLine("Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1");
+        }
+        else if (!diagnoseOnly)
         {
             s.AppendLine(inv, $"Residual standard error: {Format(r.Sigma)} on {r.DfResidual} degrees of freedom");
             s.AppendLine(inv, $"Multiple R-squared: {Format(r.RSquared)},  Adjusted R-squared: {Format(r.AdjRSquared)}");
@@ -65,7 +82,9 @@ internal static class SummaryText
     {
         var inv = CultureInfo.InvariantCulture;
         int width = Math.Min(40, Math.Max(12, r.Coefficients.Count == 0 ? 12 : r.Coefficients.Max(c => c.Name.Length) + 2));
-        s.AppendLine(inv, $"{"Coefficients:".PadRight(width)} {"Estimate",13} {"Std. Error",12} {"t value",9} {"Pr(>|t|)",10}     status");
+        // Likelihood fits: Wald z against the normal distribution, as R's summary.glm with dispersion 1.
+        bool z = r.Glm is not null;
+        s.AppendLine(inv, $"{"Coefficients:".PadRight(width)} {"Estimate",13} {"Std. Error",12} {(z ? "z value" : "t value"),9} {(z ? "Pr(>|z|)" : "Pr(>|t|)"),10}     status");
         foreach (var term in r.Coefficients.GroupBy(c => c.Term))
         {
             var list = term.ToList();
@@ -80,7 +99,7 @@ internal static class SummaryText
                 string name = (list.Count > 1 ? "  " : string.Empty) + c.Name;
                 name = name.Length > width ? name[..(width - 1)] + "~" : name.PadRight(width);
                 double? t = c.Estimate is { } e && c.StdError is { } se && se > 0 ? e / se : null;
-                double? p = t is { } tv && r.DfResidual is { } df && df > 0 ? StudentT.TwoSidedP(tv, df) : null;
+                double? p = t is { } tv && z ? StudentT.TwoSidedNormalP(tv) : t is { } tv2 && r.DfResidual is { } df && df > 0 ? StudentT.TwoSidedP(tv2, df) : null;
                 string status = c.Status == CoefficientStatus.Estimated ? string.Empty : c.Status.ToString().ToLowerInvariant();
                 if (c.Status == CoefficientStatus.Aliased && c.AliasExplanation is { } why)
                 {

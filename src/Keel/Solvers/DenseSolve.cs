@@ -12,7 +12,10 @@ namespace Keel.Solvers;
 /// </summary>
 internal static class DenseSolve
 {
-    public static LeastSquaresSolution Solve(Design design)
+    /// <param name="design">The weighted cells design.</param>
+    /// <param name="diagnostics">False skips what only a reported solve needs (Belsley's SVD, the refined
+    /// covariance diagonal): the likelihood iterations' intermediate steps. The coefficients are the same bits.</param>
+    public static LeastSquaresSolution Solve(Design design, bool diagnostics = true)
     {
         int m = design.CellCount;
         int p = design.SolvedCount;
@@ -57,7 +60,7 @@ internal static class DenseSolve
         // Refined covariance solves cost a refinement per kept column; affordable on small designs
         // (NIST-sized), where standard errors to the last digit are asked for. Elsewhere the solver
         // takes them from R⁻¹ with relative accuracy about κ·u, ample for standard errors.
-        var options = DenseLeastSquaresOptions.Default with { RefineCovarianceDiagonal = (double)m * p * p <= RefinedCovarianceBudget };
+        var options = DenseLeastSquaresOptions.Default with { RefineCovarianceDiagonal = diagnostics && (double)m * p * p <= RefinedCovarianceBudget };
         DenseLeastSquaresResult qr = DenseLeastSquares.Solve(hi, b, anyLow ? lo : null, bLow, options);
         double[] byPosition = qr.CoefficientByColumn();
         var coefficients = new double[p];
@@ -72,9 +75,11 @@ internal static class DenseSolve
             coefficients[j] = aliased[j] ? double.NaN : coefficients[j];
         }
 
-        BelsleyDiagnostics? belsley = ExactConditionAffordable(qr.Rank) && qr.Rank > 0
+        BelsleyDiagnostics? belsley = diagnostics && ExactConditionAffordable(qr.Rank) && qr.Rank > 0
             ? BelsleyConditioning.Diagnose(qr.KeptR(), Enumerable.Range(0, qr.Rank).ToArray())
             : null;
+        // Beyond the exact SVD's size: Lanczos estimates through R (ConditionEstimate).
+        var estimate = diagnostics && belsley is null && qr.Rank > 0 ? Iterative.ConditionEstimate.FromTriangularFactor(qr.KeptR()) : null;
         var dependencies = new Dictionary<int, IReadOnlyList<(int, double)>>();
         foreach (AliasedColumn a in qr.AliasedColumns)
         {
@@ -100,9 +105,11 @@ internal static class DenseSolve
             Covariance = () => CovarianceBySolvedColumn(qr, positionOf, p),
             BetweenCellsResidualSumOfSquares = Math.ScaleB(qr.ResidualSumOfSquares, -2 * targetScale),
             KeptCovariance = () => KeptCovariance(qr, order),
-            ConditionNumber = belsley?.ConditionNumber,
+            ConditionNumber = belsley?.ConditionNumber ?? estimate?.ConditionNumber,
             ConditionIndexes = belsley?.ConditionIndexes,
-            ConditionMethod = belsley is not null ? "exact (one-sided Jacobi SVD of R of the kept design, columns scaled to unit length)" : "not computed (more than 1500 kept columns for the exact SVD)",
+            ConditionMethod = belsley is not null ? "exact (one-sided Jacobi SVD of R of the kept design, columns scaled to unit length)"
+                : estimate is not null ? $"{estimate.Method}; more than 1500 kept columns for the exact SVD"
+                : "not estimated: no kept column or a likelihood step",
             NearDependencies = belsley is null ? null : NearDependencies(belsley, qr, order),
             Iterations = qr.Refinement.Steps,
             StopReason = $"refinement {qr.Refinement.Status}",

@@ -26,21 +26,25 @@ internal static class IterativeSolve
             squaredNorms[j] = aliased[j] ? 0.0 : squaredNorms[j];
         }
 
+        var a = new DesignOperator(design, options.Threads);
         if (options.DiagnoseOnly)
         {
-            // `keel diagnose`: rank, aliasing and standard-error factors only, no iterations.
+            // `keel diagnose`: rank, aliasing, conditioning and standard-error factors only, no LSMR iterations.
+            var diagnosed = ConditionEstimate.Estimate(a, squaredNorms, SchurPreconditioner.TryCreate(design, a, rank, aliased));
+            clock.Lap("solve: condition estimate");
             return new LeastSquaresSolution
             {
                 Coefficients = aliased.Select(_ => double.NaN).ToArray(),
                 Aliased = aliased,
                 Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? graph?.Dependencies ?? [],
                 CovarianceDiagonal = rank?.CovarianceDiagonal,
-                ConditionMethod = "not computed by diagnose on the iterative path",
+                VarianceFactorByCell = rank?.VarianceFactorByCell,
+                ConditionNumber = diagnosed.ConditionNumber,
+                ConditionMethod = diagnosed.Method,
                 AliasingChecked = rank is not null || graph is not null,
             };
         }
 
-        var a = new DesignOperator(design, options.Threads);
         var lsmrOptions = new LsmrOptions
         {
             Atol = options.IterativeTolerance,
@@ -91,11 +95,18 @@ internal static class IterativeSolve
             Aliased = aliased,
             Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? graph?.Dependencies ?? [],
             CovarianceDiagonal = rank?.CovarianceDiagonal,
-            ConditionNumber = preconditioned is null ? lsmr.CondA : null,
+            VarianceFactorByCell = rank?.VarianceFactorByCell,
+            // The design's own conditioning (not the preconditioned operator's, nor LSMR's running
+            // estimate, which stops growing once LSMR converges); the factor is built for it when the
+            // solve went without. Deferred: a likelihood fit reads it for its last step only.
+            DeferredCondition = () =>
+            {
+                var estimateClock = StageClock.Start();
+                var condition = ConditionEstimate.Estimate(a, squaredNorms, preconditioned ?? SchurPreconditioner.TryCreate(design, a, rank, aliased));
+                estimateClock.Lap("solve: condition estimate");
+                return (condition.ConditionNumber, condition.Method);
+            },
             ConvergenceHistory = lsmr.NormARByIteration,
-            ConditionMethod = preconditioned is null
-                ? "estimate (LSMR's Golub-Kahan bidiagonalisation of the column-scaled design; Fong & Saunders 2011)"
-                : "not estimated: LSMR ran on the block-preconditioned design, whose condition number says nothing about the design's",
             Converged = converged,
             Iterations = iterations,
             SolverNote = note,

@@ -24,6 +24,12 @@ internal sealed class LeastSquaresSolution
     public Func<double[], double>? VarianceFactor { get; init; }
 
     /// <summary>
+    /// x_c'(X'WX)⁻¹x_c for every cell c over the kept columns, when the solver gives it that way
+    /// instead of <see cref="VarianceFactor"/> (the absorbed-factor path: Diagnostics/CellVarianceFactors).
+    /// </summary>
+    public Func<double[]>? VarianceFactorByCell { get; init; }
+
+    /// <summary>
     /// Σ_cells w·(ȳ − fitted)² as the solver computed it from its own residual (the dense path: in
     /// double-double from the refinement), or null. Recomputing it from fitted values in double loses
     /// the digits that cancel in x'β on ill-conditioned designs (Filip: 8 of 15 digits of σ).
@@ -42,9 +48,33 @@ internal sealed class LeastSquaresSolution
     /// <summary>For an iterative solver, the estimate of ‖Aᵀr‖ after each iteration (for a convergence plot).</summary>
     public double[]? ConvergenceHistory { get; init; }
 
-    public double? ConditionNumber { get; init; }
+    private readonly double? _conditionNumber;
+    private readonly string? _conditionMethod;
+    private Lazy<(double? Number, string Method)>? _deferredCondition;
 
-    public string? ConditionMethod { get; init; }
+    /// <summary>Belsley's scaled condition number of the kept design (see docs/diagnostics.md), or null with <see cref="ConditionMethod"/> saying why.</summary>
+    public double? ConditionNumber
+    {
+        get => _deferredCondition is { } d ? d.Value.Number : _conditionNumber;
+        init => _conditionNumber = value;
+    }
+
+    /// <summary>How <see cref="ConditionNumber"/> was obtained (exact, estimate, or "not estimated: why").</summary>
+    public string? ConditionMethod
+    {
+        get => _deferredCondition is { } d ? d.Value.Method : _conditionMethod;
+        init => _conditionMethod = value;
+    }
+
+    /// <summary>
+    /// Computes the condition number and its method when first read, instead of
+    /// <see cref="ConditionNumber"/> and <see cref="ConditionMethod"/>: a likelihood fit's
+    /// intermediate steps, whose solutions are never reported, then never pay for it.
+    /// </summary>
+    public Func<(double? Number, string Method)>? DeferredCondition
+    {
+        init => _deferredCondition = value is null ? null : new Lazy<(double? Number, string Method)>(value);
+    }
 
     public bool Converged { get; init; } = true;
 

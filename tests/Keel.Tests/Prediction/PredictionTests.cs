@@ -153,7 +153,7 @@ public class PredictionTests
 
         // The fit's fitted value of each row's cell, looked up by the cell's labels.
         var fittedOf = new Dictionary<string, double>(StringComparer.Ordinal);
-        var cells = outcome.Design.Cells;
+        var cells = outcome.Design!.Cells;
         for (int c = 0; c < cells.CellCount; c++)
         {
             string key = string.Join(',', Enumerable.Range(0, cells.KeyColumns.Length).Select(j => cells.KeyColumns[j].Labels[cells.Code(c, j)]));

@@ -19,7 +19,7 @@ public sealed class ExampleReport
             Inputs = [example],
             Threads = 1,
         });
-        Html = HtmlReport.Render(new ReportInput(outcome.Result, outcome.Design, outcome.Solution, outcome.FittedByCell));
+        Html = HtmlReport.Render(new ReportInput(outcome.Result, outcome.Design!, outcome.Solution, outcome.FittedByCell));
     }
 
     public string Html { get; }

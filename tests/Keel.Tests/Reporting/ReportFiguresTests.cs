@@ -26,12 +26,12 @@ public class ReportFiguresTests
     public void An_iterative_fit_shows_its_convergence_and_a_dense_fit_its_condition_indexes()
     {
         FitOutcome lsmr = Fit(SolverChoice.Lsmr);
-        var titles = HtmlReport.Figures(new ReportInput(lsmr.Result, lsmr.Design, lsmr.Solution, lsmr.FittedByCell)).Select(f => f.Title).ToList();
+        var titles = HtmlReport.Figures(new ReportInput(lsmr.Result, lsmr.Design!, lsmr.Solution, lsmr.FittedByCell)).Select(f => f.Title).ToList();
         Assert.Contains("Solver convergence", titles);
         Assert.DoesNotContain("Scaled singular values", titles);
 
         FitOutcome qr = Fit(SolverChoice.Qr);
-        titles = HtmlReport.Figures(new ReportInput(qr.Result, qr.Design, qr.Solution, qr.FittedByCell)).Select(f => f.Title).ToList();
+        titles = HtmlReport.Figures(new ReportInput(qr.Result, qr.Design!, qr.Solution, qr.FittedByCell)).Select(f => f.Title).ToList();
         Assert.Contains("Scaled singular values", titles);
         Assert.DoesNotContain("Solver convergence", titles);
         Assert.Equal(["Coefficients: g", "Coefficients: h", "Coefficients: continuous terms", "Scaled singular values", "Residuals vs fitted", "Counts: g", "Counts: h"], titles);

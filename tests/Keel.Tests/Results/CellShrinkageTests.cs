@@ -39,11 +39,11 @@ public class CellShrinkageTests
     public void Without_interaction_the_shrunk_values_are_nearly_the_fitted_ones()
     {
         FitOutcome o = Fit(Data(0, 1));
-        double[] shrunk = CellShrinkage.Shrunk(o.Design, o.Solution!, o.FittedByCell!, out double tau2, out double sigma2)!;
+        double[] shrunk = CellShrinkage.Shrunk(o.Design!, o.Solution!, o.FittedByCell!, out double tau2, out double sigma2)!;
         Assert.True(tau2 < 0.1 * sigma2, $"tau² = {tau2}, sigma² = {sigma2}");
         for (int c = 0; c < shrunk.Length; c++)
         {
-            double gap = Math.Abs(o.Design.CellMean[c] - o.FittedByCell![c]);
+            double gap = Math.Abs(o.Design!.CellMean[c] - o.FittedByCell![c]);
             Assert.True(Math.Abs(shrunk[c] - o.FittedByCell[c]) <= 0.5 * gap + 1e-15);
         }
     }
@@ -52,19 +52,19 @@ public class CellShrinkageTests
     public void With_an_interaction_each_cell_lies_between_its_fit_and_its_mean_and_more_rows_pull_toward_the_mean()
     {
         FitOutcome o = Fit(Data(3, 2));
-        double[] shrunk = CellShrinkage.Shrunk(o.Design, o.Solution!, o.FittedByCell!, out double tau2, out double sigma2)!;
+        double[] shrunk = CellShrinkage.Shrunk(o.Design!, o.Solution!, o.FittedByCell!, out double tau2, out double sigma2)!;
         Assert.True(tau2 > sigma2);
         var share = new double[shrunk.Length];
         for (int c = 0; c < shrunk.Length; c++)
         {
-            double lo = Math.Min(o.Design.CellMean[c], o.FittedByCell![c]), hi = Math.Max(o.Design.CellMean[c], o.FittedByCell[c]);
+            double lo = Math.Min(o.Design!.CellMean[c], o.FittedByCell![c]), hi = Math.Max(o.Design!.CellMean[c], o.FittedByCell[c]);
             Assert.InRange(shrunk[c], lo - 1e-12, hi + 1e-12);
             // k_c = tau²·w/(tau²·w + sigma²) grows with the cell's weight.
-            share[c] = tau2 * o.Design.CellWeight[c] / ((tau2 * o.Design.CellWeight[c]) + sigma2);
-            Numeric.AssertClose(o.FittedByCell[c] + (share[c] * (o.Design.CellMean[c] - o.FittedByCell[c])), shrunk[c], 1e-14, 1e-14, "shrunk");
+            share[c] = tau2 * o.Design!.CellWeight[c] / ((tau2 * o.Design!.CellWeight[c]) + sigma2);
+            Numeric.AssertClose(o.FittedByCell[c] + (share[c] * (o.Design!.CellMean[c] - o.FittedByCell[c])), shrunk[c], 1e-14, 1e-14, "shrunk");
         }
 
-        var byWeight = Enumerable.Range(0, shrunk.Length).OrderBy(c => o.Design.CellWeight[c]).Select(c => share[c]).ToList();
+        var byWeight = Enumerable.Range(0, shrunk.Length).OrderBy(c => o.Design!.CellWeight[c]).Select(c => share[c]).ToList();
         Assert.Equal(byWeight.OrderBy(k => k), byWeight);
     }
 }

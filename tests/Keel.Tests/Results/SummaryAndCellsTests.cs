@@ -83,14 +83,14 @@ public class SummaryAndCellsTests
         string path = Path.Combine(Path.GetTempPath(), $"keel-test-{Guid.NewGuid():N}.csv");
         try
         {
-            CellsOutput.Write(path, outcome.Design, outcome.Solution!, outcome.FittedByCell!, outcome.Result.Sigma);
+            CellsOutput.Write(path, outcome.Design!, outcome.Solution!, outcome.FittedByCell!, outcome.Result.Sigma);
             string[] lines = File.ReadAllLines(path);
             Assert.Equal("a,x,n,mean,fitted,std_error,estimable", lines[0]);
             Assert.Equal(outcome.Result.Cells + 1, lines.Length);
             var rows = lines.Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0] + f[1]);
-            for (int c = 0; c < outcome.Design.CellCount; c++)
+            for (int c = 0; c < outcome.Design!.CellCount; c++)
             {
-                var cells = outcome.Design.Cells;
+                var cells = outcome.Design!.Cells;
                 string[] row = rows[cells.KeyColumns[0].Labels[cells.Code(c, 0)] + cells.KeyColumns[1].Labels[cells.Code(c, 1)]];
                 Assert.Equal(outcome.FittedByCell![c].ToString("R", CultureInfo.InvariantCulture), row[4]);
                 Assert.Equal("true", row[6]);

@@ -25,6 +25,9 @@ internal interface ISchurFactor
     /// <summary>How L approximates S, for the solver's reason.</summary>
     string Description { get; }
 
+    /// <summary>True when L·Lᵀ = S up to rounding (a complete Cholesky of S itself, no shift): R⁻¹R⁻ᵀ is then (AᵀA)⁻¹.</summary>
+    bool IsExact { get; }
+
     /// <summary>v ← L⁻¹·v.</summary>
     void SolveLower(Span<double> v);
 
@@ -49,6 +52,9 @@ internal sealed class DenseSchurFactor : ISchurFactor
 
     /// <inheritdoc/>
     public string Description => $"exact Cholesky of the {Size}-column Schur complement";
+
+    /// <inheritdoc/>
+    public bool IsExact => true;
 
     /// <inheritdoc/>
     public void SolveLower(Span<double> v)
@@ -94,6 +100,9 @@ internal sealed class DiagonalSchurFactor(double[] sqrtDiagonal) : ISchurFactor
     public string Description => $"the diagonal of the {Size}-column Schur complement (its level graph is too dense for a sparse factor to pay)";
 
     /// <inheritdoc/>
+    public bool IsExact => false;
+
+    /// <inheritdoc/>
     public void SolveLower(Span<double> v)
     {
         for (int i = 0; i < v.Length; i++)
@@ -136,6 +145,9 @@ internal sealed class SparseCholeskyFactor : ISchurFactor
 
     /// <summary>α of the factorised S + α·diag(S) (0 when the pivots of S itself were positive).</summary>
     public double Shift { get; }
+
+    /// <inheritdoc/>
+    public bool IsExact => _complete && Shift == 0;
 
     /// <summary>Entries of L (with the diagonal).</summary>
     public int NonZeros => _rowStart[^1];

@@ -134,6 +134,43 @@ internal sealed class SchurPreconditionedOperator : ILinearOperator
         _factor.SolveLower(g2);
     }
 
+    /// <summary>True when R is the exact Cholesky factor of AᵀA over its columns (see <see cref="ISchurFactor.IsExact"/>).</summary>
+    public bool IsExact => _factor.IsExact;
+
+    /// <summary>
+    /// x = R⁻¹·R⁻ᵀ·g over the solved columns: (AᵀA)⁻¹·g restricted to F and the kept rest when the
+    /// factor is exact (entries of g elsewhere are ignored, x is 0 there). R⁻ᵀ is the forward solve
+    /// Rᵀw = g: w_F = D^-½·g_F, w_R = L⁻¹·(g_R − Bᵀ·D⁻¹·g_F), Bᵀ·z = A_Rᵀ·(A_F·z).
+    /// Cost: one product and one transposed product of the design, two triangular solves with L.
+    /// </summary>
+    public void MultiplyInverseGram(ReadOnlySpan<double> g, Span<double> x)
+    {
+        CheckLength(g, _design.Columns, nameof(g));
+        CheckLength(x, _design.Columns, nameof(x));
+        int nF = _absorbedColumns.Length;
+        var w = new double[Columns];
+        double[] byCell = _scratchByCell;
+        for (int c = 0; c < byCell.Length; c++)
+        {
+            int k = _absorbedOfCell[c];
+            byCell[c] = k >= 0 ? _absorbedValueOfCell[c] * (g[_absorbedColumns[k]] / _diagonal[k]) : 0.0;
+        }
+
+        for (int k = 0; k < nF; k++)
+        {
+            w[k] = g[_absorbedColumns[k]] / _sqrtDiagonal[k];
+        }
+
+        _design.MultiplyTransposed(byCell, _scratchByColumn);
+        for (int t = 0; t < _keptRestColumns.Length; t++)
+        {
+            w[nF + t] = g[_keptRestColumns[t]] - _scratchByColumn[_keptRestColumns[t]];
+        }
+
+        _factor.SolveLower(w.AsSpan(nF));
+        ToOriginal(w, x);
+    }
+
     /// <summary>x = R⁻¹·y in the solved columns (0 on the columns outside F and the kept rest).</summary>
     public void ToOriginal(ReadOnlySpan<double> y, Span<double> x)
     {

@@ -1,0 +1,173 @@
+// CanonicalRowOrder: puts the rows in an order that depends only on their multiset, so that every
+// floating-point sum over them is the same whatever order the file had, however it was split and
+// however many threads read it (docs/reproducibility.md).
+//
+// Order: by the code of the absorbing factor (a counting sort: its rows become contiguous, one
+// segment per level, which the fixed-effects projection walks), then within a segment by the
+// other factors' codes, then by the bits of the target and of each covariate. Rows equal in all of
+// these are equal in every value used, so their relative order cannot change a sum.
+// Cost: O(n) for the counting sort and one gather per column; then per segment of m rows an
+// O(m²) insertion sort (m ≤ 32) or O(m log m) sort on its contiguous values, segments in parallel.
+namespace Keel.Rows;
+
+internal static class CanonicalRowOrder
+{
+    /// <summary>Reorders <paramref name="rows"/>; returns the start of each level's segment of factor <paramref name="absorbing"/> (length levels + 1).</summary>
+    public static int[] Apply(RowColumns rows, int absorbing, int threads)
+    {
+        int n = rows.Count;
+        var clock = new SubStageClock("order");
+        FactorColumn first = rows.Factors[absorbing];
+        int levels = first.LevelCount;
+        var start = new int[levels + 1];
+        foreach (int c in first.Codes)
+        {
+            start[c + 1]++;
+        }
+
+        for (int l = 0; l < levels; l++)
+        {
+            start[l + 1] += start[l];
+        }
+
+        // Where each row goes (a stable counting sort); the absorbing factor's codes are then
+        // implied by the segments and written in order.
+        var next = (int[])start.Clone();
+        var destination = GC.AllocateUninitializedArray<int>(n);
+        int[] codes = first.Codes;
+        for (int i = 0; i < n; i++)
+        {
+            destination[i] = next[codes[i]]++;
+        }
+
+        for (int l = 0; l < levels; l++)
+        {
+            codes.AsSpan(start[l], start[l + 1] - start[l]).Fill(l);
+        }
+
+        clock.Lap("counting sort");
+        // Rows grouped by level first (one scatter per column), so each segment's sort works on
+        // contiguous values; then each segment is sorted in place.
+        rows.Scatter(destination, skipFactor: absorbing, threads);
+        clock.Lap("permute");
+        int[][] otherCodes = rows.Factors.Where((_, f) => f != absorbing).Select(f => f.Codes).ToArray();
+        double[][] values = [rows.Target, .. rows.Covariates];
+        const int levelsPerBlock = 1 << 10;
+        int blocks = (levels + levelsPerBlock - 1) / levelsPerBlock;
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, b =>
+        {
+            int end = Math.Min(levels, (b + 1) * levelsPerBlock);
+            int[] local = [];
+            double[] doubles = [];
+            int[] ints = [];
+            for (int l = b * levelsPerBlock; l < end; l++)
+            {
+                int from = start[l];
+                int m = start[l + 1] - from;
+                if (m < 2)
+                {
+                    continue;
+                }
+
+                if (local.Length < m)
+                {
+                    local = new int[m];
+                    doubles = new double[m];
+                    ints = new int[m];
+                }
+
+                Span<int> index = local.AsSpan(0, m);
+                for (int i = 0; i < m; i++)
+                {
+                    index[i] = from + i;
+                }
+
+                var comparer = new RowComparer(otherCodes, values);
+                if (m <= 32)
+                {
+                    InsertionSort(index, comparer);
+                }
+                else
+                {
+                    index.Sort(comparer);
+                }
+
+                bool identity = true;
+                for (int i = 0; i < m && identity; i++)
+                {
+                    identity = index[i] == from + i;
+                }
+
+                if (identity)
+                {
+                    continue;
+                }
+
+                foreach (double[] v in values)
+                {
+                    for (int i = 0; i < m; i++)
+                    {
+                        doubles[i] = v[index[i]];
+                    }
+
+                    doubles.AsSpan(0, m).CopyTo(v.AsSpan(from, m));
+                }
+
+                foreach (int[] c in otherCodes)
+                {
+                    for (int i = 0; i < m; i++)
+                    {
+                        ints[i] = c[index[i]];
+                    }
+
+                    ints.AsSpan(0, m).CopyTo(c.AsSpan(from, m));
+                }
+            }
+        });
+
+        clock.Lap("segments");
+        return start;
+    }
+
+    private static void InsertionSort(Span<int> index, RowComparer comparer)
+    {
+        for (int i = 1; i < index.Length; i++)
+        {
+            int x = index[i];
+            int j = i - 1;
+            while (j >= 0 && comparer.Compare(index[j], x) > 0)
+            {
+                index[j + 1] = index[j];
+                j--;
+            }
+
+            index[j + 1] = x;
+        }
+    }
+
+    private readonly struct RowComparer(int[][] codes, double[][] values) : IComparer<int>
+    {
+        public int Compare(int a, int b)
+        {
+            foreach (int[] c in codes)
+            {
+                int d = c[a].CompareTo(c[b]);
+                if (d != 0)
+                {
+                    return d;
+                }
+            }
+
+            foreach (double[] v in values)
+            {
+                int d = BitConverter.DoubleToInt64Bits(v[a]).CompareTo(BitConverter.DoubleToInt64Bits(v[b]));
+                if (d != 0)
+                {
+                    return d;
+                }
+            }
+
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using Keel.Api;
+using Keel.Pipeline;
+using Keel.Results;
+using Keel.Rows;
+using Keel.Tests.TestSupport;
+
+namespace Keel.Tests.Rows;
+
+/// <summary>What the row path promises besides the numbers: same bits for any row order, split and thread count; aliasing of covariates named before a number is printed; the cell path kept where rows compress.</summary>
+public class RowPathBehaviourTests
+{
+    private static FitResult Fit(IReadOnlyList<string> inputs, string formula, int threads = 1) =>
+        FitPipeline.Run(new FitOptions { Formula = formula, Inputs = inputs, Threads = threads }).Result;
+
+    private static string Fingerprint(FitResult r) => Fingerprint_(r.Coefficients.Select(c => c.Estimate));
+
+    private static string Fingerprint_(IEnumerable<double?> estimates) => Keel.Results.Fingerprint.Of(estimates);
+
+    [Fact]
+    public void Row_order_split_and_threads_change_no_bit()
+    {
+        const string formula = "y ~ x1 + x2 | a + b + c";
+        using var ordered = new TempCsv(RowPathData.Csv(20_000, seed: 21));
+        using var shuffled = new TempCsv(RowPathData.Csv(20_000, seed: 21, shuffleSeed: 5));
+        string[] lines = File.ReadAllLines(shuffled.Path);
+        using var firstHalf = new TempCsv(string.Join('\n', lines.Take(9_001)) + "\n");
+        using var secondHalf = new TempCsv(lines[0] + "\n" + string.Join('\n', lines.Skip(9_001)) + "\n");
+        FitResult reference = Fit([ordered.Path], formula);
+        Assert.Equal("within", reference.SolverName);
+        string expected = Fingerprint(reference);
+        Assert.Equal(expected, Fingerprint(Fit([ordered.Path], formula, threads: 2)));
+        Assert.Equal(expected, Fingerprint(Fit([shuffled.Path], formula, threads: 1)));
+        Assert.Equal(expected, Fingerprint(Fit([shuffled.Path], formula, threads: 2)));
+        Assert.Equal(expected, Fingerprint(Fit([secondHalf.Path, firstHalf.Path], formula, threads: 2)));
+        Assert.Equal(reference.Coefficients.Single(c => c.Name == "x1").StdError, Fit([shuffled.Path], formula, threads: 2).Coefficients.Single(c => c.Name == "x1").StdError);
+
+        // A change of one target in the 9th digit changes the fingerprint: the check can fail.
+        string[] moved = File.ReadAllLines(ordered.Path);
+        string[] fields = moved[100].Split(',');
+        fields[0] = (double.Parse(fields[0], CultureInfo.InvariantCulture) * (1 + 1e-9)).ToString("R", CultureInfo.InvariantCulture);
+        moved[100] = string.Join(',', fields);
+        using var changed = new TempCsv(string.Join('\n', moved) + "\n");
+        Assert.NotEqual(expected, Fingerprint(Fit([changed.Path], formula)));
+    }
+
+    [Fact]
+    public void A_covariate_constant_within_a_factor_is_aliased_and_named()
+    {
+        // x3 is a function of a's level: a absorbs it exactly.
+        using var data = new TempCsv(RowPathData.Csv(2000, seed: 22, x3: (a, _, _, _) => 0.125 * a));
+        FitResult r = Fit([data.Path], "y ~ x1 + x3 + x2 | a + b");
+        CoefficientResult x3 = r.Coefficients.Single(c => c.Name == "x3");
+        Assert.Equal(CoefficientStatus.Aliased, x3.Status);
+        Assert.Null(x3.Estimate);
+        Assert.Contains("constant within each level of C(a)", x3.AliasExplanation, StringComparison.Ordinal);
+        Assert.Contains(r.Warnings, w => w.Code == WarningCodes.Aliased);
+        Assert.NotNull(r.Coefficients.Single(c => c.Name == "x2").StdError);
+    }
+
+    [Fact]
+    public void A_covariate_that_is_a_sum_of_factor_effects_is_aliased()
+    {
+        // x3 = f(a) + g(b) is not constant within a or b, but the two factors absorb it.
+        using var data = new TempCsv(RowPathData.Csv(2000, seed: 23, x3: (a, b, _, _) => (0.1 * a) + (0.3 * b)));
+        FitResult r = Fit([data.Path], "y ~ x1 + x2 + x3 | a + b");
+        CoefficientResult x3 = r.Coefficients.Single(c => c.Name == "x3");
+        Assert.Equal(CoefficientStatus.Aliased, x3.Status);
+        Assert.Contains("sum of effects of", x3.AliasExplanation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_covariate_collinear_with_earlier_covariates_is_aliased_with_them()
+    {
+        using var data = new TempCsv(RowPathData.Csv(2000, seed: 24, x3: (_, _, x1, x2) => (2 * x1) - x2));
+        FitResult r = Fit([data.Path], "y ~ x1 + x2 + x3 | a + b");
+        CoefficientResult x3 = r.Coefficients.Single(c => c.Name == "x3");
+        Assert.Equal(CoefficientStatus.Aliased, x3.Status);
+        Assert.Equal(["x1", "x2"], x3.AliasedWith);
+        Assert.NotNull(r.Coefficients.Single(c => c.Name == "x1").StdError);
+    }
+
+    [Fact]
+    public void Rows_that_compress_stay_on_the_cell_path()
+    {
+        // x1 takes five values: cells repeat, the cell path is exact and fast there.
+        using var data = new TempCsv(string.Join('\n', Enumerable.Range(0, 4000).Select(i => string.Create(CultureInfo.InvariantCulture, $"{i % 7 + (i % 3)},{i % 5},f{i % 11}")).Prepend("y,x1,f")) + "\n");
+        FitResult r = Fit([data.Path], "y ~ x1 | f");
+        Assert.NotEqual("within", r.SolverName);
+    }
+
+    [Fact]
+    public void Number_fields_parse_to_the_bits_of_double_Parse()
+    {
+        var random = new Random(31);
+        var texts = new List<string> { "0", "-0", "+1.5", "1e22", "1e-22", "9007199254740993", "0.30000000000000004", "123456789012345678", "1.7976931348623157e308", "5e-324", ".5", "5.", "-.0e0", "1_0", "", "-", "e5", "1e", "0x10", " 1" };
+        for (int i = 0; i < 200_000; i++)
+        {
+            double v = random.Next(4) switch
+            {
+                0 => random.NextDouble(),
+                1 => (random.NextDouble() - 0.5) * Math.Pow(10, random.Next(-25, 25)),
+                2 => BitConverter.Int64BitsToDouble((long)(random.NextDouble() * long.MaxValue)),
+                _ => Math.Round(random.NextDouble() * 1000, random.Next(0, 10)),
+            };
+            texts.Add(v.ToString(random.Next(3) switch { 0 => "R", 1 => "G17", _ => "E16" }, CultureInfo.InvariantCulture));
+            texts.Add(string.Create(CultureInfo.InvariantCulture, $"{random.Next(0, 1000)}.{random.NextInt64(0, 1_000_000_000_000_000_000):D18}"));
+        }
+
+        foreach (string text in texts)
+        {
+            byte[] bytes = System.Text.Encoding.UTF8.GetBytes(text);
+            bool expectedOk = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double expected);
+            bool ok = Utf8Number.TryParse(bytes, out double actual);
+            Assert.True(expectedOk == ok, $"'{text}': parsed {ok}, double.Parse {expectedOk}");
+            if (ok)
+            {
+                Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual), $"'{text}': {actual:R}, double.Parse {expected:R}");
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+# Reference values for FixestReferenceTests.cs, from fixest (Bergé 2018) on fe5k.csv.
+# fe5k.csv: ../../../../shared/peers/gen_fe_bench.py --rows 5000 --covariates 2 --seed 5 --out fe5k.csv
+# Run: R_LIBS=<fixest library> Rscript fixest_reference.R   (fixest 0.12.2 built by shared/peers/install_fixest.sh)
+suppressMessages({library(fixest); library(data.table)})
+d <- fread("fe5k.csv")
+m <- feols(ln_y ~ X1 + X2 | dum_1 + dum_2 + dum_3, d, fixef.tol = 3e-12, fixef.iter = 100000)
+options(digits = 17)
+show <- function(label, v) cat(label, paste(format(v, digits = 17), collapse = " "), "\n")
+show("coef", coef(m))
+show("iid", se(m, vcov = "iid"))
+show("hetero", se(m, vcov = "hetero"))
+show("cluster_dum_2_nested", se(m, cluster = ~dum_2))
+show("cluster_dum_1_nested", se(m, cluster = ~dum_1))
+show("cluster_dum_2_full", se(m, cluster = ~dum_2, ssc = ssc(fixef.K = "full")))
+show("twoway_dum_2_dum_3", se(m, cluster = ~dum_2 + dum_3))
+# sandwich's conventions on the full dummy model (lm with every level): HC1 and CR1.
+library(sandwich)
+l <- lm(ln_y ~ X1 + X2 + factor(dum_1) + factor(dum_2) + factor(dum_3), d)
+show("lm_coef", coef(l)[c("X1", "X2")])
+show("lm_hc1", sqrt(diag(vcovHC(l, type = "HC1")))[c("X1", "X2")])
+show("lm_cl_dum_2", sqrt(diag(vcovCL(l, cluster = ~dum_2, type = "HC1")))[c("X1", "X2")])
+show("lm_cl_dum_2_dum_3", sqrt(diag(vcovCL(l, cluster = ~dum_2 + dum_3, type = "HC1")))[c("X1", "X2")])
