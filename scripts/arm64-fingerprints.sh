@@ -26,8 +26,10 @@ command -v qemu-aarch64-static >/dev/null || { echo "qemu-aarch64-static not fou
 [[ -e /lib/ld-linux-aarch64.so.1 ]] || { echo "the arm64 C library is missing (KEEL_ARM64_INSTALL=1 installs it)" >&2; exit 2; }
 
 for rid in linux-x64 linux-arm64; do
-  if [[ ! -x "$work/$rid/keel" || -n "${KEEL_ARM64_REBUILD:-}" ]]; then
+  # Published again whenever the commit differs (or KEEL_ARM64_REBUILD is set).
+  if [[ ! -x "$work/$rid/keel" || -n "${KEEL_ARM64_REBUILD:-}" || "$(cat "$work/$rid/commit" 2>/dev/null)" != "$(git -C "$root" rev-parse HEAD)" ]]; then
     dotnet publish "$root/src/Keel.Cli" -c Release -r "$rid" --self-contained -o "$work/$rid" -v quiet -nologo >/dev/null
+    git -C "$root" rev-parse HEAD >"$work/$rid/commit"
   fi
 done
 
@@ -43,7 +45,7 @@ compare() {
   local x64 arm verdict
   x64=$(fingerprint "$work/x64.json"); arm=$(fingerprint "$work/arm64.json")
   if [[ -n "$x64" && "$x64" == "$arm" && $x64_rc == "$arm_rc" ]]; then verdict=same; else verdict=DIFFERENT; status=1; fi
-  printf '%-16s %-44s exit %s/%s  x64 %s  arm64 %s  %s (%ss)\n' "$(basename "$data")" "$*" "$x64_rc" "$arm_rc" "${x64:0:16}" "${arm:0:16}" "$verdict" $((SECONDS - start))
+  printf '%-20s %-58s exit %s/%s  x64 %s  arm64 %s  %s (%ss)\n' "$(basename "$data")" "$*" "$x64_rc" "$arm_rc" "${x64:0:16}" "${arm:0:16}" "$verdict" $((SECONDS - start))
 }
 
 sales="$root/examples/sales.csv"
@@ -58,6 +60,16 @@ compare "$sales" "$formula" --solver elasticnet --alpha 0.5
 compare "$sales" "$formula" --solver sgd --epochs 3 --seed 7
 compare "$sales" "$formula" --se hc1
 compare "$sales" "$formula" --cluster city
+# The row path (continuous covariates next to factors, plain CSV: auto takes it) and its within solve.
+compare "$sales" "log(revenue) ~ city + product + discount + I(discount^2)"
+# GLM families on the R-checked test data (tests/Keel.Tests/Solvers/Glm).
+glm="$root/tests/Keel.Tests/Solvers/Glm"
+compare "$glm/glm_data.csv" "y ~ a + b" --family poisson
+compare "$glm/glm_data.csv" "y ~ a + x" --family poisson --se hc1
+compare "$glm/glm_data.csv" "z ~ a + b" --family binomial
+compare "$glm/glm_data.csv" "p ~ a + b" --family binomial --weights trials
+compare "$glm/glm_offset.csv" "y ~ a + b + offset(log(exposure))" --family poisson
+compare "$glm/glm_separated.csv" "y ~ a + b" --family poisson
 
 if [[ "${KEEL_ARM64_LARGE:-0}" == 1 ]]; then
   # 200,000 rows, 2,000 + 50 levels and a continuous x: every row its own cell, the LSMR path.
