@@ -90,7 +90,17 @@ internal sealed partial class AtomicFile : IDisposable
                     throw new OperationCanceledException("the process is stopping");
                 }
 
-                var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+                FileStream file;
+                try
+                {
+                    file = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+                }
+                catch (UnauthorizedAccessException e)
+                {
+                    // The destination itself may be writable: say why the folder matters.
+                    throw new KeelInputException($"{label} {path}: cannot write (permission denied to create a file in {directory}, where the output is written first and then renamed into place)", e);
+                }
+
                 Pending.Add(temporary);
                 return new AtomicFile(label, path, destination, temporary, file, cancel);
             }

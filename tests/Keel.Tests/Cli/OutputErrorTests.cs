@@ -84,6 +84,60 @@ public class OutputErrorTests
     }
 
     [Fact]
+    public async Task A_read_only_destination_or_folder_is_bad_input_and_keeps_the_file()
+    {
+        // Needs another user than root (root writes anyway): run keel as nobody through setpriv.
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists("/usr/bin/setpriv"))
+        {
+            return;
+        }
+
+        string folder = Path.Combine(Path.GetTempPath(), $"keel-ro-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+            string locked = Path.Combine(folder, "locked.json"), open = Path.Combine(folder, "open.json");
+            File.WriteAllText(locked, "old");
+            File.SetUnixFileMode(locked, (UnixFileMode)0b100_100_100);
+            File.WriteAllText(open, "old");
+            File.SetUnixFileMode(open, (UnixFileMode)0b110_110_110);
+
+            async Task<(int Code, string Stderr)> AsNobody(string output)
+            {
+                var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/setpriv") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+                foreach (string a in new[] { "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", Path.Combine(AppContext.BaseDirectory, "keel.dll"), "fit", Example, "--formula", "log(revenue) ~ region", "--quiet", "--out", output })
+                {
+                    info.ArgumentList.Add(a);
+                }
+
+                info.Environment["HOME"] = folder;
+                info.Environment["DOTNET_CLI_HOME"] = folder;
+                using var child = System.Diagnostics.Process.Start(info)!;
+                Task<string> stderr = child.StandardError.ReadToEndAsync();
+                Task<string> stdout = child.StandardOutput.ReadToEndAsync();
+                Assert.True(child.WaitForExit(KeelProcess.DefaultTimeLimit));
+                await stdout;
+                return (child.ExitCode, (await stderr).TrimEnd('\n'));
+            }
+
+            var (code, stderr) = await AsNobody(locked);
+            Assert.Equal(2, code);
+            Assert.Equal($"keel: --out {locked}: cannot write (permission denied)", stderr);
+            (code, stderr) = await AsNobody(open);
+            Assert.Equal(2, code);
+            Assert.Equal($"keel: --out {open}: cannot write (permission denied to create a file in {folder}, where the output is written first and then renamed into place)", stderr);
+            Assert.Equal("old", File.ReadAllText(locked));
+            Assert.Equal("old", File.ReadAllText(open));
+            Assert.Equal(["locked.json", "open.json"], Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void An_input_that_vanished_is_bad_input_naming_it()
     {
         string gone = Path.Combine(Path.GetTempPath(), $"keel-gone-{Guid.NewGuid():N}.csv");
