@@ -33,7 +33,10 @@ for rid in linux-x64 linux-arm64; do
   fi
 done
 
-fingerprint() { sed -n 's/.*"fingerprint": "\([0-9a-f]*\)".*/\1/p' "$1"; }
+# "FINGERPRINT SOLVER" of a result file (empty when there is none).
+read_result() { python3 -c 'import json,sys
+try: r = json.load(open(sys.argv[1])); print(r["fingerprint"], r["solver"]["name"])
+except Exception: print("")' "$1"; }
 status=0
 # compare DATA FORMULA OPTIONS...: one fit natively and one emulated; same exit code and fingerprint.
 compare() {
@@ -43,9 +46,9 @@ compare() {
   "$work/linux-x64/keel" fit "$data" --formula "$formula" "$@" --quiet >"$work/x64.json" || x64_rc=$?
   DOTNET_gcConcurrent=0 qemu-aarch64-static "$work/linux-arm64/keel" fit "$data" --formula "$formula" "$@" --quiet >"$work/arm64.json" || arm_rc=$?
   local x64 arm verdict
-  x64=$(fingerprint "$work/x64.json"); arm=$(fingerprint "$work/arm64.json")
+  x64=$(read_result "$work/x64.json"); arm=$(read_result "$work/arm64.json")
   if [[ -n "$x64" && "$x64" == "$arm" && $x64_rc == "$arm_rc" ]]; then verdict=same; else verdict=DIFFERENT; status=1; fi
-  printf '%-20s %-58s exit %s/%s  x64 %s  arm64 %s  %s (%ss)\n' "$(basename "$data")" "$*" "$x64_rc" "$arm_rc" "${x64:0:16}" "${arm:0:16}" "$verdict" $((SECONDS - start))
+  printf '%-18s %-50s %-34s %-8s exit %s/%s  x64 %s  arm64 %s  %s (%ss)\n' "$(basename "$data")" "$formula" "$*" "${x64#* }" "$x64_rc" "$arm_rc" "${x64:0:16}" "${arm:0:16}" "$verdict" $((SECONDS - start))
 }
 
 sales="$root/examples/sales.csv"
@@ -60,7 +63,6 @@ compare "$sales" "$formula" --solver elasticnet --alpha 0.5
 compare "$sales" "$formula" --solver sgd --epochs 3 --seed 7
 compare "$sales" "$formula" --se hc1
 compare "$sales" "$formula" --cluster city
-# The row path (continuous covariates next to factors, plain CSV: auto takes it) and its within solve.
 compare "$sales" "log(revenue) ~ city + product + discount + I(discount^2)"
 # GLM families on the R-checked test data (tests/Keel.Tests/Solvers/Glm).
 glm="$root/tests/Keel.Tests/Solvers/Glm"
@@ -83,7 +85,9 @@ with open(sys.argv[1], "w") as f:
         a, b, x = rng.randrange(2000), rng.randrange(50), rng.random()
         f.write(f"{0.001 * a + 0.02 * b + 0.5 * x + rng.gauss(0, 1):.6f},a{a},b{b},{x:.4f}\n")
 PY
+  # auto takes the row path here (solver "within"); --solver lsmr the cells path.
   compare "$large" "y ~ a + b + x"
+  compare "$large" "y ~ a + b + x" --solver lsmr
   compare "$large" "y ~ a + b + x" --threads 1
   compare "$large" "y ~ b + x" --solver qr
 fi
