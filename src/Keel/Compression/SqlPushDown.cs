@@ -144,7 +144,8 @@ internal static class SqlPushDown
         }
         catch (Exception e) when (DuckDbSource.IsDatabaseError(e) || PostgresSource.IsDatabaseError(e))
         {
-            throw new KeelInputException($"{PostgresSource.Redact(source)}: the database failed while reading ({DuckDbSource.FirstLine(e.Message)})", e);
+            string what = PostgresSource.IsConnectionLost(e) ? "the connection to the database was lost while reading" : "the database failed while reading";
+            throw new KeelInputException($"{PostgresSource.Redact(source)}: {what} ({DuckDbSource.FirstLine(e.Message)})", e);
         }
     }
 }

@@ -41,11 +41,20 @@ internal static class PostgresSource
         catch (NpgsqlException e)
         {
             command.Dispose();
-            throw new KeelInputException($"{Redact(source)}: the database rejected the query ({DuckDbSource.FirstLine(e.Message)})", e);
+            string what = IsConnectionLost(e) ? "the connection to the database was lost while it ran the query" : "the database rejected the query";
+            throw new KeelInputException($"{Redact(source)}: {what} ({DuckDbSource.FirstLine(e.Message)})", e);
         }
     }
 
     public static bool IsDatabaseError(Exception e) => e is NpgsqlException;
+
+    /// <summary>
+    /// True when the server went away (shut down, ended the session, the network dropped) rather
+    /// than refusing the query: SQLSTATE class 57 (operator intervention) or a failed read/write.
+    /// </summary>
+    public static bool IsConnectionLost(Exception e) =>
+        e is PostgresException { SqlState: "57P01" or "57P02" or "57P03" }
+        || (e is NpgsqlException and not PostgresException && e.InnerException is IOException or System.Net.Sockets.SocketException or TimeoutException);
 
     /// <summary>The URL without its password, for messages.</summary>
     public static string Redact(string url)
