@@ -81,7 +81,9 @@ internal sealed partial class AtomicFile : IDisposable
                 throw new KeelInputException($"{label} {path}: cannot write (no such directory {directory})");
             }
 
-            string temporary = Path.Combine(directory, $".{Path.GetFileName(destination)}.keel-{Guid.NewGuid():N}.tmp");
+            // Hidden, unique, and within the usual 255-byte name limit however long the name is.
+            string name = Path.GetFileName(destination);
+            string temporary = Path.Combine(directory, $".{(name.Length > 160 ? name[..160] : name)}.keel-{Guid.NewGuid():N}.tmp");
             lock (Gate)
             {
                 cancel.ThrowIfCancellationRequested();

@@ -117,6 +117,16 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void A_name_at_the_file_system_limit_still_gets_a_temporary_file()
+    {
+        // 255 bytes: the temporary name (".NAME.keel-GUID.tmp") must not exceed the limit itself.
+        string path = Path.Combine(_folder, new string('r', 250) + ".json");
+        AtomicFile.Write(path, "--out", s => s.Write("new"u8));
+        Assert.Equal("new", File.ReadAllText(path));
+        Assert.Single(Names());
+    }
+
+    [Fact]
     public void A_symbolic_link_stays_a_link_and_its_target_is_replaced()
     {
         if (OperatingSystem.IsWindows())
