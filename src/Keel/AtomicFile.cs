@@ -11,7 +11,8 @@
 //   cut can leave a temporary file, never a damaged destination.
 // Special destinations: when the destination exists and is not a regular file (/dev/null,
 //   /dev/full, /dev/stdout, a FIFO), renaming over it is not what the user means: the bytes go to it
-//   directly, and a write error is still reported as bad input naming the path.
+//   directly, and a write error is still reported as bad input naming the path. /dev/stdout
+//   redirected to a regular file is appended to (after `>` it is empty; `>>` appends).
 // Invariant: a destination that is a symbolic link stays one; the file it points to is replaced.
 // Cost: one extra fsync and one rename per output file.
 using System.Runtime.InteropServices;
@@ -65,6 +66,13 @@ internal sealed partial class AtomicFile : IDisposable
             {
                 // A device or FIFO: no rename, no truncation; write straight into it.
                 return new AtomicFile(label, path, path, null, new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, 1), cancel);
+            }
+
+            if (IsProcessDescriptor(path) && File.Exists(path))
+            {
+                // /dev/stdout (or /proc/self/fd/N) redirected to a regular file by the shell: write into
+                // that file, appended as `>>` asks (after `>` it is empty), never renamed over it.
+                return new AtomicFile(label, path, path, null, new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 1), cancel);
             }
 
             string destination = Target(path);
@@ -273,6 +281,15 @@ internal sealed partial class AtomicFile : IDisposable
         {
             return path;
         }
+    }
+
+    // /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: a descriptor the process already holds.
+    private static bool IsProcessDescriptor(string path)
+    {
+        string full = Path.GetFullPath(path);
+        return full is "/dev/stdout" or "/dev/stderr"
+            || full.StartsWith("/dev/fd/", StringComparison.Ordinal)
+            || full.StartsWith("/proc/self/fd/", StringComparison.Ordinal);
     }
 
     // True when the path exists (links followed) and is neither a regular file nor a directory.

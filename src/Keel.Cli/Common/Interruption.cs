@@ -69,8 +69,16 @@ internal sealed class Interruption : IDisposable
             return;
         }
 
-        _deadline = new Timer(_ => Stop(), null, Grace, Timeout.InfiniteTimeSpan);
-        _cancel.Cancel();
+        try
+        {
+            _deadline = new Timer(_ => Stop(), null, Grace, Timeout.InfiniteTimeSpan);
+            _cancel.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The command finished while the signal arrived: nothing is left to cancel; exit now.
+            Stop();
+        }
     }
 
     private void Stop()

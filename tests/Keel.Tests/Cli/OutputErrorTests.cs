@@ -74,6 +74,42 @@ public class OutputErrorTests
     }
 
     [Fact]
+    public async Task Out_dev_stdout_redirected_to_a_file_writes_into_it_and_appends_after_double_angle()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        string file = Path.Combine(Path.GetTempPath(), $"keel-stdout-{Guid.NewGuid():N}.txt");
+        try
+        {
+            File.WriteAllText(file, "first line\n");
+            var info = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardError = true, UseShellExecute = false };
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add("exec dotnet \"$0\" fit \"$1\" --formula \"$2\" --quiet --out /dev/stdout >> \"$3\"");
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "keel.dll"));
+            info.ArgumentList.Add(Example);
+            info.ArgumentList.Add(ExampleFormula);
+            info.ArgumentList.Add(file);
+            using var shell = System.Diagnostics.Process.Start(info)!;
+            Task<string> stderr = shell.StandardError.ReadToEndAsync();
+            Assert.True(shell.WaitForExit(KeelProcess.DefaultTimeLimit));
+            Assert.True(shell.ExitCode == 0, await stderr);
+
+            // The line before is kept and the result follows it: not renamed over, not written at offset 0.
+            string[] parts = File.ReadAllText(file).Split('\n', 2);
+            Assert.Equal("first line", parts[0]);
+            Assert.Matches("^[0-9a-f]{64}$", JsonDocument.Parse(parts[1]).RootElement.GetProperty("fingerprint").GetString());
+            Assert.Empty(Directory.GetFiles(Path.GetTempPath(), $".{Path.GetFileName(file)}.keel-*"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void A_missing_directory_is_bad_input_and_creates_nothing()
     {
         string missing = Path.Combine(Path.GetTempPath(), $"keel-missing-{Guid.NewGuid():N}");
