@@ -129,6 +129,26 @@ public class KeelRegressionTests
     }
 
     [Fact]
+    public void Cancellation_after_the_design_stops_before_the_dense_solve()
+    {
+        // The first "solving" report comes after the design is built; the dense QR does not look at
+        // the token, so the pipeline must before starting it.
+        using var cancel = new CancellationTokenSource();
+        int solvingReports = 0;
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Stage == FitStage.Solving)
+            {
+                solvingReports++;
+                cancel.Cancel();
+            }
+        });
+
+        Assert.ThrowsAny<OperationCanceledException>(() => KeelRegression.Fit(Example, Formula, new FitSettings { Solver = SolverKind.Qr }, progress, cancel.Token));
+        Assert.Equal(1, solvingReports);
+    }
+
+    [Fact]
     public void Bad_input_throws_KeelInputException_and_misuse_throws_ArgumentException()
     {
         Assert.Throws<KeelInputException>(() => KeelRegression.Fit(Example, "log(revenue) ~ nosuchcolumn"));
