@@ -7,14 +7,14 @@
 #                        [--peers "spsolve_ne agg_lsmr R_cholmod"] [--threads T] [--out DIR]
 #
 # Needs (on the benchmark machine, never in CI): /usr/bin/python3 with numpy/scipy/sklearn/pandas,
-# Rscript with Matrix/glmnet/data.table, the peer scripts in /work/shared/peers (PEERS=...), and
+# Rscript with Matrix/glmnet/data.table, the peer scripts in ../shared/peers beside the checkout (PEERS=...), and
 # the .NET SDK. The row-pass yardstick runs in every rep through bench/Keel.Bench (DuckDB.NET's
 # embedded engine, no `duckdb` command needed): `duckdb_groupby` = SELECT c0..,count(*),sum(y),
 # sum(y*y) FROM read_csv(FILE) GROUP BY ALL with DuckDB's own threads (--threads T, default 2), next
 # to `keel_rowpass` = Keel's row pass alone (parse, cells, canonical order) with the same threads.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PEERS=${PEERS:-/work/shared/peers}
+PEERS=${PEERS:-$ROOT/../shared/peers}
 ROWS=2000000; CARD=5000,500,50,12; DISTINCT=0; REPS=3; THREADS=""; OUT=""
 METHODS="spsolve_ne agg_lsmr skl_linreg lsmr R_cholmod R_glmnet"
 while [ $# -gt 0 ]; do

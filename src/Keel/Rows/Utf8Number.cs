@@ -15,17 +15,12 @@
 // Cost: one pass over the bytes, a division and a few flops; no allocation.
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Keel.Data;
 
 namespace Keel.Rows;
 
 internal static class Utf8Number
 {
-    private static readonly double[] PowersOfTen =
-    [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ];
-
     /// <summary>As double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) over UTF-8.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryParse(ReadOnlySpan<byte> text, out double value) =>
@@ -147,11 +142,11 @@ internal static class Utf8Number
         if (w <= (1UL << 53) && exponent >= -22 && exponent <= 22)
         {
             // Clinger: both operands exact, one rounding.
-            result = exponent < 0 ? w / PowersOfTen[-exponent] : w * PowersOfTen[exponent];
+            result = exponent < 0 ? w / DecimalParser.PowersOfTen[-exponent] : w * DecimalParser.PowersOfTen[exponent];
         }
         else if (exponent < 0 && exponent >= -22)
         {
-            if (!TryDivide(w, PowersOfTen[-exponent], out result))
+            if (!TryDivide(w, DecimalParser.PowersOfTen[-exponent], out result))
             {
                 return false;
             }

@@ -100,7 +100,8 @@ internal static class CovariateSolve
         return BackSubstitute(r11, y, k);
     }
 
-    private static double[] BackSubstitute(double[] r11, double[] b, int k)
+    /// <summary>Solves R₁₁x = b (R₁₁ row-major upper triangular k × k).</summary>
+    public static double[] BackSubstitute(double[] r11, double[] b, int k)
     {
         var x = new double[k];
         for (int i = k - 1; i >= 0; i--)

@@ -60,7 +60,7 @@ internal static class FactorRank
         }
 
         int q = columns.Count;
-        if (!Affordable(q, rows.Count))
+        if (!Affordable(q, rows.Count, segmentStart, modelFactors - 1))
         {
             return null;
         }
@@ -282,12 +282,29 @@ internal static class FactorRank
     }
 
     /// <summary>
-    /// Whether the exact decision is made: at most AbsorbedGram.MaxSchurColumns further levels, and
-    /// its factorisation (q³/3 flops) at most about 100 flops per row, so that it stays a small
-    /// part of the fit (the projection costs some hundreds of operations per row).
+    /// Whether the exact decision is made: at most AbsorbedGram.MaxSchurColumns further levels, its
+    /// factorisation (q³/3 flops) and the forming of S (Σ_segments touched²) each at most about 100
+    /// to 300 operations per row, so that it stays a small part of the fit (the projection costs
+    /// some hundreds of operations per row).
     /// </summary>
-    public static bool Affordable(int furtherLevels, int rows) =>
-        furtherLevels <= AbsorbedGram.MaxSchurColumns && (double)furtherLevels * furtherLevels * furtherLevels <= 300.0 * rows;
+    public static bool Affordable(int furtherLevels, int rows, int[] segmentStart, int furtherFactors)
+    {
+        if (furtherLevels > AbsorbedGram.MaxSchurColumns || (double)furtherLevels * furtherLevels * furtherLevels > 300.0 * rows)
+        {
+            return false;
+        }
+
+        // Forming S costs the square of the levels a segment touches, summed over segments: bounded
+        // the same way (large segments of a small absorbing factor can touch every further level).
+        double formation = 0;
+        for (int s = 0; s + 1 < segmentStart.Length; s++)
+        {
+            double touched = Math.Min((double)(segmentStart[s + 1] - segmentStart[s]) * furtherFactors, furtherLevels);
+            formation += touched * touched;
+        }
+
+        return formation <= 300.0 * rows;
+    }
 
     private static double Fitted(RowColumns rows, int[] others, double[][] effects, int i)
     {

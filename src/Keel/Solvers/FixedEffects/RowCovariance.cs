@@ -12,7 +12,7 @@
 // Invariant: residuals and meat sums run over fixed chunks of the canonically ordered rows, merged
 //   in chunk order; cluster sums run over the rows in order: same bits for any thread count.
 // Cost: O(n·k²); cluster sums O(n·k) and O(G·k) memory.
-namespace Keel.Diagnostics;
+namespace Keel.Solvers.FixedEffects;
 
 internal static class RowCovariance
 {
@@ -25,15 +25,12 @@ internal static class RowCovariance
         var inverse = new double[k * k];
         for (int c = 0; c < k; c++)
         {
-            for (int i = k - 1; i >= 0; i--)
+            var unit = new double[k];
+            unit[c] = 1.0;
+            double[] column = CovariateSolve.BackSubstitute(r11, unit, k);
+            for (int i = 0; i < k; i++)
             {
-                double s = i == c ? 1.0 : 0.0;
-                for (int j = i + 1; j < k; j++)
-                {
-                    s -= r11[(i * k) + j] * inverse[(j * k) + c];
-                }
-
-                inverse[(i * k) + c] = s / r11[(i * k) + i];
+                inverse[(i * k) + c] = column[i];
             }
         }
 
