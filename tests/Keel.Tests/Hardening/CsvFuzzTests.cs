@@ -54,7 +54,7 @@ public class CsvFuzzTests(ITestOutputHelper output)
             cases += 2;
         }
 
-        string summary = FormattableString.Invariant($"CSV fuzz: {cases} cases (seeds {first}..{seed - 1}, generated + corpus mutation each; corpus of {Corpus.Value.Length} files) in {clock.Elapsed.TotalSeconds:F0} s, no failure");
+        string summary = FormattableString.Invariant($"CSV fuzz: {cases} cases (seeds {first}..{seed - 1}, generated + corpus mutation each; corpus of {Corpus.Value.Length} files) in {clock.Elapsed.TotalSeconds:F0} s, {exactChecks} null estimates checked against exact least squares, no failure");
         output.WriteLine(summary);
         if (Environment.GetEnvironmentVariable("KEEL_FUZZ_REPORT") is { Length: > 0 } report)
         {
@@ -144,6 +144,7 @@ public class CsvFuzzTests(ITestOutputHelper output)
             string text = Encoding.UTF8.GetString(json.ToArray());
             // A bare NaN or Infinity is not JSON: the strict parser rejects it (level names may contain the words).
             using var parsed = System.Text.Json.JsonDocument.Parse(text);
+            CheckNonFiniteAgainstExactFit(outcome, label, formula, solver);
         }
         catch (KeelInputException e)
         {
@@ -158,6 +159,63 @@ public class CsvFuzzTests(ITestOutputHelper output)
         {
             File.Delete(path);
         }
+    }
+
+    // The sanitizer turns any NaN into null with NON_FINITE, so "no NaN in the JSON" holds by
+    // construction. This oracle can fail: where Keel reports an estimated (not aliased) coefficient
+    // as null, the least-squares answer of the same cells in exact rational
+    // arithmetic (TestSupport/RationalLeastSquares, every row a copy of its cell's exact mean) must
+    // itself not be finite in doubles; a finite exact answer means Keel lost it.
+    private static int exactChecks;
+
+    private static void CheckNonFiniteAgainstExactFit(FitOutcome outcome, string label, string formula, SolverChoice solver)
+    {
+        var result = outcome.Result;
+        // NON_FINITE may also name a sum of squares beyond the double range (legitimately null): the
+        // oracle looks at the estimates.
+        bool lost = result.Coefficients.Any(c => c.Estimate is null && c.Status == Keel.CoefficientStatus.Estimated);
+        if (!lost || outcome.Design is not { } design || design.CellCount == 0 || design.SolvedCount == 0)
+        {
+            return;
+        }
+
+        var rows = new List<int>();
+        for (int c = 0; c < design.CellCount; c++)
+        {
+            for (long r = 0; r < design.Cells.RowCount[c]; r++)
+            {
+                rows.Add(c);
+            }
+        }
+
+        var columns = new Rational[design.SolvedCount][];
+        for (int j = 0; j < design.SolvedCount; j++)
+        {
+            columns[j] = new Rational[rows.Count];
+            Array.Fill(columns[j], Rational.Zero);
+        }
+
+        var y = new Rational[rows.Count];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            int c = rows[i];
+            y[i] = Rational.FromDouble(design.CellMeanExact[c].Hi) + Rational.FromDouble(design.CellMeanExact[c].Lo);
+            for (int s = 0; s < design.SlotsPerCell; s++)
+            {
+                int at = (c * design.SlotsPerCell) + s;
+                int j = design.SlotColumn[at];
+                if (j >= 0)
+                {
+                    double low = design.SlotValueLow is { } lows ? lows[at] : 0.0;
+                    columns[j][i] += Rational.FromDouble(design.SlotValue[at]) + Rational.FromDouble(low);
+                }
+            }
+        }
+
+        RationalFit exact = RationalLeastSquares.Fit(columns, y);
+        Interlocked.Increment(ref exactChecks);
+        bool finite = exact.Coefficients.All(b => double.IsFinite(b.ToDouble()));
+        Assert.False(finite && exact.KeptColumns.Count == design.SolvedCount, $"{label} ({formula}, {solver}): Keel reported a non-finite or null estimate where exact least squares on the same cells is finite and full-rank: {string.Join(", ", result.Warnings.Select(w => w.Code))}");
     }
 
     private static string GenerateCsv(Random rng)
