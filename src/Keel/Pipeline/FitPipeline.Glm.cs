@@ -168,32 +168,6 @@ internal static partial class FitPipeline
             mu[c] = separated[c] ? design.CellMean[c] : fit.MeanByCell[c];
         }
 
-        var covariance = solution.Covariance();
-        long rows = fit.RowsFitted;
-        double[] variance;
-        if (options.ClusterColumn is { } cluster)
-        {
-            int key = Array.FindIndex(design.Cells.KeyColumns, k => k.Name == cluster);
-            variance = RobustCovariance.Clustered(design, covariance, solution.Aliased, mu, key, rows, solution.Rank, out int clusters);
-            result.Clusters = clusters;
-            if (clusters < 2)
-            {
-                result.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, $"--cluster {cluster}: {clusters} cluster; cluster-robust standard errors need at least 2"));
-            }
-        }
-        else
-        {
-            variance = RobustCovariance.Hc1(design, covariance, solution.Aliased, mu, rows, solution.Rank);
-        }
-
-        for (int i = 0; i < design.Columns.Length; i++)
-        {
-            int j = design.SolvedOfColumn[i];
-            CoefficientResult c = result.Coefficients[i];
-            if (j >= 0 && !solution.Aliased[j] && c.Status == CoefficientStatus.Estimated)
-            {
-                c.StdError = variance[j] >= 0 && rows > solution.Rank ? Math.Sqrt(variance[j]) : null;
-            }
-        }
+        RobustStandardErrors(result, design, solution, mu, fit.RowsFitted, options);
     }
 }

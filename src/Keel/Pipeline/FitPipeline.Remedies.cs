@@ -105,8 +105,14 @@ internal static partial class FitPipeline
             return;
         }
 
-        var covariance = solution.Covariance();
-        long rows = design.Cells.Counts.RowsUsed;
+        RobustStandardErrors(result, design, solution, fitted, design.Cells.Counts.RowsUsed, options);
+    }
+
+    // The sandwich of the cells (RobustCovariance) written into the result's estimated
+    // coefficients; the least-squares and the GLM paths share it (fitted: the cells' fitted means).
+    private static void RobustStandardErrors(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, long rows, FitOptions options)
+    {
+        var covariance = solution.Covariance!();
         double[] variance;
         if (options.ClusterColumn is { } cluster)
         {

@@ -67,7 +67,7 @@ internal static partial class FitPipeline
                 : "; small-sample factors as R sandwich on the full dummy model (K the rank; HC1 n/(n − K); clusters G/(G − 1)·(n − 1)/(n − K), each way its own G)";
         }
 
-        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, fit, reason, type, threads, options.FixedEffects.Tolerance);
+        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance);
         clock.Lap("assemble");
         return new FitOutcome(result, null, null, null);
     }

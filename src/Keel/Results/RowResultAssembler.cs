@@ -23,8 +23,9 @@ namespace Keel.Results;
 internal static class RowResultAssembler
 {
     /// <param name="factorOfTerm">For each formula term, its index in rows.Factors, or -1 for a covariate.</param>
+    /// <param name="reference">Each factor column's reference level code (<see cref="ReferenceCode"/>).</param>
     /// <param name="covariateOfTerm">For each formula term, its index in rows.Covariates, or -1 for a factor.</param>
-    public static FitResult Assemble(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, WithinFit fit, string reason, string stdErrorType, int threads, double tolerance)
+    public static FitResult Assemble(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, string reason, string stdErrorType, int threads, double tolerance)
     {
         long n = rows.Count;
         long df = n - fit.Rank;
@@ -47,16 +48,7 @@ internal static class RowResultAssembler
             StdErrorType = stdErrorType,
         };
 
-        int[] reference = new int[rows.Factors.Length];
         int[] factors = factorOfTerm.Where(f => f >= 0).ToArray();
-        for (int t = 0; t < formula.Terms.Count; t++)
-        {
-            if (factorOfTerm[t] >= 0)
-            {
-                reference[factorOfTerm[t]] = ReferenceCode(rows.Factors[factorOfTerm[t]], formula.Terms[t]);
-            }
-        }
-
         (double intercept, double[][] coefficient, bool[][] aliasedLevel, string[] aliasNote) = TreatmentCoding(rows, factors, reference, fit);
         r.Coefficients.Add(new CoefficientResult { Name = "(Intercept)", Term = "(Intercept)", Estimate = intercept, Status = CoefficientStatus.Estimated });
         int parameters = 1;
@@ -251,7 +243,10 @@ internal static class RowResultAssembler
             double[] eb = fit.EffectsByFactor[b];
             FactorColumn fa = rows.Factors[a];
             FactorColumn fb = rows.Factors[b];
-            int count = Keel.Diagnostics.FactorComponents.Find(fa.Codes, fa.LevelCount, fb.Codes, fb.LevelCount, out int[] ca, out int[] cb);
+            // The components the estimator found (the same sets whichever factor it took first).
+            int[] ca = fit.ComponentOfLevel![a];
+            int[] cb = fit.ComponentOfLevel[b];
+            int count = ca.Concat(cb).Max() + 1;
             var shift = new double[count];
             var last = new int[count];
             Array.Fill(last, -1);

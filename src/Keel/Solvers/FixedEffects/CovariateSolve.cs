@@ -136,12 +136,7 @@ internal static class CovariateSolve
             Span<double> g = partial.AsSpan(c * k, k);
             for (int i = c * ChunkRows; i < end; i++)
             {
-                double e = target[i];
-                for (int j = 0; j < k; j++)
-                {
-                    e -= columns[j][i] * beta[j];
-                }
-
+                double e = RowCovariance.Residual(columns, target, beta, i);
                 for (int j = 0; j < k; j++)
                 {
                     g[j] += columns[j][i] * e;

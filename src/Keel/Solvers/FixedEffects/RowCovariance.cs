@@ -147,7 +147,8 @@ internal static class RowCovariance
         return v;
     }
 
-    private static double Residual(double[][] x, double[] y, double[] beta, int i)
+    /// <summary>e_i = y_i − x_iᵀβ over the first beta.Length columns of <paramref name="x"/>, summed in column order.</summary>
+    public static double Residual(double[][] x, double[] y, double[] beta, int i)
     {
         double e = y[i];
         for (int j = 0; j < beta.Length; j++)

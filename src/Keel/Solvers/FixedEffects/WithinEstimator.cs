@@ -38,7 +38,6 @@ internal sealed record WithinFit(
     double[]? Variance,
     IReadOnlyList<AliasedCovariate> Aliased,
     double[][] EffectsByFactor,
-    int[] ComponentsByFactor,
     long Rank,
     long RankForFixest,
     double Rss,
@@ -49,6 +48,9 @@ internal sealed record WithinFit(
 {
     /// <summary>With three or more factors whose further levels are few enough: the exact rank decision and identified effects (FactorRank), else null.</summary>
     public FactorRankDecision? Identified { get; init; }
+
+    /// <summary>With exactly two factors: the connected component of each level, by factor (FactorComponents); else null.</summary>
+    public int[][]? ComponentOfLevel { get; init; }
 }
 
 internal static class WithinEstimator
@@ -122,12 +124,20 @@ internal static class WithinEstimator
         // Rank of the factors with the intercept: L₀ + Σ (L_q − C_q).
         FactorColumn first = rows.Factors[absorbing];
         var components = new int[modelFactors];
+        var componentOfLevel = new int[modelFactors][];
         long rankFactors = first.LevelCount;
         long fixestFactors = 1;
         Parallel.For(0, modelFactors, new ParallelOptions { MaxDegreeOfParallelism = threads }, f =>
         {
             // One union-find per further factor: independent, each exact.
-            components[f] = f == absorbing ? 1 : FactorComponents.Find(first.Codes, first.LevelCount, rows.Factors[f].Codes, rows.Factors[f].LevelCount, out _, out _);
+            if (f != absorbing)
+            {
+                components[f] = FactorComponents.Find(first.Codes, first.LevelCount, rows.Factors[f].Codes, rows.Factors[f].LevelCount, out int[] ofFirst, out componentOfLevel[f]);
+                if (modelFactors == 2)
+                {
+                    componentOfLevel[absorbing] = ofFirst;
+                }
+            }
         });
         for (int f = 0; f < modelFactors; f++)
         {
@@ -177,7 +187,7 @@ internal static class WithinEstimator
         double[]? variance = kept == 0 ? [] : Variances(rows, modelFactors, x, solution, rss, rank, rankFixest, errors, clusterCounts, threads);
 
         clock.Lap("variances");
-        return new WithinFit(solution.Kept, solution.Beta, variance, aliased, effects, components, rank, rankFixest, rss, tss, projection.Iterations, projection.Converged, clusterCounts) { Identified = identified };
+        return new WithinFit(solution.Kept, solution.Beta, variance, aliased, effects, rank, rankFixest, rss, tss, projection.Iterations, projection.Converged, clusterCounts) { Identified = identified, ComponentOfLevel = modelFactors == 2 ? componentOfLevel : null };
     }
 
     private static double[]? Variances(RowColumns rows, int modelFactors, double[][] x, CovariateSolution solution, double rss, long rank, long rankFixest, WithinErrors errors, int[] clusterCounts, int threads)
