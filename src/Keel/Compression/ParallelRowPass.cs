@@ -5,7 +5,8 @@ namespace Keel.Compression;
 /// <summary>
 /// The row pass of one CSV file on several threads. A plain file is cut into ranges of whole
 /// records in parallel (<see cref="CsvBlocks"/>: no serial scan); workers take ranges by an atomic
-/// counter, read them with positional reads and parse each into their own <see cref="RowPass"/>.
+/// counter, read them with positional reads and parse each from its bytes into their own
+/// <see cref="RowPass"/> (<see cref="RowPass.AddUtf8"/>).
 /// A .csv.gz is decompressed by one thread (<see cref="CsvChunker"/>, chunks taken under a lock).
 /// The workers' passes are absorbed into the target, whose Finish merges all cells in one sort by
 /// canonical key (<see cref="CellCanonicalizer"/>) with exact addition of equal keys.
@@ -44,9 +45,12 @@ internal static class ParallelRowPass
 
         using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         List<CsvRange> ranges;
+        byte[] headerLine;
         try
         {
-            ranges = CsvBlocks.Split(file, CsvBlocks.DataStart(file), chunkBytes, threads);
+            long dataStart = CsvBlocks.DataStart(file);
+            headerLine = CsvBlocks.HeaderLine(file, dataStart);
+            ranges = CsvBlocks.Split(file, dataStart, chunkBytes, threads);
         }
         catch (IOException e)
         {
@@ -77,8 +81,7 @@ internal static class ParallelRowPass
                         }
 
                         CsvBlocks.ReadExactly(file, buffer.AsSpan(0, range.Length), range.Offset);
-                        using CsvSource source = CsvSource.OpenChunk(path, buffer, range.Length, header, range.FirstLine);
-                        pass.Add(source, null, cancel);
+                        pass.AddUtf8(path, buffer, range.Length, header, headerLine, range.FirstLine, cancel);
                         long done = Interlocked.Add(ref bytesDone, range.Length);
                         if (onProgress is not null)
                         {
@@ -190,8 +193,7 @@ internal static class ParallelRowPass
             try
             {
                 cancel.ThrowIfCancellationRequested();
-                using CsvSource source = CsvSource.OpenChunk(chunker.Name, chunk.Bytes, chunk.Length, chunker.Header, chunk.FirstLine);
-                pass.Add(source, null, cancel);
+                pass.AddUtf8(chunker.Name, chunk.Bytes, chunk.Length, chunker.Header, chunker.HeaderLine, chunk.FirstLine, cancel);
             }
             catch (Exception e)
             {

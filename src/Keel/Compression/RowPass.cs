@@ -11,7 +11,7 @@ namespace Keel.Compression;
 /// <see cref="Finish"/> has the same bits whatever the row order, the file split or the thread split.
 /// Cost: one hash look-up per field and per row; memory grows with distinct values and cells, not rows.
 /// </summary>
-internal sealed class RowPass
+internal sealed partial class RowPass
 {
     private readonly RowPassPlan _plan;
     private readonly ValueInterner[] _interners;
@@ -201,6 +201,14 @@ internal sealed class RowPass
             }
         }
 
+        Accumulate(y, w, expOffset);
+    }
+
+    // Everything after the parse: the row (weight w, e^offset expOffset) lands in its cell, or in the
+    // row buffer. _key holds the row's value ids.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void Accumulate(double y, double w, double expOffset)
+    {
         _rowsUsed++;
         if (_rows is not null)
         {
@@ -285,26 +293,35 @@ internal sealed class RowPass
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private bool TryParseTarget(ITabularSource source, ReadOnlySpan<char> text, out double y)
     {
-        if (!DecimalParser.TryParse(text, out y) || !double.IsFinite(y))
+        TargetCheck check = DecimalParser.TryParse(text, out y) && double.IsFinite(y) ? CheckTarget(ref y) : TargetCheck.NotANumber;
+        if (check == TargetCheck.Valid)
         {
-            if (_plan.DropInvalid)
-            {
-                return false;
-            }
-
-            throw new KeelInputException($"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.TargetColumn)}': '{Clip(text)}' is not a finite number (the target must be numeric; use --na drop to skip such rows)");
+            return true;
         }
 
+        if (_plan.DropInvalid)
+        {
+            return false;
+        }
+
+        string where = $"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.TargetColumn)}'";
+        throw new KeelInputException(check switch
+        {
+            TargetCheck.NotANumber => $"{where}: '{Clip(text)}' is not a finite number (the target must be numeric; use --na drop to skip such rows)",
+            TargetCheck.LogUndefined => $"{where}: log({Clip(text)}) is undefined; log() needs positive values (use --na drop to skip such rows)",
+            TargetCheck.Negative => $"{where}: {Clip(text)} is negative; --family poisson needs non-negative targets (counts or amounts; use --na drop to skip such rows)",
+            _ => $"{where}: {Clip(text)} is outside [0, 1]; --family binomial needs 0/1 targets or proportions with --weights as trials (use --na drop to skip such rows)",
+        });
+    }
+
+    // A parsed, finite target: log-transformed when the formula says so, then checked against the family's domain.
+    private TargetCheck CheckTarget(ref double y)
+    {
         if (_plan.LogTarget)
         {
             if (!(y > 0))
             {
-                if (_plan.DropInvalid)
-                {
-                    return false;
-                }
-
-                throw new KeelInputException($"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.TargetColumn)}': log({Clip(text)}) is undefined; log() needs positive values (use --na drop to skip such rows)");
+                return TargetCheck.LogUndefined;
             }
 
             y = ElementaryFunctions.Log(y);
@@ -312,17 +329,19 @@ internal sealed class RowPass
 
         if (_plan.TargetDomain != TargetDomain.Any && (y < 0 || (_plan.TargetDomain == TargetDomain.UnitInterval && y > 1)))
         {
-            if (_plan.DropInvalid)
-            {
-                return false;
-            }
-
-            throw new KeelInputException(_plan.TargetDomain == TargetDomain.NonNegative
-                ? $"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.TargetColumn)}': {Clip(text)} is negative; --family poisson needs non-negative targets (counts or amounts; use --na drop to skip such rows)"
-                : $"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.TargetColumn)}': {Clip(text)} is outside [0, 1]; --family binomial needs 0/1 targets or proportions with --weights as trials (use --na drop to skip such rows)");
+            return _plan.TargetDomain == TargetDomain.NonNegative ? TargetCheck.Negative : TargetCheck.OutsideUnitInterval;
         }
 
-        return true;
+        return TargetCheck.Valid;
+    }
+
+    private enum TargetCheck
+    {
+        Valid,
+        NotANumber,
+        LogUndefined,
+        Negative,
+        OutsideUnitInterval,
     }
 
     // e^offset of a row: the exposure itself for offset(log(e)) (positive, finite), else Exp of the value.
@@ -337,8 +356,7 @@ internal sealed class RowPass
                 : throw new KeelInputException($"{source.Name}, line {source.Line}, column '{column}': '{Clip(text)}' is not a finite number (the offset must be numeric; use --na drop to skip such rows)");
         }
 
-        expOffset = _plan.OffsetLog ? value : ElementaryFunctions.Exp(value);
-        if (expOffset > 0 && double.IsFinite(expOffset))
+        if (ExpOffsetOf(value, out expOffset))
         {
             return true;
         }
@@ -348,6 +366,13 @@ internal sealed class RowPass
             : throw new KeelInputException(_plan.OffsetLog
                 ? $"{source.Name}, line {source.Line}, column '{column}': log({Clip(text)}) is undefined; offset(log(e)) needs a positive exposure (use --na drop to skip such rows)"
                 : $"{source.Name}, line {source.Line}, column '{column}': exp({Clip(text)}) is {(expOffset > 0 ? "beyond" : "below")} the double range; the offset must lie within about ±700 (use --na drop to skip such rows)");
+    }
+
+    // e^offset of a parsed offset value; false where it is not positive and finite.
+    private bool ExpOffsetOf(double value, out double expOffset)
+    {
+        expOffset = _plan.OffsetLog ? value : ElementaryFunctions.Exp(value);
+        return expOffset > 0 && double.IsFinite(expOffset);
     }
 
     private double ParseWeight(ITabularSource source, ReadOnlySpan<char> text)
@@ -360,24 +385,26 @@ internal sealed class RowPass
         return w;
     }
 
-    private static int Ordinal(ITabularSource source, string column)
+    private static int Ordinal(ITabularSource source, string column) => Ordinal(source.Name, source.ColumnNames, column);
+
+    private static int Ordinal(string name, IReadOnlyList<string> columns, string column)
     {
-        for (int i = 0; i < source.ColumnNames.Count; i++)
+        for (int i = 0; i < columns.Count; i++)
         {
-            if (string.Equals(source.ColumnNames[i], column, StringComparison.Ordinal))
+            if (string.Equals(columns[i], column, StringComparison.Ordinal))
             {
                 return i;
             }
         }
 
-        string near = source.ColumnNames.FirstOrDefault(c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase)) is { } other
+        string near = columns.FirstOrDefault(c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase)) is { } other
             ? $"; did you mean '{MessageText.Quote(other)}'?"
-            : $"; its columns are {string.Join(", ", source.ColumnNames.Take(12).Select(c => MessageText.Quote(c)))}{(source.ColumnNames.Count > 12 ? ", ..." : string.Empty)}";
+            : $"; its columns are {string.Join(", ", columns.Take(12).Select(c => MessageText.Quote(c)))}{(columns.Count > 12 ? ", ..." : string.Empty)}";
         // One header column holding a tab or semicolon: the file is most likely not comma-separated.
-        string delimiter = source.ColumnNames.Count == 1 && source.ColumnNames[0].IndexOfAny(['\t', ';']) >= 0
-            ? $" (the header is one column: is the file separated by {(source.ColumnNames[0].Contains('\t', StringComparison.Ordinal) ? "tabs" : "semicolons")}? Keel reads comma-separated files)"
+        string delimiter = columns.Count == 1 && columns[0].IndexOfAny(['\t', ';']) >= 0
+            ? $" (the header is one column: is the file separated by {(columns[0].Contains('\t', StringComparison.Ordinal) ? "tabs" : "semicolons")}? Keel reads comma-separated files)"
             : string.Empty;
-        throw new KeelInputException($"{source.Name}: no column named '{MessageText.Quote(column)}'{near}{delimiter}");
+        throw new KeelInputException($"{name}: no column named '{MessageText.Quote(column)}'{near}{delimiter}");
     }
 
     private static string Clip(ReadOnlySpan<char> text) => MessageText.Quote(text);

@@ -50,6 +50,35 @@ internal sealed class ValueInterner
         return Add(value.ToString(), line);
     }
 
+    /// <summary>
+    /// The id of the value whose UTF-8 bytes are <paramref name="utf8"/> (valid UTF-8), interning it
+    /// when new: the same id <see cref="Intern(ReadOnlySpan{char}, long)"/> gives its UTF-16 text. A
+    /// short ASCII value packs into the same word from its bytes; any other is decoded first.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public int Intern(ReadOnlySpan<byte> utf8, long line)
+    {
+        if (TryPack(utf8, out ulong word))
+        {
+            int slot = FindWord(word);
+            return _wordIds[slot] >= 0 ? _wordIds[slot] : AddWord(slot, word, System.Text.Encoding.UTF8.GetString(utf8), line);
+        }
+
+        return InternDecoded(utf8, line);
+    }
+
+    private int InternDecoded(ReadOnlySpan<byte> utf8, long line)
+    {
+        if (utf8.Length > 256)
+        {
+            return Intern(System.Text.Encoding.UTF8.GetString(utf8).AsSpan(), line);
+        }
+
+        Span<char> text = stackalloc char[256];
+        int length = System.Text.Encoding.UTF8.GetChars(utf8, text);
+        return Intern(text[..length], line);
+    }
+
     /// <summary>Interns a value seen first on <paramref name="line"/> elsewhere (merging another pass): keeps the earliest line.</summary>
     public int Intern(string value, long line)
     {
@@ -77,6 +106,30 @@ internal sealed class ValueInterner
     // is zero, so the word also fixes the length).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static bool TryPack(ReadOnlySpan<char> value, out ulong word)
+    {
+        word = 0;
+        if (value.Length is 0 or > 8)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < value.Length; i++)
+        {
+            uint c = value[i];
+            if (c - 1 >= 0x7F)
+            {
+                return false;
+            }
+
+            word |= (ulong)c << (8 * i);
+        }
+
+        return true;
+    }
+
+    // The byte form of TryPack above: ASCII byte i is character i, so both give the same word.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool TryPack(ReadOnlySpan<byte> value, out ulong word)
     {
         word = 0;
         if (value.Length is 0 or > 8)

@@ -114,6 +114,14 @@ internal static class CsvBlocks
         }
     }
 
+    /// <summary>The header record's bytes with its line end, without a byte order mark (<paramref name="dataStart"/> from <see cref="DataStart"/>).</summary>
+    public static byte[] HeaderLine(SafeFileHandle file, long dataStart)
+    {
+        byte[] bytes = new byte[(int)dataStart];
+        ReadExactly(file, bytes, 0);
+        return bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? bytes[3..] : bytes;
+    }
+
     /// <summary>Reads exactly <paramref name="into"/>.Length bytes at <paramref name="offset"/>.</summary>
     public static void ReadExactly(SafeFileHandle file, Span<byte> into, long offset)
     {

@@ -60,6 +60,9 @@ internal sealed class CsvChunker : IDisposable
     /// <summary>Column names (read and checked by <see cref="CsvSource"/>).</summary>
     public string[] Header { get; }
 
+    /// <summary>The header record's bytes with its line end, without a byte order mark.</summary>
+    public byte[] HeaderLine { get; private set; } = [];
+
     /// <summary>Bytes of the file read so far and its size, for progress.</summary>
     public (long Done, long Total) Position => (_file.Position, _file.Length);
 
@@ -192,6 +195,7 @@ internal sealed class CsvChunker : IDisposable
             (long records, int boundary) = FirstBoundary(buffer.AsSpan(start, length - start));
             if (records > 0)
             {
+                HeaderLine = buffer[start..(start + boundary)];
                 _carry = buffer;
                 _carryLength = length - start - boundary;
                 buffer.AsSpan(start + boundary, _carryLength).CopyTo(_carry);

@@ -154,6 +154,32 @@ internal sealed class CsvSource : ITabularSource
         }
     }
 
+    /// <summary>
+    /// A source over whole records bytes[offset, offset + length) of a file whose header record is
+    /// <paramref name="headerLine"/> (its bytes, terminator included, no byte order mark), lines counted
+    /// from <paramref name="firstLine"/>. The library reads the header bytes first, so it takes the
+    /// file's line-end convention from them, as a read of the whole file does (a chunk's own first
+    /// record could suggest another: a lone CR in it would read as a record end).
+    /// </summary>
+    internal static CsvSource OpenRecords(string name, byte[] headerLine, byte[] bytes, int offset, int length, string[] header, long firstLine)
+    {
+        byte[] joined = new byte[headerLine.Length + length];
+        headerLine.CopyTo(joined, 0);
+        Array.Copy(bytes, offset, joined, headerLine.Length, length);
+        var memory = new MemoryStream(joined, writable: false);
+        var text = new StreamReader(memory, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
+        try
+        {
+            var csv = CsvDataReader.Create(text, ReaderOptions(hasHeaders: true));
+            return new CsvSource(name, memory, text, csv, header, firstLine - 1);
+        }
+        catch (Exception e) when (e is InvalidDataException or DecoderFallbackException or CsvFormatException)
+        {
+            text.Dispose();
+            throw new KeelInputException($"{name}, line {firstLine}: not readable as CSV ({FirstLine(e.Message)})", e);
+        }
+    }
+
     /// <summary>The Sylvan options of every Keel CSV read.</summary>
     internal static CsvDataReaderOptions ReaderOptions(bool hasHeaders) => new()
     {

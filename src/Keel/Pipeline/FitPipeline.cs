@@ -155,9 +155,10 @@ internal static partial class FitPipeline
 
         foreach (string file in InputResolver.Resolve(options.Inputs))
         {
-            if (options.Threads > 1 && ParallelRowPass.CanRead(file))
+            if (ParallelRowPass.CanRead(file))
             {
-                // Same bits as one thread: per-thread cells merge exactly (ParallelRowPass).
+                // Ranges read from their bytes (RowPass.AddUtf8), on every thread asked for; the same
+                // bits at any thread count: per-thread cells merge exactly (ParallelRowPass).
                 ParallelRowPass.AddCsv(
                     pass,
                     plan,

@@ -28,7 +28,7 @@ public class ParallelRowPassTests
         "\"q\r\nq\",3,1e3\n" +
         "plain,1,5";
 
-    private static CellTable OneThread(string path, RowPassPlan plan)
+    internal static CellTable OneThread(string path, RowPassPlan plan)
     {
         var pass = new RowPass(plan);
         using (ITabularSource source = CsvSource.Open(path))
@@ -39,14 +39,14 @@ public class ParallelRowPassTests
         return pass.Finish();
     }
 
-    private static CellTable Parallel(string path, RowPassPlan plan, int threads, int chunkBytes)
+    internal static CellTable Parallel(string path, RowPassPlan plan, int threads, int chunkBytes)
     {
         var pass = new RowPass(plan);
         ParallelRowPass.AddCsv(pass, plan, path, threads, null, default, chunkBytes);
         return pass.Finish();
     }
 
-    private static void AssertSameBits(CellTable expected, CellTable actual, string what, bool sameRowOrder = true)
+    internal static void AssertSameBits(CellTable expected, CellTable actual, string what, bool sameRowOrder = true)
     {
         Assert.True(expected.CellCount == actual.CellCount, $"{what}: {actual.CellCount} cells, expected {expected.CellCount}");
         Assert.Equal(expected.KeyCodes, actual.KeyCodes);
@@ -67,6 +67,10 @@ public class ParallelRowPassTests
             Assert.Equal(BitConverter.DoubleToInt64Bits(expected.SumW[c].ToDouble()), BitConverter.DoubleToInt64Bits(actual.SumW[c].ToDouble()));
             Assert.Equal(BitConverter.DoubleToInt64Bits(expected.SumWy[c].ToDouble()), BitConverter.DoubleToInt64Bits(actual.SumWy[c].ToDouble()));
             Assert.Equal(BitConverter.DoubleToInt64Bits(expected.SumWy2[c].ToDouble()), BitConverter.DoubleToInt64Bits(actual.SumWy2[c].ToDouble()));
+            if (expected.SumWExpOffset is { } offsets)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(offsets[c].ToDouble()), BitConverter.DoubleToInt64Bits(actual.SumWExpOffset![c].ToDouble()));
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+using Keel.Data;
 using System.Globalization;
 using Keel.Api;
 using Keel.Pipeline;

@@ -15,9 +15,8 @@
 // Cost: one pass over the bytes, a division and a few flops; no allocation.
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using Keel.Data;
 
-namespace Keel.Rows;
+namespace Keel.Data;
 
 internal static class Utf8Number
 {
