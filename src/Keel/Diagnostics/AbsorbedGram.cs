@@ -111,7 +111,7 @@ internal sealed class AbsorbedGram
     // diagonal) and, with an intercept, leaves some cell uncovered (else the intercept would lie in its span).
     public static int[] ChooseAbsorbed(Design design, int[] order)
     {
-        int[] candidate = DecisionOrder.LargestTerm(design, order);
+        int[] candidate = WithWeight(design, DecisionOrder.LargestTerm(design, order));
         if (candidate.Length == 0)
         {
             return [];
@@ -142,5 +142,30 @@ internal sealed class AbsorbedGram
         }
 
         return !design.Formula.HasIntercept || someCellUncovered ? candidate : [];
+    }
+
+    // The columns of the term with a cell of positive weight. A level whose cells all have weight 0
+    // (a likelihood fit gives separated cells weight 0) has a zero column: absorbed, its pivot D_k = 0
+    // would divide S's update 0/0; left to the rest, the rank stage finds it dependent, as it is.
+    private static int[] WithWeight(Design design, int[] candidate)
+    {
+        var weighted = new bool[design.SolvedCount];
+        for (int c = 0; c < design.CellCount; c++)
+        {
+            if (design.CellWeight[c] > 0)
+            {
+                for (int s = 0; s < design.SlotsPerCell; s++)
+                {
+                    int at = (c * design.SlotsPerCell) + s;
+                    int j = design.SlotColumn[at];
+                    if (j >= 0 && design.SlotValue[at] != 0)
+                    {
+                        weighted[j] = true;
+                    }
+                }
+            }
+        }
+
+        return candidate.All(j => weighted[j]) ? candidate : candidate.Where(j => weighted[j]).ToArray();
     }
 }

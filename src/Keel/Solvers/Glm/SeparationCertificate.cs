@@ -78,7 +78,15 @@ internal static class SeparationCertificate
             {
                 TermCodings = design.TermCodings,
             };
-            double[] fitted = ResultAssembler.FittedByCell(problem, solve(problem, false));
+            LeastSquaresSolution regression = solve(problem, false);
+            if (!regression.Converged)
+            {
+                // The weighted regression (weights 1 and K) did not converge on this path: no
+                // certificate from it; a remaining separation shows as NOT_CONVERGED (docs/glm.md).
+                break;
+            }
+
+            double[] fitted = ResultAssembler.FittedByCell(problem, regression);
             bool allNonNegative = true;
             for (int c = 0; c < m; c++)
             {

@@ -116,12 +116,12 @@ internal sealed class SchurPreconditionedOperator : ILinearOperator
         for (int c = 0; c < projected.Length; c++)
         {
             int k = _absorbedOfCell[c];
-            projected[c] = k >= 0 ? u[c] - (_absorbedValueOfCell[c] * (g1[k] / _diagonal[k])) : u[c];
+            projected[c] = k >= 0 ? u[c] - (_absorbedValueOfCell[c] * Over(g1[k], _diagonal[k])) : u[c];
         }
 
         for (int k = 0; k < nF; k++)
         {
-            result[k] = g1[k] / _sqrtDiagonal[k];
+            result[k] = Over(g1[k], _sqrtDiagonal[k]);
         }
 
         _design.MultiplyTransposed(projected, _scratchByColumn);
@@ -153,12 +153,12 @@ internal sealed class SchurPreconditionedOperator : ILinearOperator
         for (int c = 0; c < byCell.Length; c++)
         {
             int k = _absorbedOfCell[c];
-            byCell[c] = k >= 0 ? _absorbedValueOfCell[c] * (g[_absorbedColumns[k]] / _diagonal[k]) : 0.0;
+            byCell[c] = k >= 0 ? _absorbedValueOfCell[c] * Over(g[_absorbedColumns[k]], _diagonal[k]) : 0.0;
         }
 
         for (int k = 0; k < nF; k++)
         {
-            w[k] = g[_absorbedColumns[k]] / _sqrtDiagonal[k];
+            w[k] = Over(g[_absorbedColumns[k]], _sqrtDiagonal[k]);
         }
 
         _design.MultiplyTransposed(byCell, _scratchByColumn);
@@ -205,7 +205,7 @@ internal sealed class SchurPreconditionedOperator : ILinearOperator
 
         for (int k = 0; k < nF; k++)
         {
-            t1[k] = (y[k] / _sqrtDiagonal[k]) - (t1[k] / _diagonal[k]);
+            t1[k] = Over(y[k], _sqrtDiagonal[k]) - Over(t1[k], _diagonal[k]);
             x[_absorbedColumns[k]] = t1[k];
         }
 
@@ -218,6 +218,11 @@ internal sealed class SchurPreconditionedOperator : ILinearOperator
             }
         }
     }
+
+    // a/d, and 0 for an absorbed level whose cells all have weight 0 (D_k = 0): its column is zero, so
+    // R has no inverse there; the level is left out of the solve (coefficient 0) instead of making
+    // every product NaN. (The separation certificate of a poisson fit gives separated cells weight 0.)
+    private static double Over(double a, double d) => d > 0 ? a / d : 0.0;
 
     private static void CheckLength(ReadOnlySpan<double> v, int length, string name)
     {

@@ -154,6 +154,13 @@ internal static class SchurPreconditioner
         {
             last = Lsmr.Solve(preconditioned, residual, options, ct, progress);
             iterations += last.Iterations;
+            if (last.StopReason == LsmrStopReason.NonFiniteValue)
+            {
+                // The factor met a value it cannot represent (a weighted problem too ill-conditioned for
+                // S's normal-equations factor): keep the last finite x and say it did not converge.
+                return (x, last, iterations, round + 1, false);
+            }
+
             preconditioned.ToOriginal(last.Solution, step);
             Kernels.Axpy(1.0, step, x);
             a.Multiply(x, ax);
