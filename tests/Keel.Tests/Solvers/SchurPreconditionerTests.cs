@@ -313,7 +313,7 @@ public class SchurPreconditionerTests
             factor = SparseCholeskyFactor.Factor(s.RowStart, s.Column, s.Value, order, later, SchurPreconditioner.PivotFloor);
         }
 
-        return new SchurPreconditionedOperator(a, gram.Absorbed, keptRest, absorbedOfCell, valueOfCell, factor);
+        return new SchurPreconditionedOperator(a, design, gram.Absorbed, keptRest, absorbedOfCell, valueOfCell, factor);
     }
 
     [Fact]

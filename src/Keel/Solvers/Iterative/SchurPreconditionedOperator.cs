@@ -39,13 +39,16 @@ internal sealed class SchurPreconditionedOperator : ILinearOperator
     private readonly double[] _scratchByAbsorbed;
     private readonly double[] _scratchByRest;
     private readonly double[] _scratchByCell;
+    private readonly Model.Design _cells;
+    private CrossProduct? _cross;
 
     /// <summary>
-    /// Wraps <paramref name="design"/> (the weighted design over solved columns). Cell c's absorbed
-    /// position is <paramref name="absorbedOfCell"/>[c] (−1 for none) with entry
-    /// <paramref name="absorbedValueOfCell"/>[c] = √w_c·v_cf; the factor is of S over the kept rest columns.
+    /// Wraps <paramref name="design"/> (the weighted design over solved columns, of the cells of
+    /// <paramref name="cells"/>). Cell c's absorbed position is <paramref name="absorbedOfCell"/>[c]
+    /// (−1 for none) with entry <paramref name="absorbedValueOfCell"/>[c] = √w_c·v_cf; the factor is of
+    /// S over the kept rest columns.
     /// </summary>
-    public SchurPreconditionedOperator(ILinearOperator design, int[] absorbedColumns, int[] keptRestColumns, int[] absorbedOfCell, double[] absorbedValueOfCell, ISchurFactor factor)
+    public SchurPreconditionedOperator(ILinearOperator design, Model.Design cells, int[] absorbedColumns, int[] keptRestColumns, int[] absorbedOfCell, double[] absorbedValueOfCell, ISchurFactor factor)
     {
         ArgumentNullException.ThrowIfNull(design);
         ArgumentNullException.ThrowIfNull(factor);
@@ -55,6 +58,7 @@ internal sealed class SchurPreconditionedOperator : ILinearOperator
         }
 
         _design = design;
+        _cells = cells;
         _factor = factor;
         _absorbedColumns = absorbedColumns;
         _keptRestColumns = keptRestColumns;
@@ -139,36 +143,50 @@ internal sealed class SchurPreconditionedOperator : ILinearOperator
 
     /// <summary>
     /// x = R⁻¹·R⁻ᵀ·g over the solved columns: (AᵀA)⁻¹·g restricted to F and the kept rest when the
-    /// factor is exact (entries of g elsewhere are ignored, x is 0 there). R⁻ᵀ is the forward solve
-    /// Rᵀw = g: w_F = D^-½·g_F, w_R = L⁻¹·(g_R − Bᵀ·D⁻¹·g_F), Bᵀ·z = A_Rᵀ·(A_F·z).
-    /// Cost: one product and one transposed product of the design, two triangular solves with L.
+    /// factor is exact (entries of g elsewhere are ignored, x is 0 there). With B = A_Fᵀ·A_R (the
+    /// weighted cross-products of the absorbed levels with the kept columns, <see cref="CrossProduct"/>):
+    /// R⁻ᵀ is the forward solve w_F = D^-½·g_F, w_R = L⁻¹·(g_R − Bᵀ·D⁻¹·g_F), and R⁻¹ the back solve
+    /// x_R = L⁻ᵀ·w_R, x_F = D^-½·w_F − D⁻¹·B·x_R.
+    /// Cost: two products with the sparse B (its entries are the distinct pairs of an absorbed level
+    /// and a kept column over the cells, fewer than the design's cells × slots) and two triangular
+    /// solves with L; B is formed on the first call (one pass over the cells), which only the
+    /// condition estimate makes.
     /// </summary>
     public void MultiplyInverseGram(ReadOnlySpan<double> g, Span<double> x)
     {
         CheckLength(g, _design.Columns, nameof(g));
         CheckLength(x, _design.Columns, nameof(x));
+        CrossProduct b = _cross ??= CrossProduct.Build(_cells, _absorbedColumns.Length, _absorbedOfCell, _absorbedValueOfCell, _keptRestColumns);
         int nF = _absorbedColumns.Length;
-        var w = new double[Columns];
-        double[] byCell = _scratchByCell;
-        for (int c = 0; c < byCell.Length; c++)
+        double[] wF = new double[nF];
+        double[] zF = _scratchByAbsorbed;
+        for (int k = 0; k < nF; k++)
         {
-            int k = _absorbedOfCell[c];
-            byCell[c] = k >= 0 ? _absorbedValueOfCell[c] * Over(g[_absorbedColumns[k]], _diagonal[k]) : 0.0;
+            double gF = g[_absorbedColumns[k]];
+            wF[k] = Over(gF, _sqrtDiagonal[k]);
+            zF[k] = Over(gF, _diagonal[k]);
+        }
+
+        double[] wR = _scratchByRest;
+        b.MultiplyTransposed(zF, wR);
+        for (int t = 0; t < wR.Length; t++)
+        {
+            wR[t] = g[_keptRestColumns[t]] - wR[t];
+        }
+
+        _factor.SolveLower(wR);
+        _factor.SolveUpper(wR);
+        b.Multiply(wR, zF);
+        x.Clear();
+        for (int t = 0; t < wR.Length; t++)
+        {
+            x[_keptRestColumns[t]] = wR[t];
         }
 
         for (int k = 0; k < nF; k++)
         {
-            w[k] = Over(g[_absorbedColumns[k]], _sqrtDiagonal[k]);
+            x[_absorbedColumns[k]] = Over(wF[k], _sqrtDiagonal[k]) - Over(zF[k], _diagonal[k]);
         }
-
-        _design.MultiplyTransposed(byCell, _scratchByColumn);
-        for (int t = 0; t < _keptRestColumns.Length; t++)
-        {
-            w[nF + t] = g[_keptRestColumns[t]] - _scratchByColumn[_keptRestColumns[t]];
-        }
-
-        _factor.SolveLower(w.AsSpan(nF));
-        ToOriginal(w, x);
     }
 
     /// <summary>x = R⁻¹·y in the solved columns (0 on the columns outside F and the kept rest).</summary>
@@ -229,6 +247,137 @@ internal sealed class SchurPreconditionedOperator : ILinearOperator
         if (v.Length != length)
         {
             throw new ArgumentException($"{name} has length {v.Length}, expected {length}.", name);
+        }
+    }
+}
+
+/// <summary>
+/// B = A_Fᵀ·A_R of the absorbed-factor structure: row k holds Σ_c w_c·v_cF·v_cj over the cells of
+/// absorbed level k, for each kept column j (position t) those cells touch. Invariant: each entry is
+/// summed over its cells in cell order and a row's entries are stored by ascending t, so B and its
+/// products do not depend on the thread count.
+/// </summary>
+internal sealed class CrossProduct
+{
+    private readonly int[] _rowStart;
+    private readonly int[] _column;
+    private readonly double[] _value;
+
+    private CrossProduct(int[] rowStart, int[] column, double[] value)
+    {
+        _rowStart = rowStart;
+        _column = column;
+        _value = value;
+    }
+
+    /// <summary>Forms B from the cells (one pass over them, grouped by absorbed level).</summary>
+    public static CrossProduct Build(Model.Design design, int levels, int[] absorbedOfCell, double[] absorbedValueOfCell, int[] keptRestColumns)
+    {
+        var keptOf = new int[design.SolvedCount];
+        Array.Fill(keptOf, -1);
+        for (int t = 0; t < keptRestColumns.Length; t++)
+        {
+            keptOf[keptRestColumns[t]] = t;
+        }
+
+        // Cells of each level, in cell order.
+        var start = new int[levels + 1];
+        foreach (int k in absorbedOfCell)
+        {
+            if (k >= 0)
+            {
+                start[k + 1]++;
+            }
+        }
+
+        for (int k = 0; k < levels; k++)
+        {
+            start[k + 1] += start[k];
+        }
+
+        var cellsOfLevel = new int[start[levels]];
+        int[] next = start[..^1];
+        for (int c = 0; c < absorbedOfCell.Length; c++)
+        {
+            if (absorbedOfCell[c] >= 0)
+            {
+                cellsOfLevel[next[absorbedOfCell[c]]++] = c;
+            }
+        }
+
+        var rowStart = new int[levels + 1];
+        var column = new List<int>();
+        var value = new List<double>();
+        var row = new double[keptRestColumns.Length];
+        var touched = new List<int>();
+        var touchedBy = new int[keptRestColumns.Length]; // k + 1 once level k touched column t
+        int slots = design.SlotsPerCell;
+        for (int k = 0; k < levels; k++)
+        {
+            for (int i = start[k]; i < start[k + 1]; i++)
+            {
+                int c = cellsOfLevel[i];
+                double sqrtW = Math.Sqrt(design.CellWeight[c]);
+                for (int s = 0; s < slots; s++)
+                {
+                    int j = design.SlotColumn[(c * slots) + s];
+                    int t = j >= 0 ? keptOf[j] : -1;
+                    if (t < 0)
+                    {
+                        continue;
+                    }
+
+                    if (touchedBy[t] != k + 1)
+                    {
+                        touchedBy[t] = k + 1;
+                        touched.Add(t);
+                    }
+
+                    row[t] += absorbedValueOfCell[c] * (sqrtW * design.SlotValue[(c * slots) + s]);
+                }
+            }
+
+            touched.Sort();
+            foreach (int t in touched)
+            {
+                column.Add(t);
+                value.Add(row[t]);
+                row[t] = 0;
+            }
+
+            touched.Clear();
+            rowStart[k + 1] = column.Count;
+        }
+
+        return new CrossProduct(rowStart, [.. column], [.. value]);
+    }
+
+    /// <summary>result = B·x (x over the kept columns, result over the levels).</summary>
+    public void Multiply(ReadOnlySpan<double> x, Span<double> result)
+    {
+        for (int k = 0; k < _rowStart.Length - 1; k++)
+        {
+            double sum = 0;
+            for (int i = _rowStart[k]; i < _rowStart[k + 1]; i++)
+            {
+                sum += _value[i] * x[_column[i]];
+            }
+
+            result[k] = sum;
+        }
+    }
+
+    /// <summary>result = Bᵀ·z (z over the levels, result over the kept columns), levels in ascending order.</summary>
+    public void MultiplyTransposed(ReadOnlySpan<double> z, Span<double> result)
+    {
+        result.Clear();
+        for (int k = 0; k < _rowStart.Length - 1; k++)
+        {
+            double zk = z[k];
+            for (int i = _rowStart[k]; i < _rowStart[k + 1]; i++)
+            {
+                result[_column[i]] += _value[i] * zk;
+            }
         }
     }
 }

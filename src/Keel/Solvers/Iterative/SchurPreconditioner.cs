@@ -130,7 +130,7 @@ internal static class SchurPreconditioner
             }
         }
 
-        return new SchurPreconditionedOperator(a, absorbed, keptRest, absorbedOfCell, absorbedValueOfCell, factor);
+        return new SchurPreconditionedOperator(a, design, absorbed, keptRest, absorbedOfCell, absorbedValueOfCell, factor);
     }
 
     /// <summary>
