@@ -73,6 +73,33 @@ internal sealed class DenseSchurFactor : ISchurFactor
         }
     }
 
+    /// <summary>u = L·Lᵀ·v (= S·v to rounding), row by row in a fixed order (the condition estimate's σ_max).</summary>
+    public void MultiplyGram(ReadOnlySpan<double> v, Span<double> u)
+    {
+        int r = Size;
+        var upper = new double[r]; // Lᵀ·v
+        for (int i = 0; i < r; i++)
+        {
+            int row = i * r;
+            for (int t = 0; t <= i; t++)
+            {
+                upper[t] += _l[row + t] * v[i];
+            }
+        }
+
+        for (int i = 0; i < r; i++)
+        {
+            int row = i * r;
+            double s = 0;
+            for (int t = 0; t <= i; t++)
+            {
+                s += _l[row + t] * upper[t];
+            }
+
+            u[i] = s;
+        }
+    }
+
     /// <inheritdoc/>
     public void SolveUpper(Span<double> v)
     {

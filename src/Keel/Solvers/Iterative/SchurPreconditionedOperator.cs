@@ -189,6 +189,57 @@ internal sealed class SchurPreconditionedOperator : ILinearOperator
         }
     }
 
+    /// <summary>
+    /// u = AᵀA·v = RᵀR·v over F and the kept rest (0 elsewhere) when the factor is the exact dense
+    /// one, through B and L only: R·v = [D^½·v_F + D^-½·B·v_R ; Lᵀ·v_R], then Rᵀ of it; false (u
+    /// untouched) for any other factor, whose RᵀR is not AᵀA.
+    /// </summary>
+    public bool TryMultiplyGram(ReadOnlySpan<double> v, Span<double> u)
+    {
+        if (_factor is not DenseSchurFactor dense)
+        {
+            return false;
+        }
+
+        CrossProduct b = _cross ??= CrossProduct.Build(_cells, _absorbedColumns.Length, _absorbedOfCell, _absorbedValueOfCell, _keptRestColumns);
+        int nF = _absorbedColumns.Length;
+        double[] vR = _scratchByRest;
+        for (int t = 0; t < vR.Length; t++)
+        {
+            vR[t] = v[_keptRestColumns[t]];
+        }
+
+        // y_F = D^½·v_F + D^-½·B·v_R; then u_F = D^½·y_F, u_R = Bᵀ·D^-½·y_F + L·Lᵀ·v_R.
+        double[] yF = _scratchByAbsorbed;
+        b.Multiply(vR, yF);
+        for (int k = 0; k < nF; k++)
+        {
+            yF[k] = (_sqrtDiagonal[k] * v[_absorbedColumns[k]]) + Over(yF[k], _sqrtDiagonal[k]);
+        }
+
+        var uR = new double[vR.Length];
+        dense.MultiplyGram(vR, uR);
+        var scaledY = new double[nF];
+        for (int k = 0; k < nF; k++)
+        {
+            scaledY[k] = Over(yF[k], _sqrtDiagonal[k]);
+        }
+
+        b.MultiplyTransposed(scaledY, vR);
+        u.Clear();
+        for (int t = 0; t < vR.Length; t++)
+        {
+            u[_keptRestColumns[t]] = vR[t] + uR[t];
+        }
+
+        for (int k = 0; k < nF; k++)
+        {
+            u[_absorbedColumns[k]] = _sqrtDiagonal[k] * yF[k];
+        }
+
+        return true;
+    }
+
     /// <summary>x = R⁻¹·y in the solved columns (0 on the columns outside F and the kept rest).</summary>
     public void ToOriginal(ReadOnlySpan<double> y, Span<double> x)
     {
