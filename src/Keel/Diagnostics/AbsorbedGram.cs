@@ -95,7 +95,11 @@ internal sealed class AbsorbedGram
         {
             int column = rest[k];
             aliased[column] = true;
-            dependencies[column] = SchurComplement.FullDependency(design, isAbsorbed, positionOfRest, rest, diagonalOfAbsorbed, cholesky, onKept, column);
+            // A zero column (every cell of it weight 0: separated cells of a likelihood fit) depends on
+            // nothing; FullDependency would find that in a pass over all cells, per such column.
+            dependencies[column] = gramDiagonal[k] == 0
+                ? []
+                : SchurComplement.FullDependency(design, isAbsorbed, positionOfRest, rest, diagonalOfAbsorbed, cholesky, onKept, column);
         }
 
         double[]? covariance = SchurComplement.CovarianceDiagonal(design, levels, rest, diagonalOfAbsorbed, cholesky, aliased, threads);
