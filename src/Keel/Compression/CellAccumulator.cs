@@ -57,12 +57,14 @@ internal sealed class CellAccumulator
     private int _promoted;
     private ExactSum[]? _sumW;
     private ExactSum[]? _sumWExpOffset;
+    private ExactSum[]? _sumWYLogY;
 
     /// <param name="width">Key columns.</param>
     /// <param name="weighted">Every cell holds Σw (a weight column or an offset).</param>
     /// <param name="initialCells">Initial capacity.</param>
     /// <param name="offset">Every cell also holds Σw·e^offset (needs <paramref name="weighted"/>).</param>
-    public CellAccumulator(int width, bool weighted, int initialCells = 1024, bool offset = false)
+    /// <param name="yLogY">Every cell also holds Σw·y·log y (needs <paramref name="weighted"/>).</param>
+    public CellAccumulator(int width, bool weighted, int initialCells = 1024, bool offset = false, bool yLogY = false)
     {
         initialCells = Math.Max(16, initialCells);
         _table = new CellHashTable(width, initialCells);
@@ -71,6 +73,7 @@ internal sealed class CellAccumulator
         _compact = !weighted;
         _sumW = weighted ? new ExactSum[_stats.Length] : null;
         _sumWExpOffset = offset ? new ExactSum[_stats.Length] : null;
+        _sumWYLogY = yLogY ? new ExactSum[_stats.Length] : null;
     }
 
     /// <summary>Number of cells.</summary>
@@ -83,7 +86,7 @@ internal sealed class CellAccumulator
     public ReadOnlySpan<int> Keys => _table.Keys;
 
     /// <summary>The arrays behind <see cref="Keys"/> and the statistics, valid for the first Count cells (for the canonical merge).</summary>
-    public CellPart Part(ValueInterner[] interners) => new(interners, _table.KeyArena, _stats, _sums, _compact, _sumW, _table.Count) { SumWExpOffset = _sumWExpOffset };
+    public CellPart Part(ValueInterner[] interners) => new(interners, _table.KeyArena, _stats, _sums, _compact, _sumW, _table.Count) { SumWExpOffset = _sumWExpOffset, SumWYLogY = _sumWYLogY };
 
     /// <summary>The statistics of the cell of <paramref name="key"/> (<paramref name="cell"/> its index), a new cell with Rows = 0 when the key is new.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -101,6 +104,11 @@ internal sealed class CellAccumulator
             if (_sumWExpOffset is not null)
             {
                 Array.Resize(ref _sumWExpOffset, _stats.Length);
+            }
+
+            if (_sumWYLogY is not null)
+            {
+                Array.Resize(ref _sumWYLogY, _stats.Length);
             }
         }
 
@@ -155,6 +163,9 @@ internal sealed class CellAccumulator
     /// <summary>Σw·e^offset of cell <paramref name="cell"/> (an accumulator with an offset only).</summary>
     public ref ExactSum SumWExpOffset(int cell) => ref _sumWExpOffset![cell];
 
+    /// <summary>Σw·y·log y of cell <paramref name="cell"/> (an accumulator that keeps it only).</summary>
+    public ref ExactSum SumWYLogY(int cell) => ref _sumWYLogY![cell];
+
     private long Promote()
     {
         if (_promoted == _sums.Length)
@@ -177,6 +188,9 @@ internal sealed record CellPart(ValueInterner[] Interners, int[] Keys, CellStats
 {
     /// <summary>Σw·e^offset per entry when the formula has an offset (parallel to <see cref="SumW"/>), else null.</summary>
     public ExactSum[]? SumWExpOffset { get; init; }
+
+    /// <summary>Σw·y·log y per entry when the pass keeps it (parallel to <see cref="SumW"/>), else null.</summary>
+    public ExactSum[]? SumWYLogY { get; init; }
 
     /// <summary>The y of each buffered row (a part of rows), else null.</summary>
     public double[]? RowY { get; private init; }

@@ -227,6 +227,7 @@ internal static class CellCanonicalizer
         var outWy = new ExactSum[total];
         var outWy2 = new ExactSum[total];
         ExactSum[]? outWe = parts.Any(p => p.SumWExpOffset is not null) ? new ExactSum[total] : null;
+        ExactSum[]? outWyl = parts.Any(p => p.SumWYLogY is not null) ? new ExactSum[total] : null;
         int m = 0;
         int previous = -1;
         foreach (int g in order)
@@ -258,6 +259,11 @@ internal static class CellCanonicalizer
             if (outWe is not null)
             {
                 outWe[o].Add(in part.SumWExpOffset![c]);
+            }
+
+            if (outWyl is not null)
+            {
+                outWyl[o].Add(in part.SumWYLogY![c]);
             }
 
             if (compact)
@@ -296,7 +302,7 @@ internal static class CellCanonicalizer
             }
         }
 
-        return new CellTable(columns, m, outKeys, outCount, outW, outWy, outWy2, counts) { SumWExpOffset = outWe };
+        return new CellTable(columns, m, outKeys, outCount, outW, outWy, outWy2, counts) { SumWExpOffset = outWe, SumWYLogY = outWyl };
     }
 
     private static (KeyColumn Column, int[] RankOfId) CanonicalColumn(string name, ValueInterner interner, bool[] used)

@@ -46,6 +46,9 @@ internal sealed class CellTable
     /// <summary>Exact Σw·e^offset per cell when the formula has an offset (Σw·exposure for offset(log(exposure))), else null.</summary>
     public ExactSum[]? SumWExpOffset { get; init; }
 
+    /// <summary>Exact Σw·y·log y per cell when the row pass kept it (poisson fits; not in cells files nor SQL pass), else null.</summary>
+    public ExactSum[]? SumWYLogY { get; init; }
+
     /// <summary>Rows read, used and dropped.</summary>
     public RowPassCounts Counts { get; }
 

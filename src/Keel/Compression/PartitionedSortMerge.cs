@@ -113,6 +113,7 @@ internal static class PartitionedSortMerge
         var output = new CellTable(columns, m, outKeys, outCount, outW, outWy, outWy2, counts)
         {
             SumWExpOffset = parts.Any(p => p.SumWExpOffset is not null) ? new ExactSum[m] : null,
+            SumWYLogY = parts.Any(p => p.SumWYLogY is not null) ? new ExactSum[m] : null,
         };
         Parallel.For(0, buckets, options, b => MergeBucket(entries.AsSpan(bucketStart[b], bucketStart[b + 1] - bucketStart[b]), cellStart[b], output, parts, bits, shift, sumWFromRows));
         return output;
@@ -205,6 +206,11 @@ internal static class PartitionedSortMerge
             if (output.SumWExpOffset is { } outWe)
             {
                 outWe[o].Add(in part.SumWExpOffset![c]);
+            }
+
+            if (output.SumWYLogY is { } outWyl)
+            {
+                outWyl[o].Add(in part.SumWYLogY![c]);
             }
 
             ref CellSums sums = ref part.Sums[part.Stats[c].Full];

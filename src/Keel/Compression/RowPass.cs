@@ -43,8 +43,9 @@ internal sealed partial class RowPass
         }
 
         // An offset needs Σw·e^offset per cell, kept beside Σw as in a weighted pass (w = 1 without weights).
-        _weighted = plan.WeightColumn is not null || plan.OffsetColumn is not null;
-        _cells = new CellAccumulator(plan.KeyColumns.Count, _weighted, offset: plan.OffsetColumn is not null);
+        // So does Σw·y·log y (a weighted pass promotes every cell at once, so every cell has its sum).
+        _weighted = plan.WeightColumn is not null || plan.OffsetColumn is not null || plan.SumWYLogY;
+        _cells = new CellAccumulator(plan.KeyColumns.Count, _weighted, offset: plan.OffsetColumn is not null, yLogY: plan.SumWYLogY);
         _key = new int[plan.KeyColumns.Count];
     }
 
@@ -243,10 +244,15 @@ internal sealed partial class RowPass
             _cells.SumWExpOffset(index).AddProduct(w, expOffset);
         }
 
+        double logY = _plan.SumWYLogY && y > 0 ? ElementaryFunctions.Log(y) : 0.0;
         if (w == 1.0)
         {
             sums.Wy.Add(y);
             sums.Wy2.AddProduct(y, y);
+            if (logY != 0)
+            {
+                _cells.SumWYLogY(index).AddProduct(y, logY);
+            }
         }
         else
         {
@@ -256,6 +262,12 @@ internal sealed partial class RowPass
             sums.Wy.AddProduct(w, y);
             sums.Wy2.AddProduct(p, y);
             sums.Wy2.AddProduct(e, y);
+            if (logY != 0)
+            {
+                // w·y·log y = p·log y + e·log y, each product exact.
+                _cells.SumWYLogY(index).AddProduct(p, logY);
+                _cells.SumWYLogY(index).AddProduct(e, logY);
+            }
         }
     }
 

@@ -20,6 +20,12 @@ internal sealed record RowPassPlan(string TargetColumn, bool LogTarget, string? 
 
     /// <summary>True for offset(log(e)): e^offset is the column's value, which must be positive.</summary>
     public bool OffsetLog { get; init; }
+
+    /// <summary>
+    /// Also sum Σw·y·log y per cell (0·log 0 = 0; log correctly rounded, each term added exactly): with it
+    /// a poisson fit's deviance is the rows', not only the grouped cells' (docs/glm.md).
+    /// </summary>
+    public bool SumWYLogY { get; init; }
 }
 
 /// <summary>The range a family's likelihood needs of the target (docs/glm.md).</summary>

@@ -131,7 +131,7 @@ internal static partial class FitPipeline
     /// <summary>The row pass over every input, as one dataset.</summary>
     public static CellTable ReadCells(Formula formula, FitOptions options, IProgress<PipelineProgress>? progress, CancellationToken cancel)
     {
-        RowPassPlan plan = WithClusterKey(DesignBuilder.PlanFor(formula, options.WeightColumn, options.DropInvalid), options.ClusterColumn) with { TargetDomain = TargetDomainOf(options.Family) };
+        RowPassPlan plan = WithClusterKey(DesignBuilder.PlanFor(formula, options.WeightColumn, options.DropInvalid), options.ClusterColumn) with { TargetDomain = TargetDomainOf(options.Family), SumWYLogY = options.Family == Keel.Solvers.Glm.GlmFamily.Poisson };
         DataInputs inputs = DataInputs.Of(options.Inputs);
         if (!inputs.IsRows)
         {

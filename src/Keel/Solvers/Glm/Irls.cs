@@ -283,6 +283,28 @@ internal static class Irls
             nullDeviance += GlmFamilies.CellDeviance(family, y, w, cellNullMean);
         }
 
+        if (!ofRows && family == GlmFamily.Poisson && offset is null && design.Cells.SumWYLogY is { } sumWYLogY)
+        {
+            // The rows' deviance is the cells' plus the within-cell part 2·Σ_c (Σw·y·log y − S_c·log ȳ_c),
+            // which depends on no parameter (so it is added to the null deviance too). Summed exactly
+            // (the products S_c·log ȳ_c unrounded), so cancellation in near-homogeneous cells costs nothing.
+            Compression.ExactSum within = default;
+            for (int c = 0; c < design.CellCount; c++)
+            {
+                if (InFit(design, separated, c) && design.Cells.RowCount[c] > 1 && !design.Cells.SumWy[c].IsZero)
+                {
+                    double sumWy = design.Cells.SumWy[c].ToDouble();
+                    within.Add(in sumWYLogY[c]);
+                    within.AddProduct(-sumWy, ElementaryFunctions.Log(sumWy / design.Cells.SumW[c].ToDouble()));
+                }
+            }
+
+            double twice = 2 * within.ToDouble();
+            deviance += twice;
+            nullDeviance += twice;
+            ofRows = true;
+        }
+
         return (deviance, nullDeviance, ofRows);
     }
 

@@ -68,6 +68,7 @@ public class GlmInvariantTests
         Numeric.AssertClose(a.Coefficients.Select(c => c.Estimate!.Value).ToArray(), b.Coefficients.Select(c => c.Estimate!.Value).ToArray(), 1e-13, what: "estimate");
         Numeric.AssertClose(a.Coefficients.Where(c => c.StdError is not null).Select(c => c.StdError!.Value).ToArray(), b.Coefficients.Where(c => c.StdError is not null).Select(c => c.StdError!.Value).ToArray(), 1e-12, what: "std_error");
         Numeric.AssertClose(a.Glm!.Deviance, b.Glm!.Deviance, 1e-12, what: "deviance");
+        Assert.True(a.Glm.DevianceOfRows && b.Glm.DevianceOfRows, "both the rows' deviance (Σw·y·log y kept with weights too)");
     }
 
     [Fact]
@@ -115,9 +116,13 @@ public class GlmInvariantTests
         var fit = run.Json.GetProperty("fit");
         Assert.Equal("poisson", fit.GetProperty("family").GetString());
         Assert.Equal("log", fit.GetProperty("link").GetString());
-        // Saturated in a and cells of several rows: the grouped deviance is 0, the null deviance is not.
-        Assert.Equal("cells", fit.GetProperty("deviance_of").GetString());
-        Assert.Equal(0.0, fit.GetProperty("deviance").GetDouble(), 1e-12);
+        // Saturated in a, cells of several rows: the grouped deviance would be 0; the rows' is what is
+        // left within the levels, 2·Σ y·log(y/ȳ_level) (the Σ(y − μ) terms vanish at μ = ȳ_level).
+        Assert.Equal("rows", fit.GetProperty("deviance_of").GetString());
+        double within = 2 * ((1 * Math.Log(1 / 3.0)) + (2 * Math.Log(2 / 3.0)) + (6 * Math.Log(2.0)) // a: mean 3
+            + (1 * Math.Log(2.0))                                                                      // b: {0, 1}, mean 0.5
+            + (2 * 4 * Math.Log(0.8)) + (7 * Math.Log(1.4)));                                          // c: mean 5
+        Numeric.AssertClose(within, fit.GetProperty("deviance").GetDouble(), 1e-12, what: "rows' deviance");
         Assert.True(fit.GetProperty("null_deviance").GetDouble() > 1);
         Assert.Equal(2, fit.GetProperty("separated_rows").GetInt64());
         var d = run.Json.GetProperty("coefficients").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "a[d]");
