@@ -16,9 +16,11 @@ internal static class CompressCommand
         var command = new Command("compress", "Compress rows into cells (exact sufficient statistics) and write them as a cells file (.csv or .parquet) that keel fit --cells reads and merges.");
         common.AddTo(command);
         common.Out.Required = true;
+        var family = new Option<string>("--family") { Description = "poisson: also keep Σw·y·log y per cell, so a poisson fit of the cells file reports the rows' deviance (and checks that targets are non-negative); gaussian (default) or binomial: the four sums only", DefaultValueFactory = _ => "gaussian" };
+        command.Options.Add(family);
         command.SetAction(p => CommandRunner.Run(cancel =>
         {
-            FitOptions options = common.Read(p, diagnoseOnly: false);
+            FitOptions options = common.Read(p, diagnoseOnly: false) with { Family = Fit.FitCommand.ParseFamily(p.GetValue(family) ?? "gaussian") };
             string outPath = p.GetValue(common.Out)!;
             Formula formula = FormulaParser.Parse(options.Formula);
             var progress = new ProgressDisplay(p.GetValue(common.Quiet));

@@ -95,7 +95,8 @@ internal static class FitCommand
         return command;
     }
 
-    private static Keel.Solvers.Glm.GlmFamily ParseFamily(string name) => name switch
+    /// <summary>--family's value (compress takes it too).</summary>
+    internal static Keel.Solvers.Glm.GlmFamily ParseFamily(string name) => name switch
     {
         "gaussian" => Keel.Solvers.Glm.GlmFamily.Gaussian,
         "poisson" => Keel.Solvers.Glm.GlmFamily.Poisson,

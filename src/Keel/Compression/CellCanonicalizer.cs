@@ -25,7 +25,9 @@ internal static class CellCanonicalizer
         IReadOnlyList<ExactSum> sumW,
         IReadOnlyList<ExactSum> sumWy,
         IReadOnlyList<ExactSum> sumWy2,
-        RowPassCounts counts)
+        RowPassCounts counts,
+        IReadOnlyList<ExactSum>? sumWExpOffset = null,
+        IReadOnlyList<ExactSum>? sumWYLogY = null)
     {
         var stats = new CellStats[rowCount.Count];
         var sums = new CellSums[rowCount.Count];
@@ -37,7 +39,12 @@ internal static class CellCanonicalizer
             w[c] = sumW[c];
         }
 
-        return Canonicalize(names, [new CellPart(interners, provisionalKeys.ToArray(), stats, sums, Compact: false, w, stats.Length)], sumWFromRows: false, counts);
+        var part = new CellPart(interners, provisionalKeys.ToArray(), stats, sums, Compact: false, w, stats.Length)
+        {
+            SumWExpOffset = sumWExpOffset?.ToArray(),
+            SumWYLogY = sumWYLogY?.ToArray(),
+        };
+        return Canonicalize(names, [part], sumWFromRows: false, counts);
     }
 
     /// <summary>

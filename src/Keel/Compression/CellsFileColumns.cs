@@ -12,6 +12,15 @@ internal static class CellsFileColumns
     /// <summary>Exact Σw, Σw·y, Σw·y² as text (see <see cref="ExactSumText"/>); optional when reading.</summary>
     public static readonly string[] ExactColumns = ["keel_sum_w_exact", "keel_sum_wy_exact", "keel_sum_wy2_exact"];
 
+    /// <summary>Σw·e^offset of a formula with offset(...) (poisson rates; docs/glm.md): written when the pass kept it, required to fit such a formula.</summary>
+    public const string SumWExpOffset = "keel_sum_w_exp_offset";
+
+    /// <summary>Σw·y·log y (keel compress --family poisson): written when the pass kept it; with it a poisson fit reports the rows' deviance.</summary>
+    public const string SumWYLogY = "keel_sum_wy_log_y";
+
+    /// <summary>The optional statistics with their exact twins (name, name + "_exact"), in the order written.</summary>
+    public static readonly string[] Optional = [SumWExpOffset, SumWYLogY];
+
     /// <summary>True for a file name Keel writes as Parquet (else CSV).</summary>
     public static bool IsParquet(string path) => path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
 }

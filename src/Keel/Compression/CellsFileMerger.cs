@@ -25,6 +25,11 @@ internal sealed class CellsFileMerger
     private readonly List<ExactSum> _sumW = [];
     private readonly List<ExactSum> _sumWy = [];
     private readonly List<ExactSum> _sumWy2 = [];
+
+    // The optional statistics (CellsFileColumns.Optional): kept while every input so far has them.
+    private readonly List<ExactSum>[] _optional = [[], []];
+    private readonly bool[] _optionalInAll = [true, true];
+    private bool _anyInput;
     private long _rowsUsed;
     private long _droppedMissing;
 
@@ -50,6 +55,15 @@ internal sealed class CellsFileMerger
         int[] keyOrdinals = _keyColumns.Select(k => Ordinal(source, k, required: true)).ToArray();
         int[] statistic = SqlCellsQuery.StatisticColumns.Select(c => Ordinal(source, c, required: true)).ToArray();
         int[] exact = CellsFileColumns.ExactColumns.Select(c => Ordinal(source, c, required: false)).ToArray();
+        int[] optional = CellsFileColumns.Optional.Select(c => Ordinal(source, c, required: false)).ToArray();
+        int[] optionalExact = CellsFileColumns.Optional.Select(c => Ordinal(source, c + "_exact", required: false)).ToArray();
+        for (int s = 0; s < optional.Length; s++)
+        {
+            // A statistic missing from one input is unknown for the union: dropped, not taken as 0.
+            _optionalInAll[s] &= optional[s] >= 0 && (!_anyInput || _optional[s].Count == _cells.Count);
+        }
+
+        _anyInput = true;
         long row = 0;
         while (source.Read())
         {
@@ -99,6 +113,20 @@ internal sealed class CellsFileMerger
                 _sumWy2.Add(default);
             }
 
+            for (int s = 0; s < optional.Length; s++)
+            {
+                if (_optionalInAll[s])
+                {
+                    if (added)
+                    {
+                        _optional[s].Add(default);
+                    }
+
+                    ExactSum value = ReadSum(source, optional[s], optionalExact[s]);
+                    CollectionsMarshal.AsSpan(_optional[s])[cell].Add(in value);
+                }
+            }
+
             CollectionsMarshal.AsSpan(_rowCount)[cell] += n;
             CollectionsMarshal.AsSpan(_sumW)[cell].Add(in w);
             CollectionsMarshal.AsSpan(_sumWy)[cell].Add(in wy);
@@ -120,7 +148,17 @@ internal sealed class CellsFileMerger
                 pushedDown.RowsRead - _rowsUsed - pushedDown.ZeroWeightRows - pushedDown.InvalidRows,
                 pushedDown.InvalidRows,
                 pushedDown.ZeroWeightRows);
-        return CellCanonicalizer.Canonicalize(_keyColumns, _interners, _cells.Keys, _rowCount, _sumW, _sumWy, _sumWy2, counts);
+        return CellCanonicalizer.Canonicalize(
+            _keyColumns,
+            _interners,
+            _cells.Keys,
+            _rowCount,
+            _sumW,
+            _sumWy,
+            _sumWy2,
+            counts,
+            _optionalInAll[0] && _anyInput ? _optional[0] : null,
+            _optionalInAll[1] && _anyInput ? _optional[1] : null);
     }
 
     private static long ReadCount(ITabularSource source, int ordinal)

@@ -2,7 +2,9 @@
 //
 // Columns: the key columns by their own names (numbers as shortest round-trip text in CSV, as DOUBLE
 //   in Parquet; text as read), keel_n, keel_sum_w, keel_sum_wy, keel_sum_wy2 (each exact sum rounded
-//   once), then keel_sum_w_exact, keel_sum_wy_exact, keel_sum_wy2_exact (the exact sums, lossless).
+//   once), then keel_sum_w_exact, keel_sum_wy_exact, keel_sum_wy2_exact (the exact sums, lossless);
+//   then, when the pass kept them, keel_sum_w_exp_offset (an offset's Σw·e^offset) and
+//   keel_sum_wy_log_y (Σw·y·log y, keel compress --family poisson), each with its _exact twin.
 // Invariant: the same CellTable always gives the same bytes (canonical order, no timestamps).
 using System.Globalization;
 using System.Text;
@@ -19,12 +21,6 @@ internal static class CellsFileWriter
     /// <summary>Writes the cells file atomically (<see cref="AtomicFile"/>): complete or not at all.</summary>
     public static void Write(CellTable cells, string path, CancellationToken cancel = default)
     {
-        if (cells.SumWExpOffset is not null)
-        {
-            // The cells-file format has no Σw·e^offset column yet (docs/glm.md, "Not yet").
-            throw new KeelInputException("cells files do not carry an offset's Σw·e^offset yet: keel compress takes a formula without offset(...); fit the rows (CSV, Parquet) for a poisson rate with offset(log(exposure))");
-        }
-
         foreach (KeyColumn key in cells.KeyColumns)
         {
             if (key.Name.StartsWith("keel_", StringComparison.Ordinal))
@@ -52,12 +48,31 @@ internal static class CellsFileWriter
     }
 
     private static IEnumerable<string> Header(CellTable cells) =>
-        cells.KeyColumns.Select(k => k.Name).Concat(SqlCellsQuery.StatisticColumns).Concat(CellsFileColumns.ExactColumns);
+        cells.KeyColumns.Select(k => k.Name).Concat(SqlCellsQuery.StatisticColumns).Concat(CellsFileColumns.ExactColumns)
+            .Concat(Optional(cells).SelectMany(o => new[] { o.Name, o.Name + "_exact" }));
+
+    // The optional statistics this table holds, in the order CellsFileColumns.Optional lists them.
+    private static List<(string Name, ExactSum[] Sums)> Optional(CellTable cells)
+    {
+        var present = new List<(string, ExactSum[])>();
+        if (cells.SumWExpOffset is { } offset)
+        {
+            present.Add((CellsFileColumns.SumWExpOffset, offset));
+        }
+
+        if (cells.SumWYLogY is { } yLogY)
+        {
+            present.Add((CellsFileColumns.SumWYLogY, yLogY));
+        }
+
+        return present;
+    }
 
     private static void WriteCsv(CellTable cells, Stream stream)
     {
         using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
         writer.WriteLine(string.Join(',', Header(cells).Select(Escape)));
+        var optional = Optional(cells);
         var line = new StringBuilder();
         for (int c = 0; c < cells.CellCount; c++)
         {
@@ -74,6 +89,11 @@ internal static class CellsFileWriter
                 .Append(ExactSumText.Format(cells.SumW[c])).Append(',')
                 .Append(ExactSumText.Format(cells.SumWy[c])).Append(',')
                 .Append(ExactSumText.Format(cells.SumWy2[c]));
+            foreach ((_, ExactSum[] sums) in optional)
+            {
+                line.Append(',').Append(R(sums[c].ToDouble())).Append(',').Append(ExactSumText.Format(sums[c]));
+            }
+
             writer.WriteLine(line);
         }
     }
@@ -93,6 +113,13 @@ internal static class CellsFileWriter
         foreach (string name in CellsFileColumns.ExactColumns)
         {
             fields.Add(new DataField<string>(name));
+        }
+
+        var optional = Optional(cells);
+        foreach ((string name, _) in optional)
+        {
+            fields.Add(new DataField<double>(name));
+            fields.Add(new DataField<string>(name + "_exact"));
         }
 
         var schema = new ParquetSchema(fields);
@@ -149,6 +176,21 @@ internal static class CellsFileWriter
                 }
 
                 await group.WriteAsync(fields[width + 4 + s], values).ConfigureAwait(false);
+            }
+
+            for (int s = 0; s < optional.Count; s++)
+            {
+                ExactSum[] sums2 = optional[s].Sums;
+                double[] rounded = new double[count];
+                string[] exactText = new string[count];
+                for (int i = 0; i < count; i++)
+                {
+                    rounded[i] = sums2[start + i].ToDouble();
+                    exactText[i] = ExactSumText.Format(sums2[start + i]);
+                }
+
+                await group.WriteAsync<double>(fields[width + 7 + (2 * s)], rounded.AsMemory()).ConfigureAwait(false);
+                await group.WriteAsync(fields[width + 8 + (2 * s)], exactText).ConfigureAwait(false);
             }
 
             group.CompleteValidate();

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using Keel.Tests.TestSupport;
+
+namespace Keel.Tests.Solvers.Glm;
+
+/// <summary>
+/// Poisson fits through cells files (keel compress --family poisson, then keel fit --cells): the
+/// offset's Σw·e^offset and Σw·y·log y travel as the columns keel_sum_w_exp_offset and
+/// keel_sum_wy_log_y (each with its exact twin), so a fit of the cells file is the fit of the rows:
+/// R's glm with the offset (glm2_reference.R's numbers, as in GlmOffsetAgainstRTests), the rows'
+/// deviance of R's glm (glm_reference.R), and the same fingerprint as the CSV fit, also when the
+/// rows are compressed in two halves and merged.
+/// </summary>
+public class GlmCellsFileTests
+{
+    private static string Data(string name) => Path.Combine(KeelProcess.RepositoryRoot(), "tests", "Keel.Tests", "Solvers", "Glm", name);
+
+    private static JsonElement Keel(params string[] args)
+    {
+        KeelProcess.Outcome run = KeelProcess.Run(args);
+        Assert.True(run.ExitCode == 0, $"keel {string.Join(' ', args)}: exit {run.ExitCode}: {run.Stderr}");
+        return run.Stdout.Length > 0 ? run.Json : default;
+    }
+
+    private static string Fingerprint(JsonElement result) => result.GetProperty("fingerprint").GetString()!;
+
+    [Theory]
+    [InlineData(".csv")]
+    [InlineData(".parquet")]
+    public void Offset_through_a_cells_file_is_the_fit_of_the_rows(string extension)
+    {
+        const string formula = "y ~ a + b + offset(log(exposure))";
+        string[] lines = File.ReadAllLines(Data("glm_offset.csv"));
+        using var first = new TempCsv(string.Join('\n', lines.Take(1 + (lines.Length / 2))) + "\n");
+        using var second = new TempCsv(string.Join('\n', lines.Take(1).Concat(lines.Skip(1 + (lines.Length / 2)))) + "\n");
+        string whole = Path.Combine(Path.GetTempPath(), $"keel-cells-{Guid.NewGuid():N}{extension}");
+        string half1 = Path.Combine(Path.GetTempPath(), $"keel-cells-{Guid.NewGuid():N}{extension}");
+        string half2 = Path.Combine(Path.GetTempPath(), $"keel-cells-{Guid.NewGuid():N}{extension}");
+        try
+        {
+            Keel("compress", Data("glm_offset.csv"), "--formula", formula, "--family", "poisson", "--out", whole, "--quiet");
+            Keel("compress", first.Path, "--formula", formula, "--family", "poisson", "--out", half1, "--quiet");
+            Keel("compress", second.Path, "--formula", formula, "--family", "poisson", "--out", half2, "--quiet");
+            JsonElement rows = Keel("fit", Data("glm_offset.csv"), "--formula", formula, "--family", "poisson", "--quiet");
+            JsonElement cells = Keel("fit", whole, "--cells", "--formula", formula, "--family", "poisson", "--quiet");
+            JsonElement merged = Keel("fit", half1, half2, "--cells", "--formula", formula, "--family", "poisson", "--quiet");
+
+            // R: glm(y ~ a + b, poisson, offset = log(exposure)) (glm2_reference.R).
+            double[] expected = [-0.45092318980179408, 0.34668587254535665, -0.14766710465267358, 0.76627566738501229, -0.19395877044882576, 0.3081227130257011];
+            double[] actual = cells.GetProperty("coefficients").EnumerateArray()
+                .Where(c => c.GetProperty("status").GetString() == "estimated").Select(c => c.GetProperty("estimate").GetDouble()).ToArray();
+            Numeric.AssertClose(expected, actual, 1e-10, what: "estimate from the cells file");
+            Assert.Equal(Fingerprint(rows), Fingerprint(cells));
+            Assert.Equal(Fingerprint(rows), Fingerprint(merged));
+            Assert.Equal(rows.GetProperty("fit").GetProperty("deviance").GetDouble(), cells.GetProperty("fit").GetProperty("deviance").GetDouble());
+        }
+        finally
+        {
+            File.Delete(whole);
+            File.Delete(half1);
+            File.Delete(half2);
+        }
+    }
+
+    [Fact]
+    public void Compressed_with_family_poisson_the_cells_give_the_rows_deviance()
+    {
+        string cellsPath = Path.Combine(Path.GetTempPath(), $"keel-cells-{Guid.NewGuid():N}.csv");
+        string plainPath = Path.Combine(Path.GetTempPath(), $"keel-cells-{Guid.NewGuid():N}.csv");
+        try
+        {
+            Keel("compress", Data("glm_data.csv"), "--formula", "y ~ a + b", "--family", "poisson", "--out", cellsPath, "--quiet");
+            Keel("compress", Data("glm_data.csv"), "--formula", "y ~ a + b", "--out", plainPath, "--quiet");
+            Assert.Contains("keel_sum_wy_log_y", File.ReadLines(cellsPath).First(), StringComparison.Ordinal);
+            Assert.DoesNotContain("keel_sum_wy_log_y", File.ReadLines(plainPath).First(), StringComparison.Ordinal);
+            JsonElement fit = Keel("fit", cellsPath, "--cells", "--formula", "y ~ a + b", "--family", "poisson", "--quiet").GetProperty("fit");
+            // R's glm on the rows (glm_reference.R): deviance 433.20932203069992, null 657.33221991576318.
+            Assert.Equal("rows", fit.GetProperty("deviance_of").GetString());
+            Numeric.AssertClose(433.20932203069992, fit.GetProperty("deviance").GetDouble(), 1e-10, what: "deviance");
+            Numeric.AssertClose(657.33221991576318, fit.GetProperty("null_deviance").GetDouble(), 1e-10, what: "null deviance");
+
+            // Without the statistic, the grouped deviance (R's glm of the cell means, weights = rows).
+            JsonElement grouped = Keel("fit", plainPath, "--cells", "--formula", "y ~ a + b", "--family", "poisson", "--quiet").GetProperty("fit");
+            Assert.Equal("cells", grouped.GetProperty("deviance_of").GetString());
+            Numeric.AssertClose(2.5895915518338972, grouped.GetProperty("deviance").GetDouble(), 1e-10, what: "grouped deviance");
+        }
+        finally
+        {
+            File.Delete(cellsPath);
+            File.Delete(plainPath);
+        }
+    }
+}
