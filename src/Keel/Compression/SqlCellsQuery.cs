@@ -2,7 +2,9 @@
 //
 // Objective: per distinct combination of the regressor columns, COUNT(*), Σw, Σw·y and Σw·y² (y after
 //   the formula's transform), named as the cells contract says (keel_n, keel_sum_w, keel_sum_wy,
-//   keel_sum_wy2), so `keel fit --cells` reads the result like a file written by `keel compress`.
+//   keel_sum_wy2), so `keel fit --cells` reads the result like a file written by `keel compress`;
+//   with an offset also Σw·e^offset (keel_sum_w_exp_offset), and for a poisson fit Σw·y·log y
+//   (keel_sum_wy_log_y), as cells files carry them.
 // Invariant: exactly one SELECT, no trailing semicolon, so it can be wrapped in COPY (...) or
 //   CREATE TABLE ... AS. Only constructs every dialect documents: CAST, LN, CASE-free WHERE,
 //   COUNT/SUM, GROUP BY on plain columns, quoted identifiers.
@@ -55,12 +57,6 @@ internal static class SqlCellsQuery
     /// <summary>The SELECT over any FROM item (a table, a subquery with alias, a table function call).</summary>
     public static string BuildFrom(RowPassPlan plan, SqlDialect dialect, string from)
     {
-        if (plan.OffsetColumn is not null)
-        {
-            // The GROUP BY has no SUM(w·exp(offset)) column yet (docs/glm.md, "Not yet").
-            throw new KeelInputException("offset(...) is not supported in a database push-down (keel sql, duckdb:/postgresql:, --engine duckdb) yet: the query would need SUM(w * exposure) per cell; fit the rows (CSV, Parquet)");
-        }
-
         foreach (string key in plan.KeyColumns)
         {
             if (key.StartsWith("keel_", StringComparison.Ordinal))
@@ -89,6 +85,21 @@ internal static class SqlCellsQuery
             select.Add($"SUM({w} * {yTransformed} * {yTransformed}) AS keel_sum_wy2");
         }
 
+        string? offset = plan.OffsetColumn is null ? null : $"CAST({Quote(plan.OffsetColumn, dialect)} AS {real})";
+        if (offset is not null)
+        {
+            // e^offset: the exposure itself for offset(log(e)), else the engine's EXP of the column.
+            string expOffset = plan.OffsetLog ? offset : $"EXP({offset})";
+            select.Add(w is null ? $"SUM({expOffset}) AS {CellsFileColumns.SumWExpOffset}" : $"SUM({w} * {expOffset}) AS {CellsFileColumns.SumWExpOffset}");
+        }
+
+        if (plan.SumWYLogY)
+        {
+            // 0·log 0 = 0; the engine's LN (Keel's pass uses its own, correctly rounded).
+            string term = $"CASE WHEN {yTransformed} > 0 THEN {yTransformed} * LN({yTransformed}) ELSE 0 END";
+            select.Add(w is null ? $"SUM({term}) AS {CellsFileColumns.SumWYLogY}" : $"SUM({w} * {term}) AS {CellsFileColumns.SumWYLogY}");
+        }
+
         // A missing value is never a key and a row without a target does not count (as in Keel's pass).
         var where = keys.Select(k => $"{k} IS NOT NULL").ToList();
         where.Add($"{Quote(plan.TargetColumn, dialect)} IS NOT NULL");
@@ -101,6 +112,16 @@ internal static class SqlCellsQuery
         {
             // Keel's pass leaves out weight-0 rows and rejects negative ones; the SQL can only leave them out.
             where.Add($"{w} > 0");
+        }
+
+        if (offset is not null)
+        {
+            // A row without an offset is dropped (as in Keel's pass); log(e) needs e > 0.
+            where.Add($"{Quote(plan.OffsetColumn!, dialect)} IS NOT NULL");
+            if (plan.OffsetLog)
+            {
+                where.Add($"{offset} > 0");
+            }
         }
 
         var sql = new StringBuilder();
