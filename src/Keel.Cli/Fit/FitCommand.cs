@@ -48,9 +48,9 @@ internal static class FitCommand
                 MaxIterations = p.GetValue(maxIterations),
                 Family = ParseFamily(p.GetValue(family) ?? "gaussian"),
             };
-            if (options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian && (p.GetValue(report) is not null || (p.GetValue(shrink) ?? "none") != "none"))
+            if (options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian && (p.GetValue(shrink) ?? "none") != "none")
             {
-                throw new KeelInputException("--report and --shrink are not available with --family poisson or binomial yet (the result JSON, --summary and --cells-out are)");
+                throw new KeelInputException("--shrink is not available with --family poisson or binomial yet (the result JSON, --summary, --report and --cells-out are)");
             }
 
             options = WithRemedies(options, p.GetValue(lambda), p.GetValue(alpha), p.GetValue(cv), p.GetValue(seed), p.GetValue(epochs), p.GetValue(se) ?? "classical", p.GetValue(cluster) ?? []);

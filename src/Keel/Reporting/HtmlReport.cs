@@ -37,9 +37,22 @@ internal static class HtmlReport
         s.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Keel report: ").Append(E(r.Formula)).Append("</title>\n");
         s.Append("<style>\n").Append(Style).Append("</style>\n</head>\n<body>\n");
         s.Append("<h1>Keel report</h1>\n<p class=\"formula\"><code>").Append(E(r.Formula)).Append("</code></p>\n");
-        AppendFacts(s, r);
+        if (r.Glm is { } glm)
+        {
+            AppendGlmFacts(s, r, glm);
+        }
+        else
+        {
+            AppendFacts(s, r);
+        }
+
         AppendWarnings(s, r);
         AppendDiagnostics(s, r);
+        if (r.Glm is not null)
+        {
+            AppendGlmTable(s, r);
+        }
+
         s.Append("<h2>Plots</h2>\n");
         foreach (ReportFigure figure in Figures(input))
         {
@@ -59,13 +72,13 @@ internal static class HtmlReport
         var figures = new List<ReportFigure>();
         foreach (var term in r.Coefficients.Where(c => c.Term != "(Intercept)").GroupBy(c => c.Term).Where(g => g.Count() > 1).Take(MaxTermPlots))
         {
-            figures.Add(ReportPlots.Coefficients(term.Key, term.ToList(), r.DfResidual));
+            figures.Add(ReportPlots.Coefficients(term.Key, term.ToList(), r.DfResidual, normal: r.Glm is not null));
         }
 
         var single = r.Coefficients.Where(c => c.Term != "(Intercept)").GroupBy(c => c.Term).Where(g => g.Count() == 1).SelectMany(g => g).ToList();
         if (single.Count > 0)
         {
-            figures.Add(ReportPlots.Coefficients("continuous terms", single, r.DfResidual));
+            figures.Add(ReportPlots.Coefficients("continuous terms", single, r.DfResidual, normal: r.Glm is not null));
         }
 
         if (input.Solution?.ConditionIndexes is { Length: > 0 } indexes)
@@ -75,7 +88,8 @@ internal static class HtmlReport
 
         if (input.FittedByCell is { } fitted)
         {
-            figures.Add(ReportPlots.Residuals(input.Design, fitted));
+            // A likelihood fit's fitted values are the cells' means μ (its FitOutcome's FittedByCell).
+            figures.Add(r.Glm is { } glm ? ReportPlots.DevianceResiduals(input.Design, fitted, glm.Family) : ReportPlots.Residuals(input.Design, fitted));
         }
 
         var cells = input.Design.Cells;
@@ -120,6 +134,45 @@ internal static class HtmlReport
             ? string.Create(inv, $"F = {lack.F:G6} on {lack.Df1} and {lack.Df2} DF, p {P(lack.PValue)}")
             : "not testable: needs cells with repeated rows and more cells than parameters");
         s.Append("</table>\n");
+    }
+
+    private static void AppendGlmFacts(StringBuilder s, FitResult r, GlmReport glm)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string family = Keel.Solvers.Glm.GlmFamilies.Name(glm.Family);
+        s.Append("<table class=\"facts\">\n");
+        Row(s, "Data", string.Create(inv, $"{r.Rows:N0} rows in {r.Cells:N0} cells ({r.CellsWithReplicates:N0} with repeated rows); {r.DroppedRows:N0} rows dropped; {glm.SeparatedRows:N0} rows separated"));
+        Row(s, "Model", $"{family} regression, {Keel.Solvers.Glm.GlmFamilies.Link(glm.Family)} link, maximum likelihood");
+        Row(s, "Solver", string.Create(inv, $"IRLS, {r.Iterations} iterations ({r.SolverName}) — {(r.Converged ? "converged" : "did not converge")}"));
+        Row(s, "Parameters", string.Create(inv, $"{r.Parameters}, rank {r.Rank}"));
+        Row(s, "Scaled condition number", r.ConditionNumber is { } k ? string.Create(inv, $"{k:G4} ({r.ConditionMethod})") : $"not available ({r.ConditionMethod})");
+        Row(s, "Residual deviance", string.Create(inv, $"{glm.Deviance:G10} on {r.DfResidual} degrees of freedom ({(glm.DevianceOfRows ? "of the rows" : "of the cells: the grouped data")})"));
+        Row(s, "Null deviance", string.Create(inv, $"{glm.NullDeviance:G10} on {glm.DfNull} degrees of freedom"));
+        Row(s, "Standard errors", $"{r.StdErrorType ?? "classical"} (dispersion 1, the {family} likelihood's)");
+        s.Append("</table>\n");
+    }
+
+    // Coefficients with their multiplicative effect: the GLM's table (link scale, z statistics).
+    private static void AppendGlmTable(StringBuilder s, FitResult r)
+    {
+        const int MaxRows = 200;
+        var inv = CultureInfo.InvariantCulture;
+        string ratio = r.Glm!.Family == Keel.Solvers.Glm.GlmFamily.Binomial ? "odds ratio" : "rate ratio";
+        s.Append("<h2>Coefficients</h2>\n<table class=\"coef\">\n<tr><th>coefficient</th><th>estimate</th><th>").Append(E(ratio)).Append(" (exp)</th><th>std. error</th><th>z</th><th>p</th><th>status</th></tr>\n");
+        foreach (CoefficientResult c in r.Coefficients.Take(MaxRows))
+        {
+            double? z = c.Estimate is { } b && c.StdError is { } se && se > 0 ? b / se : null;
+            double? p = z is { } zv ? StudentT.TwoSidedNormalP(zv) : null;
+            s.Append("<tr><td>").Append(E(c.Name)).Append("</td><td>").Append(E(F(c.Estimate))).Append("</td><td>").Append(E(F(c.ExpEstimate)))
+                .Append("</td><td>").Append(E(F(c.StdError))).Append("</td><td>").Append(E(z is { } zz ? zz.ToString("F2", inv) : "n/a"))
+                .Append("</td><td>").Append(E(p is { } pp ? SignificanceTests.FormatP(pp) : "n/a")).Append("</td><td>").Append(E(c.Status.ToString().ToLowerInvariant())).Append("</td></tr>\n");
+        }
+
+        s.Append("</table>\n");
+        if (r.Coefficients.Count > MaxRows)
+        {
+            s.Append("<p>").Append(E(string.Create(inv, $"First {MaxRows} of {r.Coefficients.Count} coefficients; all are in the result JSON."))).Append("</p>\n");
+        }
     }
 
     private static void AppendWarnings(StringBuilder s, FitResult r)
@@ -216,6 +269,7 @@ internal static class HtmlReport
         body { font-family: "DejaVu Sans", Verdana, sans-serif; max-width: 1000px; margin: 2em auto; color: #222; line-height: 1.45; }
         h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; margin-top: 1.6em; }
         .formula code { font-size: 1.1em; background: #f3f3f3; padding: 0.2em 0.4em; }
+        table.coef { border-collapse: collapse; font-size: 0.9em; } table.coef th, table.coef td { padding: 0.15em 0.7em; text-align: right; } table.coef td:first-child, table.coef th:first-child { text-align: left; }
         table.facts { border-collapse: collapse; } table.facts th { text-align: left; padding: 0.2em 1em 0.2em 0; vertical-align: top; } table.facts td { padding: 0.2em 0; }
         ul.warnings li { color: #8a2c1f; } li.sub { list-style: none; margin-left: 1em; }
         figure { margin: 1.5em 0; } figure img { max-width: 100%; height: auto; border: 1px solid #ddd; }

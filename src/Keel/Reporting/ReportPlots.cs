@@ -33,9 +33,10 @@ internal static class ReportPlots
     /// by estimate; the reference level at 0 as a hollow marker; aliased ones at the end as shaded
     /// gaps (no estimate exists), each explained in the notes.
     /// </summary>
-    public static ReportFigure Coefficients(string term, IReadOnlyList<CoefficientResult> columns, long? dfResidual)
+    /// <param name="normal">Intervals from the normal quantile (likelihood fits: z statistics) instead of Student's t.</param>
+    public static ReportFigure Coefficients(string term, IReadOnlyList<CoefficientResult> columns, long? dfResidual, bool normal = false)
     {
-        double t = dfResidual is { } df && df > 0 ? StudentQuantile975(df) : double.NaN;
+        double t = normal ? NormalQuantile975 : dfResidual is { } df && df > 0 ? StudentQuantile975(df) : double.NaN;
         var shown = columns.Where(c => c.Status != CoefficientStatus.Aliased).OrderBy(c => c.Estimate ?? 0).ThenBy(c => c.Name, StringComparer.Ordinal).ToList();
         var aliased = columns.Where(c => c.Status == CoefficientStatus.Aliased).ToList();
         Plot plot = NewPlot($"{term}: estimates with 95% intervals", string.Empty, "estimate");
@@ -139,6 +140,40 @@ internal static class ReportPlots
         return Figure(plot, "Residuals vs fitted", caption, []);
     }
 
+    /// <summary>
+    /// Deviance residuals of a likelihood fit, one per cell, against the fitted mean:
+    /// sign(ȳ − μ)·√d, d the cell's deviance contribution 2W·[ȳ log(ȳ/μ) − (ȳ − μ)] (poisson) or
+    /// 2W·[ȳ log(ȳ/μ) + (1 − ȳ) log((1 − ȳ)/(1 − μ))] (binomial) (McCullagh &amp; Nelder 1989, §2.4.3),
+    /// so the squares add up to the grouped deviance.
+    /// </summary>
+    public static ReportFigure DevianceResiduals(Design design, double[] meanByCell, Keel.Solvers.Glm.GlmFamily family)
+    {
+        int cells = design.CellCount;
+        int step = Math.Max(1, (cells + MaxScatterPoints - 1) / MaxScatterPoints);
+        var xs = new List<double>();
+        var ys = new List<double>();
+        for (int c = 0; c < cells; c += step)
+        {
+            double mu = meanByCell[c];
+            double mean = design.CellMean[c];
+            double d = Keel.Solvers.Glm.GlmFamilies.CellDeviance(family, mean, design.CellWeight[c], mu);
+            if (!double.IsFinite(mu) || !double.IsFinite(d) || design.CellWeight[c] <= 0)
+            {
+                continue; // separated cells sit at the boundary (μ = 0 or 1) and are out of the fit
+            }
+
+            xs.Add(mu);
+            ys.Add(Math.Sign(mean - mu) * Math.Sqrt(Math.Max(0, d)));
+        }
+
+        string name = Keel.Solvers.Glm.GlmFamilies.Name(family);
+        Plot plot = NewPlot("Deviance residuals against fitted means, per cell", $"fitted {(family == Keel.Solvers.Glm.GlmFamily.Binomial ? "probability" : "rate")} of the cell", "deviance residual");
+        plot.Add.Markers(xs.ToArray(), ys.ToArray(), MarkerShape.FilledCircle, 3, Estimated.WithAlpha(0.5));
+        plot.Add.HorizontalLine(0, 1, Muted, LinePattern.Dashed);
+        string caption = $"One point per cell, {name} deviance residual sign(ȳ − μ)·√d{(step > 1 ? $", every {step}th of {cells:N0} cells" : $", {cells:N0} cells")}; their squares add up to the deviance of the cells. Cells of many rows spread wider by nature (the residual grows with √rows); a trend or a funnel against the fitted mean suggests a missing term or overdispersion (consider --cluster standard errors).";
+        return Figure(plot, "Deviance residuals vs fitted", caption, []);
+    }
+
     /// <summary>Rows per level of one categorical column; many levels sorted by count.</summary>
     public static ReportFigure LevelCounts(KeyColumn column, long[] rowsByCode)
     {
@@ -177,6 +212,9 @@ internal static class ReportPlots
     }
 
     /// <summary>t_{0.975}(df) by bisection on the two-sided p-value (display only).</summary>
+    /// <summary>The normal distribution's 0.975 quantile.</summary>
+    internal const double NormalQuantile975 = 1.959963984540054;
+
     internal static double StudentQuantile975(double df)
     {
         double lo = 0, hi = 1000;
