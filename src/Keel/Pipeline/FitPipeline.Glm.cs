@@ -28,10 +28,7 @@ internal static partial class FitPipeline
         Func<Design, bool, LeastSquaresSolution> solve = dense
             ? (working, final) => DenseSolve.Solve(working, diagnostics: final)
             : (working, _) => IterativeSolve.Solve(working, options, cancel);
-        if (family == GlmFamily.Poisson)
-        {
-            separation = SeparationCertificate.Extend(design, separation, solve, GlmOptions.Default, cancel);
-        }
+        separation = SeparationCertificate.Extend(design, separation, solve, GlmOptions.Default, cancel, family);
 
         GlmFit fit = Irls.Fit(design, family, separation.CellIsSeparated, solve, GlmOptions.Default, cancel, offsetByCell);
         clock.Lap("solve");

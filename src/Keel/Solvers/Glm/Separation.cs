@@ -151,7 +151,9 @@ internal static class Separation
             long rows = s.Combinations.Sum(c => c.Rows);
             IEnumerable<string> named = s.Combinations.Take(5).Select(c => $"{c.Cell} ({c.Rows} row{(c.Rows == 1 ? string.Empty : "s")})");
             string more = s.Combinations.Count > 5 ? $" and {s.Combinations.Count - 5} more" : string.Empty;
-            parts.Add($"{s.Combinations.Count} combination(s) of levels, {rows} rows all zero, can be fitted exactly by pushing a combination of coefficients to infinity although no single level is all zero (separation across terms, found by the certificate of Correia, Guimarães & Zylkin 2019): {string.Join("; ", named)}{more}");
+            parts.Add(family == GlmFamily.Poisson
+                ? $"{s.Combinations.Count} combination(s) of levels, {rows} rows all zero, can be fitted exactly by pushing a combination of coefficients to infinity although no single level is all zero (separation across terms, found by the certificate of Correia, Guimarães & Zylkin 2019): {string.Join("; ", named)}{more}"
+                : $"{s.Combinations.Count} combination(s) of levels, {rows} rows each all 0 or all 1, can be fitted exactly by pushing a combination of coefficients to infinity although no single level is all 0 or all 1 (quasi-complete separation across terms, found by the certificate of Correia, Guimarães & Zylkin 2019 with the logit's signs): {string.Join("; ", named)}{more}");
         }
 
         return $"{string.Join("; also ", parts)}; the best fit gives them {infinite}, so their {s.Rows} of {rowsUsed} rows were dropped and their coefficients are null (the other estimates are those of the fit without these rows)";

@@ -64,4 +64,30 @@ public class GlmSeparationCertificateTests
         Assert.Equal(0, r.Glm!.SeparatedRows);
         Assert.DoesNotContain(r.Warnings, w => w.Code == WarningCodes.Separation);
     }
+
+    [Fact]
+    public void Logit_quasi_complete_separation_across_two_factors_is_dropped_named_and_the_rest_equals_glm()
+    {
+        // glm_binomial_separation.R: b1 occurs only with a1 and a2, every row of a1 or a2 outside b1 has
+        // z = 0 (152 rows); no level is all 0 or all 1. R's glm without those rows on the model matrix
+        // without bb3 (aliased once they are gone; R's own glm diverges there, not seeing the aliasing).
+        FitResult r = FitPipeline.Run(new FitOptions
+        {
+            Formula = "z ~ a + b + x",
+            Inputs = [Data("glm_binomial_separation.csv")],
+            Family = GlmFamily.Binomial,
+            Threads = 1,
+        }).Result;
+        Assert.True(r.Converged);
+        Assert.Equal(152, r.Glm!.SeparatedRows);
+        FitWarning warning = Assert.Single(r.Warnings, w => w.Code == WarningCodes.Separation);
+        Assert.Contains("a = a1, b = b2", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("no single level is all 0 or all 1", warning.Message, StringComparison.Ordinal);
+        Assert.Equal(Keel.CoefficientStatus.Aliased, r.Coefficients.Single(c => c.Name == "b[b3]").Status);
+        CoefficientResult[] estimated = r.Coefficients.Where(c => c.Status == Keel.CoefficientStatus.Estimated).ToArray();
+        Assert.Equal(["(Intercept)", "a[a2]", "a[a3]", "a[a4]", "b[b2]", "x"], estimated.Select(c => c.Name));
+        Numeric.AssertClose([0.5159521930602643, -0.60573344250049144, -0.13472188976985447, -1.2067069965979633, 0.84303641629978054, 0.32573247724990212], estimated.Select(c => c.Estimate!.Value).ToArray(), 1e-8, what: "estimate");
+        Numeric.AssertClose([0.30096629911988731, 0.347725053365536, 0.3082956795698033, 0.30893337066656779, 0.25388042954162149, 0.34602510004843801], estimated.Select(c => c.StdError!.Value).ToArray(), 1e-6, what: "std_error");
+        Numeric.AssertClose(571.89415196596883, r.Glm.Deviance, 1e-8, what: "deviance");
+    }
 }
