@@ -1,7 +1,7 @@
 # Peer for the trade-flows PPML benchmark (docs/benchmarks.md): Rscript FILE trade.csv (trade.csv: gunzip tests/Keel.Tests/Solvers/Glm/trade.csv.gz)
 suppressMessages({library(fixest); library(data.table)})
 setFixest_nthreads(2); setDTthreads(2)
-d <- fread("commandArgs(TRUE)[1]")
+d <- fread(commandArgs(TRUE)[1])
 m <- fepois(Euros ~ log(dist_km) | Origin + Destination + Product + Year, d)
 f <- fixef(m)
 cat(sprintf("%.15g\n", deviance(m)))

@@ -1,5 +1,5 @@
 # Peer for the trade-flows PPML benchmark (docs/benchmarks.md): Rscript FILE trade.csv (trade.csv: gunzip tests/Keel.Tests/Solvers/Glm/trade.csv.gz)
 suppressMessages({library(data.table)})
-d <- fread("commandArgs(TRUE)[1]")
+d <- fread(commandArgs(TRUE)[1])
 m <- glm(Euros ~ log(dist_km) + Origin + Destination + factor(Product) + factor(Year), family = poisson, data = d)
 cat(sprintf("%.15g\n", deviance(m)))
