@@ -24,12 +24,11 @@ internal static class SqlPushDown
         {
             if (DataInputs.IsDatabase(input))
             {
-                bool duck = input.StartsWith(DuckDbSource.Prefix, StringComparison.Ordinal);
-                SqlDialect dialect = duck ? SqlDialect.DuckDb : SqlDialect.Postgres;
+                ISqlEngine engine = SqlEngines.For(input);
                 string from = SqlCellsQuery.FromItem(inputs.Table, inputs.Query);
-                using DbConnection connection = duck ? DuckDbSource.Open(input) : PostgresSource.Open(input);
+                using DbConnection connection = engine.Open(input);
                 // Messages name the source without its password.
-                Run(connection, plan, dialect, from, PostgresSource.Redact(input), merger, totals, cancel);
+                Run(engine, connection, plan, from, SqlEngines.Redact(input), merger, totals, cancel);
             }
         }
 
@@ -43,8 +42,9 @@ internal static class SqlPushDown
                     : $"{files[0]}: files and database sources cannot be mixed in one run; compress each and merge the cells files");
             }
 
-            using DbConnection connection = DuckDbSource.Open(null);
-            Run(connection, plan, SqlDialect.DuckDb, FileScan(InputResolver.Resolve(files), plan), string.Join(' ', files), merger, totals, cancel);
+            ISqlEngine duckDb = SqlEngines.DuckDb;
+            using DbConnection connection = duckDb.Open(null);
+            Run(duckDb, connection, plan, FileScan(InputResolver.Resolve(files), plan), string.Join(' ', files), merger, totals, cancel);
         }
 
         return merger.Finish(new PushDownCounts(totals[0], totals[1], totals[2]));
@@ -77,10 +77,11 @@ internal static class SqlPushDown
         return $"(SELECT * REPLACE ({string.Join(", ", numeric)}) FROM {scan}) AS keel_files";
     }
 
-    private static void Run(DbConnection connection, RowPassPlan plan, SqlDialect dialect, string from, string source, CellsFileMerger merger, long[] totals, CancellationToken cancel)
+    private static void Run(ISqlEngine engine, DbConnection connection, RowPassPlan plan, string from, string source, CellsFileMerger merger, long[] totals, CancellationToken cancel)
     {
+        SqlDialect dialect = engine.Dialect;
         string check = CheckQuery(plan, dialect, from);
-        using (DbDataReader counts = Execute(connection, check, source, dialect))
+        using (DbDataReader counts = engine.Execute(connection, check, source))
         {
             Guard(source, () => counts.Read());
             long rows = Count(counts, 0), nonPositive = Count(counts, 1), negative = Count(counts, 2), zero = Count(counts, 3);
@@ -100,7 +101,7 @@ internal static class SqlPushDown
         }
 
         string sql = SqlCellsQuery.BuildFrom(plan, dialect, from);
-        DbDataReader reader = Execute(connection, sql, source, dialect);
+        DbDataReader reader = engine.Execute(connection, sql, source);
         using var result = new SqlResultSource(source, reader);
         Guard(source, () =>
         {
@@ -129,9 +130,6 @@ internal static class SqlPushDown
         return $"SELECT COUNT(*), {nonPositive}, {negative}, {zero} FROM {from}";
     }
 
-    private static DbDataReader Execute(DbConnection connection, string sql, string source, SqlDialect dialect) =>
-        dialect == SqlDialect.Postgres ? PostgresSource.Execute(connection, sql, source) : DuckDbSource.Execute(connection, sql, source);
-
     private static long Count(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? 0 : Convert.ToInt64(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
 
@@ -142,10 +140,10 @@ internal static class SqlPushDown
         {
             body();
         }
-        catch (Exception e) when (DuckDbSource.IsDatabaseError(e) || PostgresSource.IsDatabaseError(e))
+        catch (Exception e) when (SqlEngines.IsDatabaseError(e))
         {
-            string what = PostgresSource.IsConnectionLost(e) ? "the connection to the database was lost while reading" : "the database failed while reading";
-            throw new KeelInputException($"{PostgresSource.Redact(source)}: {what} ({DuckDbSource.FirstLine(e.Message)})", e);
+            string what = SqlEngines.IsConnectionLost(e) ? "the connection to the database was lost while reading" : "the database failed while reading";
+            throw new KeelInputException($"{SqlEngines.Redact(source)}: {what} ({SqlEngines.FirstLine(e.Message)})", e);
         }
     }
 }

@@ -1,7 +1,8 @@
 using System.Data.Common;
+using Keel.Compression;
 using Npgsql;
 
-namespace Keel.Data;
+namespace Keel.PostgreSql;
 
 /// <summary>
 /// PostgreSQL through Npgsql: postgresql://user[:password]@host[:port]/database (the password may
@@ -25,7 +26,7 @@ internal static class PostgresSource
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
         {
             connection.Dispose();
-            throw new KeelInputException($"{Redact(url)}: cannot connect ({DuckDbSource.FirstLine(e.Message)})", e);
+            throw new KeelInputException($"{Redact(url)}: cannot connect ({SqlEngines.FirstLine(e.Message)})", e);
         }
     }
 
@@ -42,7 +43,7 @@ internal static class PostgresSource
         {
             command.Dispose();
             string what = IsConnectionLost(e) ? "the connection to the database was lost while it ran the query" : "the database rejected the query";
-            throw new KeelInputException($"{Redact(source)}: {what} ({DuckDbSource.FirstLine(e.Message)})", e);
+            throw new KeelInputException($"{Redact(source)}: {what} ({SqlEngines.FirstLine(e.Message)})", e);
         }
     }
 
@@ -57,15 +58,7 @@ internal static class PostgresSource
         || (e is NpgsqlException and not PostgresException && e.InnerException is IOException or System.Net.Sockets.SocketException or TimeoutException);
 
     /// <summary>The URL without its password, for messages.</summary>
-    public static string Redact(string url)
-    {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || !uri.UserInfo.Contains(':', StringComparison.Ordinal))
-        {
-            return url;
-        }
-
-        return url.Replace(uri.UserInfo, uri.UserInfo[..uri.UserInfo.IndexOf(':', StringComparison.Ordinal)] + ":***", StringComparison.Ordinal);
-    }
+    public static string Redact(string url) => SqlEngines.Redact(url);
 
     private static NpgsqlConnectionStringBuilder Parse(string url)
     {
@@ -98,4 +91,18 @@ internal static class PostgresSource
 
         return builder;
     }
+}
+
+/// <summary>PostgreSQL as the core's SQL engine (found by name: Keel.Compression.SqlEngines).</summary>
+internal sealed class PostgresEngine : ISqlEngine
+{
+    public SqlDialect Dialect => SqlDialect.Postgres;
+
+    public DbConnection Open(string? source) => PostgresSource.Open(source ?? throw new ArgumentNullException(nameof(source)));
+
+    public DbDataReader Execute(DbConnection connection, string sql, string source) => PostgresSource.Execute(connection, sql, source);
+
+    public bool IsDatabaseError(Exception e) => PostgresSource.IsDatabaseError(e);
+
+    public bool IsConnectionLost(Exception e) => PostgresSource.IsConnectionLost(e);
 }

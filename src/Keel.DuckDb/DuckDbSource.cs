@@ -1,7 +1,8 @@
 using System.Data.Common;
 using DuckDB.NET.Data;
+using Keel.Compression;
 
-namespace Keel.Data;
+namespace Keel.DuckDb;
 
 /// <summary>
 /// Embedded DuckDB: a database file (duckdb:PATH.duckdb) or an in-memory engine over CSV/Parquet
@@ -12,7 +13,7 @@ namespace Keel.Data;
 /// </summary>
 internal static class DuckDbSource
 {
-    public const string Prefix = "duckdb:";
+    public const string Prefix = SqlEngines.DuckDbPrefix;
 
     /// <summary>Opens a read-only connection to duckdb:PATH, or an in-memory one for null.</summary>
     public static DbConnection Open(string? source)
@@ -63,4 +64,18 @@ internal static class DuckDbSource
         int end = message.IndexOfAny(['\r', '\n']);
         return end < 0 ? message : message[..end];
     }
+}
+
+/// <summary>Embedded DuckDB as the core's SQL engine (found by name: Keel.Compression.SqlEngines).</summary>
+internal sealed class DuckDbEngine : ISqlEngine
+{
+    public SqlDialect Dialect => SqlDialect.DuckDb;
+
+    public DbConnection Open(string? source) => DuckDbSource.Open(source);
+
+    public DbDataReader Execute(DbConnection connection, string sql, string source) => DuckDbSource.Execute(connection, sql, source);
+
+    public bool IsDatabaseError(Exception e) => DuckDbSource.IsDatabaseError(e);
+
+    public bool IsConnectionLost(Exception e) => false;
 }
