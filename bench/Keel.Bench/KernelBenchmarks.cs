@@ -249,3 +249,64 @@ public class SolverBenchmarks
     [Benchmark]
     public double Dense_qr_small() => DenseSolve.Solve(_small).Coefficients[0];
 }
+
+/// <summary>
+/// ExactSum's cost per added term against a plain double +=, with cells scattered over 100k
+/// accumulators (the row pass's case) or few (the 100M-row few-cells case); moved here from a test
+/// that printed throughput and asserted nothing.
+/// </summary>
+[MemoryDiagnoser]
+public class ExactSumBenchmarks
+{
+    private const int Rows = 1_000_000;
+    private double[] _y = [];
+    private int[] _many = [];
+    private int[] _few = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rng = new Random(1);
+        _y = Enumerable.Range(0, Rows).Select(_ => Math.Round(rng.NextDouble() * 1000, 2)).ToArray();
+        _many = Enumerable.Range(0, Rows).Select(_ => rng.Next(100_000)).ToArray();
+        _few = Enumerable.Range(0, Rows).Select(_ => rng.Next(10)).ToArray();
+    }
+
+    [Benchmark(Baseline = true)]
+    public double Double_sum_100k_cells()
+    {
+        var acc = new double[100_000];
+        for (int i = 0; i < Rows; i++)
+        {
+            acc[_many[i]] += _y[i];
+        }
+
+        return acc[0];
+    }
+
+    [Benchmark]
+    public double Exact_add_100k_cells() => Sum(new ExactSum[100_000], _many, products: false);
+
+    [Benchmark]
+    public double Exact_add_product_100k_cells() => Sum(new ExactSum[100_000], _many, products: true);
+
+    [Benchmark]
+    public double Exact_add_10_cells() => Sum(new ExactSum[10], _few, products: false);
+
+    private double Sum(ExactSum[] acc, int[] cells, bool products)
+    {
+        for (int i = 0; i < cells.Length; i++)
+        {
+            if (products)
+            {
+                acc[cells[i]].AddProduct(_y[i], _y[i]);
+            }
+            else
+            {
+                acc[cells[i]].Add(_y[i]);
+            }
+        }
+
+        return acc[0].ToDouble();
+    }
+}

@@ -9,6 +9,8 @@ namespace Keel.Tests.Api;
 /// The public API is a wrapper: it must give exactly what the pipeline and the CLI give (same JSON,
 /// same summary, same bits), from a file or from the same columns in memory, and read its JSON back.
 /// </summary>
+// Slow (fits through the public API, some large): `dotnet test --filter "Category!=Slow"` skips it in the quick loop; CI runs everything.
+[Trait("Category", "Slow")]
 public class KeelRegressionTests
 {
     private const string Formula = "log(revenue) ~ region + city + product + C(month) + discount";

@@ -11,6 +11,8 @@ namespace Keel.Tests.Cli;
 /// without estimates, on the dense and on the iterative path, each checked against an independent
 /// computation (MathNet's SVD or eigenvalues of the materialised design, counts from the data).
 /// </summary>
+// Slow (child processes on large designs): `dotnet test --filter "Category!=Slow"` skips it in the quick loop; CI runs everything.
+[Trait("Category", "Slow")]
 public class DiagnoseCommandTests
 {
     private static string Example => Path.Combine(KeelProcess.RepositoryRoot(), "examples", "sales.csv");

@@ -7,6 +7,8 @@ namespace Keel.Tests.Cli;
 /// Output that cannot be written is bad input (exit 2, one line naming the path and what happened),
 /// never an internal error; result JSON escapes only what JSON requires; "-" reads standard input.
 /// </summary>
+// Slow (child processes against full disks and read-only paths): `dotnet test --filter "Category!=Slow"` skips it in the quick loop; CI runs everything.
+[Trait("Category", "Slow")]
 public class OutputErrorTests
 {
     private static string Example => Path.Combine(KeelProcess.RepositoryRoot(), "examples", "sales.csv");

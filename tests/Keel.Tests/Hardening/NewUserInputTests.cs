@@ -11,6 +11,8 @@ namespace Keel.Tests.Hardening;
 /// warnings; none prints a stack trace, none writes NaN or Infinity, none takes more than a few
 /// seconds (the 200,000-level factor included: it must take the sparse path).
 /// </summary>
+// Slow (many child processes): `dotnet test --filter "Category!=Slow"` skips it in the quick loop; CI runs everything.
+[Trait("Category", "Slow")]
 public class NewUserInputTests
 {
     public static TheoryData<string, string, string, string, int, string> Cases => new()

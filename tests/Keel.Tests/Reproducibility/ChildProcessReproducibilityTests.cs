@@ -14,6 +14,8 @@ namespace Keel.Tests.Reproducibility;
 /// change the fingerprint. The data (20,000 rows, four factors, a numeric column, a log target)
 /// is generated here, so the test needs nothing outside the repository.
 /// </summary>
+// Slow (child processes over several runtime settings): `dotnet test --filter "Category!=Slow"` skips it in the quick loop; CI runs everything.
+[Trait("Category", "Slow")]
 public class ChildProcessReproducibilityTests
 {
     private const string Formula = "log(price) ~ shop + brand + region + weekday + size";

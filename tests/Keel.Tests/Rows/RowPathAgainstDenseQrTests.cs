@@ -14,6 +14,8 @@ namespace Keel.Tests.Rows;
 /// 1e-12, which moves estimates by about κ·1e-12 ≈ 1e-10: estimates are compared to 1e-8 relative
 /// (abs 1e-9 for effects near 0), standard errors to 1e-8.
 /// </summary>
+// Slow (dense QR on materialised dummy designs): `dotnet test --filter "Category!=Slow"` skips it in the quick loop; CI runs everything.
+[Trait("Category", "Slow")]
 public class RowPathAgainstDenseQrTests
 {
     private static FitOutcome Fit(string path, string formula, SolverChoice solver, StandardErrorKind se = StandardErrorKind.Classical, string? cluster = null, int threads = 1) =>
