@@ -93,7 +93,7 @@ internal sealed partial class RowPass
 
             if (source.FieldCount != width)
             {
-                throw new KeelInputException($"{source.Name}, line {source.Line}: expected {width} fields as in the header, found {source.FieldCount}");
+                throw KeelInputException.At(source.Name, source.Line, null, $"expected {width} fields as in the header, found {source.FieldCount}");
             }
 
             AddRow(source, keyOrdinals, targetOrdinal, weightOrdinal);
@@ -316,13 +316,12 @@ internal sealed partial class RowPass
             return false;
         }
 
-        string where = $"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.TargetColumn)}'";
-        throw new KeelInputException(check switch
+        throw KeelInputException.At(source.Name, source.Line, _plan.TargetColumn, check switch
         {
-            TargetCheck.NotANumber => $"{where}: '{Clip(text)}' is not a finite number (the target must be numeric; use --na drop to skip such rows)",
-            TargetCheck.LogUndefined => $"{where}: log({Clip(text)}) is undefined; log() needs positive values (use --na drop to skip such rows)",
-            TargetCheck.Negative => $"{where}: {Clip(text)} is negative; --family poisson needs non-negative targets (counts or amounts; use --na drop to skip such rows)",
-            _ => $"{where}: {Clip(text)} is outside [0, 1]; --family binomial needs 0/1 targets or proportions with --weights as trials (use --na drop to skip such rows)",
+            TargetCheck.NotANumber => $"'{Clip(text)}' is not a finite number (the target must be numeric; use --na drop to skip such rows)",
+            TargetCheck.LogUndefined => $"log({Clip(text)}) is undefined; log() needs positive values (use --na drop to skip such rows)",
+            TargetCheck.Negative => $"{Clip(text)} is negative; --family poisson needs non-negative targets (counts or amounts; use --na drop to skip such rows)",
+            _ => $"{Clip(text)} is outside [0, 1]; --family binomial needs 0/1 targets or proportions with --weights as trials (use --na drop to skip such rows)",
         });
     }
 
@@ -359,13 +358,13 @@ internal sealed partial class RowPass
     // e^offset of a row: the exposure itself for offset(log(e)) (positive, finite), else Exp of the value.
     private bool TryParseExpOffset(ITabularSource source, ReadOnlySpan<char> text, out double expOffset)
     {
-        string column = MessageText.Quote(_plan.OffsetColumn);
+        string column = _plan.OffsetColumn!;
         if (!DecimalParser.TryParse(text, out double value) || !double.IsFinite(value))
         {
             expOffset = 0;
             return _plan.DropInvalid
                 ? false
-                : throw new KeelInputException($"{source.Name}, line {source.Line}, column '{column}': '{Clip(text)}' is not a finite number (the offset must be numeric; use --na drop to skip such rows)");
+                : throw KeelInputException.At(source.Name, source.Line, column, $"'{Clip(text)}' is not a finite number (the offset must be numeric; use --na drop to skip such rows)");
         }
 
         if (ExpOffsetOf(value, out expOffset))
@@ -375,9 +374,9 @@ internal sealed partial class RowPass
 
         return _plan.DropInvalid
             ? false
-            : throw new KeelInputException(_plan.OffsetLog
-                ? $"{source.Name}, line {source.Line}, column '{column}': log({Clip(text)}) is undefined; offset(log(e)) needs a positive exposure (use --na drop to skip such rows)"
-                : $"{source.Name}, line {source.Line}, column '{column}': exp({Clip(text)}) is {(expOffset > 0 ? "beyond" : "below")} the double range; the offset must lie within about ±700 (use --na drop to skip such rows)");
+            : throw KeelInputException.At(source.Name, source.Line, column, _plan.OffsetLog
+                ? $"log({Clip(text)}) is undefined; offset(log(e)) needs a positive exposure (use --na drop to skip such rows)"
+                : $"exp({Clip(text)}) is {(expOffset > 0 ? "beyond" : "below")} the double range; the offset must lie within about ±700 (use --na drop to skip such rows)");
     }
 
     // e^offset of a parsed offset value; false where it is not positive and finite.
@@ -391,7 +390,7 @@ internal sealed partial class RowPass
     {
         if (!DecimalParser.TryParse(text, out double w) || !double.IsFinite(w) || w < 0)
         {
-            throw new KeelInputException($"{source.Name}, line {source.Line}, column '{MessageText.Quote(_plan.WeightColumn)}': weight '{Clip(text)}' is not a finite non-negative number");
+            throw KeelInputException.At(source.Name, source.Line, _plan.WeightColumn, $"weight '{Clip(text)}' is not a finite non-negative number");
         }
 
         return w;

@@ -208,7 +208,7 @@ internal sealed class CsvSource : ITabularSource
         }
         catch (Exception e) when (e is InvalidDataException or DecoderFallbackException or CsvFormatException)
         {
-            throw new KeelInputException($"{Name}, line {Line}: not readable as CSV ({FirstLine(e.Message)})", e);
+            throw KeelInputException.At(Name, Line, null, $"not readable as CSV ({FirstLine(e.Message)})", e);
         }
     }
 

@@ -252,7 +252,7 @@ internal static class CsvRowReader
 
             if (field != roles.Length)
             {
-                throw new KeelInputException($"{file}, line {line}: {field} fields where the header has {roles.Length}");
+                throw KeelInputException.At(file, line, null, $"{field} fields where the header has {roles.Length}");
             }
 
             if (missing)
@@ -271,7 +271,7 @@ internal static class CsvRowReader
             {
                 if (row - chunk.FirstRow >= chunk.Records)
                 {
-                    throw new KeelInputException($"{file}, line {line}: a line break inside a quoted field; the row path reads one record per line (remove the line breaks, or fit with --solver qr or lsmr)");
+                    throw KeelInputException.At(file, line, null, "a line break inside a quoted field; the row path reads one record per line (remove the line breaks, or fit with --solver qr or lsmr)");
                 }
 
                 columns.Target[row] = numbers[0];
@@ -317,7 +317,7 @@ internal static class CsvRowReader
                 }
 
                 string column = role == 0 ? plan.TargetColumn : plan.CovariateColumns[role - 1];
-                throw new KeelInputException($"{file}, line {line}, column '{MessageText.Quote(column)}': '{Clip(value)}' is not a finite number ({(role == 0 ? "the target must be numeric; use --na drop to skip such rows" : "a covariate must be numeric; write C(" + column + ") to treat it as categorical")})");
+                throw KeelInputException.At(file, line, column, $"'{Clip(value)}' is not a finite number ({(role == 0 ? "the target must be numeric; use --na drop to skip such rows" : "a covariate must be numeric; write C(" + column + ") to treat it as categorical")})");
             }
 
             if (role == 0 && plan.LogTarget)
@@ -330,7 +330,7 @@ internal static class CsvRowReader
                         return;
                     }
 
-                    throw new KeelInputException($"{file}, line {line}, column '{MessageText.Quote(plan.TargetColumn)}': log({Clip(value)}) is undefined; log() needs positive values (use --na drop to skip such rows)");
+                    throw KeelInputException.At(file, line, plan.TargetColumn, $"log({Clip(value)}) is undefined; log() needs positive values (use --na drop to skip such rows)");
                 }
 
                 x = ElementaryFunctions.Log(x);
