@@ -61,6 +61,16 @@ internal struct ExactSum
         set => (_hi, _lo) = ((long)(value >> 64), (ulong)value);
     }
 
+    /// <summary>True if the exact sums of <paramref name="a"/> and <paramref name="b"/> are equal (a − b is exactly 0).</summary>
+    public static bool ExactlyEqual(in ExactSum a, in ExactSum b)
+    {
+        ExactSum difference = a.Clone();
+        ExactSum minus = b.Clone();
+        minus.Negate();
+        difference.Add(in minus);
+        return difference.IsZero;
+    }
+
     /// <summary>Adds x exactly. x must be finite; ±0 adds nothing.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(double x)

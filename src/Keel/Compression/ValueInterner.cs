@@ -83,7 +83,7 @@ internal sealed class ValueInterner
     public int Intern(string value, long line)
     {
         int id;
-        if (TryPack(value, out ulong word))
+        if (TryPack(value.AsSpan(), out ulong word))
         {
             int slot = FindWord(word);
             if (_wordIds[slot] < 0)
@@ -104,8 +104,10 @@ internal sealed class ValueInterner
 
     // A value of 1..8 characters in U+0001..U+007F as one word, character i in byte i (no character
     // is zero, so the word also fixes the length).
+    // The same for UTF-8 bytes and UTF-16 characters: ASCII byte i is character i, so both give one word.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static bool TryPack(ReadOnlySpan<char> value, out ulong word)
+    private static bool TryPack<T>(ReadOnlySpan<T> value, out ulong word)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
         word = 0;
         if (value.Length is 0 or > 8)
@@ -115,31 +117,7 @@ internal sealed class ValueInterner
 
         for (int i = 0; i < value.Length; i++)
         {
-            uint c = value[i];
-            if (c - 1 >= 0x7F)
-            {
-                return false;
-            }
-
-            word |= (ulong)c << (8 * i);
-        }
-
-        return true;
-    }
-
-    // The byte form of TryPack above: ASCII byte i is character i, so both give the same word.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static bool TryPack(ReadOnlySpan<byte> value, out ulong word)
-    {
-        word = 0;
-        if (value.Length is 0 or > 8)
-        {
-            return false;
-        }
-
-        for (int i = 0; i < value.Length; i++)
-        {
-            uint c = value[i];
+            uint c = uint.CreateTruncating(value[i]);
             if (c - 1 >= 0x7F)
             {
                 return false;

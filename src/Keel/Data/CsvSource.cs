@@ -134,27 +134,6 @@ internal sealed class CsvSource : ITabularSource
     }
 
     /// <summary>
-    /// A source over one chunk of whole records cut from a CSV file by <see cref="CsvChunker"/>:
-    /// no header row (the file's header is given), lines counted from <paramref name="firstLine"/>.
-    /// </summary>
-    internal static CsvSource OpenChunk(string name, byte[] bytes, int length, string[] header, long firstLine)
-    {
-        var memory = new MemoryStream(bytes, 0, length, writable: false);
-        var text = new StreamReader(memory, new UTF8Encoding(false, true), detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
-        try
-        {
-            // Create reads the first buffer, so a bad byte there surfaces here.
-            var csv = CsvDataReader.Create(text, ReaderOptions(hasHeaders: false));
-            return new CsvSource(name, memory, text, csv, header, firstLine - 1);
-        }
-        catch (Exception e) when (e is InvalidDataException or DecoderFallbackException or CsvFormatException)
-        {
-            text.Dispose();
-            throw new KeelInputException($"{name}, line {firstLine}: not readable as CSV ({FirstLine(e.Message)})", e);
-        }
-    }
-
-    /// <summary>
     /// A source over whole records bytes[offset, offset + length) of a file whose header record is
     /// <paramref name="headerLine"/> (its bytes, terminator included, no byte order mark), lines counted
     /// from <paramref name="firstLine"/>. The library reads the header bytes first, so it takes the

@@ -309,14 +309,7 @@ internal static class Irls
     }
 
     // Σwy² = Σwy exactly: as 0 ≤ y ≤ 1 gives y² ≤ y with equality only at 0 and 1, every row is 0 or 1.
-    private static bool RowsAreZeroOrOne(Design design, int c)
-    {
-        Compression.ExactSum d = design.Cells.SumWy2[c].Clone();
-        Compression.ExactSum s = design.Cells.SumWy[c].Clone();
-        s.Negate();
-        d.Add(in s);
-        return d.IsZero;
-    }
+    private static bool RowsAreZeroOrOne(Design design, int c) => Compression.ExactSum.ExactlyEqual(in design.Cells.SumWy2[c], in design.Cells.SumWy[c]);
 
     // Σw·Σwy² = (Σwy)² exactly (Cauchy–Schwarz with equality): every row of the cell has the same target.
     private static bool RowsShareTarget(Design design, int c)

@@ -166,12 +166,5 @@ internal static class SeparationCertificate
     }
 
     // Σwy = Σw exactly: every row of the cell is 1 (binomial targets lie in [0, 1]).
-    private static bool AllOne(Design design, int c)
-    {
-        Compression.ExactSum difference = design.Cells.SumW[c].Clone();
-        Compression.ExactSum sumWy = design.Cells.SumWy[c].Clone();
-        sumWy.Negate();
-        difference.Add(in sumWy);
-        return difference.IsZero;
-    }
+    private static bool AllOne(Design design, int c) => Compression.ExactSum.ExactlyEqual(in design.Cells.SumW[c], in design.Cells.SumWy[c]);
 }
