@@ -12,29 +12,18 @@ namespace Keel;
 /// </summary>
 public sealed class RegressionResult
 {
-    private readonly string _json;
     private readonly FitResult _result;
     private readonly bool _diagnoseOnly;
+    private string? _json;
 
-    private RegressionResult(string json)
+    // A view of the result the pipeline assembled (KeelRegression) or of one read back from its JSON
+    // (FromJson): the JSON is written by ResultJson.Write and read by ResultJsonReader.Read, one pair.
+    private RegressionResult(FitResult result, bool diagnoseOnly, string? json)
     {
+        _result = result;
+        _diagnoseOnly = diagnoseOnly;
         _json = json;
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new KeelInputException($"not a Keel result: the JSON does not parse ({e.Message})", e);
-        }
-
-        using (document)
-        {
-            (_result, _diagnoseOnly) = ResultJsonReader.Read(document.RootElement);
-            Fingerprint = document.RootElement.TryGetProperty("fingerprint", out JsonElement f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
-        }
-
+        Fingerprint = diagnoseOnly ? null : Results.Fingerprint.Of(result.Coefficients.Select(c => c.Estimate));
         Coefficients = _result.Coefficients.Select(c => new Coefficient
         {
             Name = c.Name,
@@ -118,19 +107,33 @@ public sealed class RegressionResult
     public static RegressionResult FromJson(string json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        return new RegressionResult(json);
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new KeelInputException($"not a Keel result: the JSON does not parse ({e.Message})", e);
+        }
+
+        using (document)
+        {
+            (FitResult result, bool diagnoseOnly) = ResultJsonReader.Read(document.RootElement);
+            return new RegressionResult(result, diagnoseOnly, json);
+        }
     }
 
     /// <summary>The result JSON of the contract (numbers in shortest round-trip form).</summary>
     /// <returns>The JSON text.</returns>
-    public string ToJson() => _json;
+    public string ToJson() => _json ??= Write();
 
     /// <summary>Writes the result JSON, UTF-8 encoded, to a stream (left open).</summary>
     /// <param name="stream">Where to write.</param>
     public void WriteJson(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        stream.Write(Encoding.UTF8.GetBytes(_json));
+        stream.Write(Encoding.UTF8.GetBytes(ToJson()));
     }
 
     /// <summary>A plain-text summary in the style of R's <c>summary.lm</c>: warnings, the coefficient table, the fit statistics.</summary>
@@ -142,10 +145,28 @@ public sealed class RegressionResult
     public override string ToString() =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Formula}: {Rows} rows, {Cells} cells, rank {Diagnostics.Rank} of {Diagnostics.Parameters}{(Statistics?.RSquared is { } r2 ? $", R² {r2:G6}" : string.Empty)}");
 
+    /// <summary>The view of an assembled result: sanitised as it would be written (no NaN or infinity), no JSON round trip.</summary>
     internal static RegressionResult Of(FitResult result, bool diagnoseOnly)
     {
+        ResultSanitizer.Sanitize(result);
+        if (diagnoseOnly)
+        {
+            // A diagnosis shows no estimate but the reference levels' 0 and no standard error, as its JSON does.
+            foreach (CoefficientResult c in result.Coefficients)
+            {
+                c.Estimate = c.Status == CoefficientStatus.Reference ? c.Estimate : null;
+                c.StdError = null;
+                c.ExpEstimate = null;
+            }
+        }
+
+        return new RegressionResult(result, diagnoseOnly, json: null);
+    }
+
+    private string Write()
+    {
         using var buffer = new MemoryStream();
-        ResultJson.Write(result, buffer, diagnoseOnly);
-        return new RegressionResult(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        ResultJson.Write(_result, buffer, _diagnoseOnly);
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 }
