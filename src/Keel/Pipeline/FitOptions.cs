@@ -101,24 +101,3 @@ internal sealed record FitOptions
     /// <summary>Sources the caller opens itself (the library's in-memory columns); when set, <see cref="Inputs"/> is not read.</summary>
     public IReadOnlyList<Func<Keel.Data.ITabularSource>>? Sources { get; init; }
 }
-
-/// <summary>
-/// Size limits of the dense path. Dense QR costs about 2·cells·p² flops and 8·cells·p bytes; above
-/// these limits `auto` chooses LSMR, which costs one pass over the cells' slots per iteration.
-/// </summary>
-internal static class DenseLimits
-{
-    /// <summary>At most this many solved columns (the dense factor alone is p² doubles).</summary>
-    public const int MaxColumns = 3000;
-
-    /// <summary>At most this many matrix entries, cells × p (8 bytes each: 400 MB).</summary>
-    public const long MaxEntries = 50_000_000;
-
-    /// <summary>At most this many flops for the factorisation (tens of seconds on one core at the worst).</summary>
-    public const double MaxFlops = 2e10;
-
-    public static bool Fits(int cells, int columns) =>
-        columns <= MaxColumns
-        && (long)cells * columns <= MaxEntries
-        && 2.0 * cells * columns * (double)columns <= MaxFlops;
-}

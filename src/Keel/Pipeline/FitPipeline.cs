@@ -90,13 +90,7 @@ internal static partial class FitPipeline
         Design design = DesignBuilder.Build(formula, cells, options.Threads);
         clock.Lap("design");
 
-        bool dense = options.Solver == SolverChoice.Qr
-            || (options.Solver == SolverChoice.Auto && DenseLimits.Fits(design.CellCount, design.SolvedCount));
-        string reason = options.Solver != SolverChoice.Auto
-            ? $"requested --solver {options.Solver.ToString().ToLowerInvariant()}"
-            : dense
-                ? $"{design.SolvedCount} parameters over {design.CellCount} cells fit the dense limits (p <= {DenseLimits.MaxColumns}, cells*p <= {DenseLimits.MaxEntries:0.#e0}, 2*cells*p^2 <= {DenseLimits.MaxFlops:0.#e0}): pivoted QR is exact and affordable"
-                : $"{design.SolvedCount} parameters over {design.CellCount} cells exceed the dense limits: LSMR over the level codes";
+        (bool dense, string reason) = SolverSelection.For(design, options.Solver);
         progress?.Report(new PipelineProgress(dense ? "qr" : "lsmr", cells.Counts.RowsRead, cells.CellCount, 0, 0));
         cancel.ThrowIfCancellationRequested(); // the dense QR and the remedies do not look at the token
         if (options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian && !options.DiagnoseOnly)
