@@ -46,14 +46,13 @@ internal static partial class FitPipeline
             SeparatedColumns = SeparatedColumns(design, separation.CellIsSeparated),
             SeparationMessage = separation.Any ? Separation.Describe(separation, family, design.Cells.Counts.RowsUsed) : null,
         };
-        FitResult result = ResultAssembler.Assemble(fit.WorkingDesign, fit.Solution, diagnoseOnly: false, glm);
+        string why = string.Create(CultureInfo.InvariantCulture, $"{GlmFamilies.Name(family)} likelihood with the {GlmFamilies.Link(family)} link by IRLS on the cells (stop when |ΔD|/(|D| + 0.1) < {GlmOptions.Default.Tolerance:G3}, R's rule), each weighted least-squares step by {(dense ? "pivoted QR" : "LSMR")}: ") + reason;
+        FitResult result = ResultAssembler.Assemble(fit.WorkingDesign, fit.Solution, diagnoseOnly: false, new SolverReport(dense ? "qr" : "lsmr", why, options.Threads), glm);
         clock.Lap("assemble");
-        result.SolverName = dense ? "qr" : "lsmr";
-        result.SolverReason = string.Create(CultureInfo.InvariantCulture, $"{GlmFamilies.Name(family)} likelihood with the {GlmFamilies.Link(family)} link by IRLS on the cells (stop when |ΔD|/(|D| + 0.1) < {GlmOptions.Default.Tolerance:G3}, R's rule), each weighted least-squares step by {(dense ? "pivoted QR" : "LSMR")}: ") + reason;
+        // The likelihood's own iteration count and stopping rule replace the last weighted solve's.
         result.Iterations = fit.Iterations;
         result.Tolerance = GlmOptions.Default.Tolerance;
         result.StopReason = fit.Converged ? "deviance converged" : $"no convergence of the deviance within {GlmOptions.Default.MaxIterations} iterations";
-        result.Threads = Math.Max(1, options.Threads);
         ApplyGlmStandardErrors(result, design, fit, separation.CellIsSeparated, options);
         return new FitOutcome(result, design, fit.Solution, fit.MeanByCell);
     }

@@ -46,10 +46,7 @@ internal static partial class FitPipeline
         }
 
         clock.Lap("solve");
-        var result = ResultAssembler.Assemble(design, solution, options.DiagnoseOnly);
-        result.SolverName = name;
-        result.SolverReason = reason;
-        result.Threads = Math.Max(1, options.Threads);
+        var result = ResultAssembler.Assemble(design, solution, options.DiagnoseOnly, new SolverReport(name, reason, options.Threads));
         result.Penalty = solution.Penalty;
         if (solution.Penalty is { ChosenAtPathEnd: true } end)
         {

@@ -22,11 +22,15 @@ internal static class ResultAssembler
     /// <param name="solution">Its solution.</param>
     /// <param name="diagnoseOnly">No estimates, only diagnostics.</param>
     /// <param name="glm">For `--family poisson|binomial`: the likelihood fit's statistics, replacing the least-squares ones.</param>
-    public static FitResult Assemble(Design design, LeastSquaresSolution solution, bool diagnoseOnly, GlmReport? glm = null)
+    /// <param name="solver">Which solver ran, why, on how many threads (the result's solver block).</param>
+    public static FitResult Assemble(Design design, LeastSquaresSolution solution, bool diagnoseOnly, SolverReport solver, GlmReport? glm = null)
     {
         CellTable cells = design.Cells;
         var r = new FitResult
         {
+            SolverName = solver.Name,
+            SolverReason = solver.Reason,
+            Threads = Math.Max(1, solver.Threads),
             Formula = design.Formula.Text,
             LogTarget = design.Formula.Response.Log,
             Glm = glm,
@@ -422,3 +426,6 @@ internal static class ResultAssembler
         }
     }
 }
+
+/// <summary>The solver block of a result: which solver ran, why (in words), and on how many threads.</summary>
+internal sealed record SolverReport(string Name, string Reason, int Threads);
