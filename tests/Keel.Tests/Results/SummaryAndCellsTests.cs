@@ -8,7 +8,8 @@ namespace Keel.Tests.Results;
 /// <summary>
 /// Fit statistics of the summary and the per-combination table against R 4 (lm, anova against the
 /// cell-means model lm(y ~ interaction(a, x)), predict(se.fit = TRUE)) on a small design with
-/// replicated cells: 14 rows, 9 cells, 4 parameters.
+/// replicated cells: 14 rows, 9 cells, 4 parameters. Every expected number is printed by
+/// summary_cells_reference.R beside this file.
 /// </summary>
 public class SummaryAndCellsTests
 {
