@@ -1,6 +1,7 @@
 using Keel.Compression;
 using Keel.Data;
 using Keel.Tests.Data;
+using Keel.Tests.TestSupport;
 
 namespace Keel.Tests.Compression;
 
@@ -16,7 +17,7 @@ public class CellsFileTests
         string path = data.File_(name);
         CellsFileWriter.Write(original, path);
         CellTable back = SourceTestData.Cells(new DataInputs([path]) { Cells = true }, SourceTestData.LogFormula);
-        SourceTestData.AssertSameCells(original, back);
+        CellTables.AssertSameBits(original, back);
         Assert.Equal(original.Counts.RowsUsed, back.Counts.RowsUsed);
     }
 
@@ -33,7 +34,7 @@ public class CellsFileTests
         CellsFileWriter.Write(SourceTestData.Cells(new DataInputs([second]), formula, "w"), data.File_("second.csv"));
 
         var merged = new DataInputs([data.File_("first.parquet"), data.File_("second.csv")]) { Cells = true };
-        SourceTestData.AssertSameCells(SourceTestData.Cells(new DataInputs([data.Csv]), formula, "w"), SourceTestData.Cells(merged, formula));
+        CellTables.AssertSameBits(SourceTestData.Cells(new DataInputs([data.Csv]), formula, "w"), SourceTestData.Cells(merged, formula));
         Assert.Equal(
             SourceTestData.FingerprintOf(SourceTestData.Fit(new DataInputs([data.Csv]), formula, "w")),
             SourceTestData.FingerprintOf(SourceTestData.Fit(merged, formula)));
@@ -144,6 +145,6 @@ public class CellsFileTests
         // Ordinal order: 'p' < 'x'.
         Assert.StartsWith("plain,1,1,2,4,", lines[1], StringComparison.Ordinal);
         Assert.StartsWith("\"x, \"\"quoted\"\"\",1,1,1,1,", lines[2], StringComparison.Ordinal);
-        SourceTestData.AssertSameCells(cells, SourceTestData.Cells(new DataInputs([data.File_("c1.csv")]) { Cells = true }, "y ~ a"));
+        CellTables.AssertSameBits(cells, SourceTestData.Cells(new DataInputs([data.File_("c1.csv")]) { Cells = true }, "y ~ a"));
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Keel.Pipeline;
 using Keel.Results;
 using Keel.Tests.TestSupport;
 using MathNet.Numerics.LinearAlgebra;
@@ -10,11 +9,7 @@ namespace Keel.Tests.Diagnostics;
 /// <summary>Issue 3's acceptance checks, each against an independent computation.</summary>
 public class DiagnosticsAcceptanceTests
 {
-    private static FitResult Fit(string csv, string formula)
-    {
-        using var file = new TempCsv(csv);
-        return FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [file.Path] }).Result;
-    }
+    private static FitResult Fit(string csv, string formula) => TestFit.Csv(csv, formula).Result;
 
     private static double ScaledConditionOf(Matrix<double> x)
     {
