@@ -31,11 +31,8 @@ public class SummaryAndCellsTests
         C,3,6.6
         """;
 
-    private static FitOutcome Fit(string csv = Data, string formula = "y ~ a + x")
-    {
-        using var file = new TempCsv(csv);
-        return FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [file.Path], Solver = SolverChoice.Qr, Threads = 1 });
-    }
+    private static FitOutcome Fit(string csv = Data, string formula = "y ~ a + x") =>
+        CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [], Solver = SolverChoice.Qr, Threads = 1 });
 
     [Fact]
     public void Overall_and_lack_of_fit_F_tests_match_R()
