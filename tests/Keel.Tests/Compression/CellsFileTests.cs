@@ -1,7 +1,6 @@
 using Keel.Compression;
 using Keel.Data;
 using Keel.Tests.Data;
-using Keel.Tests.TestSupport;
 
 namespace Keel.Tests.Compression;
 
@@ -17,7 +16,7 @@ public class CellsFileTests
         string path = data.File_(name);
         CellsFileWriter.Write(original, path);
         CellTable back = SourceTestData.Cells(new DataInputs([path]) { Cells = true }, SourceTestData.LogFormula);
-        CellTables.AssertSameBits(original, back);
+        SourceTestData.AssertSameCells(original, back);
         Assert.Equal(original.Counts.RowsUsed, back.Counts.RowsUsed);
     }
 
@@ -34,7 +33,7 @@ public class CellsFileTests
         CellsFileWriter.Write(SourceTestData.Cells(new DataInputs([second]), formula, "w"), data.File_("second.csv"));
 
         var merged = new DataInputs([data.File_("first.parquet"), data.File_("second.csv")]) { Cells = true };
-        CellTables.AssertSameBits(SourceTestData.Cells(new DataInputs([data.Csv]), formula, "w"), SourceTestData.Cells(merged, formula));
+        SourceTestData.AssertSameCells(SourceTestData.Cells(new DataInputs([data.Csv]), formula, "w"), SourceTestData.Cells(merged, formula));
         Assert.Equal(
             SourceTestData.FingerprintOf(SourceTestData.Fit(new DataInputs([data.Csv]), formula, "w")),
             SourceTestData.FingerprintOf(SourceTestData.Fit(merged, formula)));
@@ -145,6 +144,6 @@ public class CellsFileTests
         // Ordinal order: 'p' < 'x'.
         Assert.StartsWith("plain,1,1,2,4,", lines[1], StringComparison.Ordinal);
         Assert.StartsWith("\"x, \"\"quoted\"\"\",1,1,1,1,", lines[2], StringComparison.Ordinal);
-        CellTables.AssertSameBits(cells, SourceTestData.Cells(new DataInputs([data.File_("c1.csv")]) { Cells = true }, "y ~ a"));
+        SourceTestData.AssertSameCells(cells, SourceTestData.Cells(new DataInputs([data.File_("c1.csv")]) { Cells = true }, "y ~ a"));
     }
 }

@@ -1,7 +1,6 @@
 using Keel.Compression;
 using Keel.Data;
 using Keel.Model;
-using Keel.Tests.TestSupport;
 
 namespace Keel.Tests.Data;
 
@@ -16,7 +15,7 @@ public class DuckDbPushDownTests
         var table = new DataInputs([data.DuckDbDatabase()]) { Table = "sales" };
         CellTable expected = SourceTestData.Cells(new DataInputs([data.Csv]), SourceTestData.Formula, "w");
         CellTable actual = SourceTestData.Cells(table, SourceTestData.Formula, "w");
-        CellTables.AssertSameBits(expected, actual);
+        SourceTestData.AssertSameCells(expected, actual);
         Assert.Equal(expected.Counts.RowsRead, actual.Counts.RowsRead);
         Assert.Equal(expected.Counts.DroppedMissing, actual.Counts.DroppedMissing);
         Assert.Equal(
@@ -36,7 +35,7 @@ public class DuckDbPushDownTests
             SourceTestData.Fit(query, SourceTestData.LogFormula, "w"),
             1e-12);
         // threads=1: the same query gives the same bits every run.
-        CellTables.AssertSameBits(SourceTestData.Cells(query, SourceTestData.LogFormula, "w"), SourceTestData.Cells(query, SourceTestData.LogFormula, "w"));
+        SourceTestData.AssertSameCells(SourceTestData.Cells(query, SourceTestData.LogFormula, "w"), SourceTestData.Cells(query, SourceTestData.LogFormula, "w"));
     }
 
     [Fact]
@@ -68,8 +67,8 @@ public class DuckDbPushDownTests
     {
         using var data = new SourceTestData(exact: true);
         CellTable native = SourceTestData.Cells(new DataInputs([data.Csv]), SourceTestData.Formula, "w");
-        CellTables.AssertSameBits(native, SourceTestData.Cells(new DataInputs([data.Csv]) { Engine = DataEngine.DuckDb }, SourceTestData.Formula, "w"));
-        CellTables.AssertSameBits(native, SourceTestData.Cells(new DataInputs([data.Parquet()]) { Engine = DataEngine.DuckDb }, SourceTestData.Formula, "w"));
+        SourceTestData.AssertSameCells(native, SourceTestData.Cells(new DataInputs([data.Csv]) { Engine = DataEngine.DuckDb }, SourceTestData.Formula, "w"));
+        SourceTestData.AssertSameCells(native, SourceTestData.Cells(new DataInputs([data.Parquet()]) { Engine = DataEngine.DuckDb }, SourceTestData.Formula, "w"));
     }
 
     [Fact]
@@ -80,7 +79,7 @@ public class DuckDbPushDownTests
         File.WriteAllText(path, "a,y\nx,1\ny,abc\nx,3\ny,4\n");
         CellTable native = SourceTestData.Cells(new DataInputs([path]), "y ~ a", dropInvalid: true);
         CellTable duck = SourceTestData.Cells(new DataInputs([path]) { Engine = DataEngine.DuckDb }, "y ~ a", dropInvalid: true);
-        CellTables.AssertSameBits(native, duck);
+        SourceTestData.AssertSameCells(native, duck);
         Assert.Equal(native.Counts.Dropped, duck.Counts.Dropped);
         var e = Assert.Throws<KeelInputException>(() => SourceTestData.Cells(new DataInputs([path]) { Engine = DataEngine.DuckDb }, "y ~ a"));
         Assert.Contains("abc", e.Message, StringComparison.Ordinal);

@@ -1,6 +1,5 @@
 using Keel.Compression;
 using Keel.Data;
-using Keel.Tests.TestSupport;
 
 namespace Keel.Tests.Data;
 
@@ -14,7 +13,7 @@ public class ParquetSourceTests
         using var data = new SourceTestData(exact);
         string parquet = data.Parquet();
         // Same multiset of rows, so the exact sums and everything after them have the same bits.
-        CellTables.AssertSameBits(
+        SourceTestData.AssertSameCells(
             SourceTestData.Cells(new DataInputs([data.Csv]), SourceTestData.Formula, "w"),
             SourceTestData.Cells(new DataInputs([parquet]), SourceTestData.Formula, "w"));
         Assert.Equal(
@@ -53,7 +52,7 @@ public class ParquetSourceTests
         string csv = SourceTestData.Literal(data.Csv);
         SourceTestData.DuckDb(null, $"COPY (SELECT * FROM read_csv({csv}) WHERE month <= 6) TO {SourceTestData.Literal(Path.Combine(folder, "p1.parquet"))} (FORMAT PARQUET)");
         SourceTestData.DuckDb(null, $"COPY (SELECT * FROM read_csv({csv}) WHERE month > 6) TO {SourceTestData.Literal(Path.Combine(folder, "p2.parquet"))} (FORMAT PARQUET)");
-        CellTables.AssertSameBits(
+        SourceTestData.AssertSameCells(
             SourceTestData.Cells(new DataInputs([data.Csv]), SourceTestData.Formula),
             SourceTestData.Cells(new DataInputs([folder]), SourceTestData.Formula));
     }

@@ -3,6 +3,7 @@ using System.Text;
 using DuckDB.NET.Data;
 using Keel.Compression;
 using Keel.Data;
+using Keel.Tests.TestSupport;
 using Keel.Model;
 using Keel.Pipeline;
 using Keel.Results;
@@ -94,6 +95,9 @@ internal sealed class SourceTestData : IDisposable
         FitPipeline.Run(Options(inputs, formula, weights, false)).Result;
 
     public static string FingerprintOf(FitResult result) => Fingerprint.Of(result.Coefficients.Select(c => c.Estimate));
+
+    /// <summary>The same cells: keys, counts and the bits of every rounded sum (engines keep no exact sums).</summary>
+    public static void AssertSameCells(CellTable expected, CellTable actual) => CellTables.AssertSame(expected, actual, roundedOnly: true);
 
     /// <summary>
     /// Coefficients equal to <paramref name="rel"/> relative (to the largest estimate, so a

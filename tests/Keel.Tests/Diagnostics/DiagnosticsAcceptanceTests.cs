@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Keel.Pipeline;
 using Keel.Results;
 using Keel.Tests.TestSupport;
 using MathNet.Numerics.LinearAlgebra;
@@ -9,7 +10,7 @@ namespace Keel.Tests.Diagnostics;
 /// <summary>Issue 3's acceptance checks, each against an independent computation.</summary>
 public class DiagnosticsAcceptanceTests
 {
-    private static FitResult Fit(string csv, string formula) => TestFit.Csv(csv, formula).Result;
+    private static FitResult Fit(string csv, string formula) => CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [] }).Result;
 
     private static double ScaledConditionOf(Matrix<double> x)
     {

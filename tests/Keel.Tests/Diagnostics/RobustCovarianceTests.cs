@@ -33,7 +33,7 @@ public class RobustCovarianceTests
         "a,x,g,w,y\n" + string.Concat(rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.A},{r.X},{r.G},{r.W},{r.Y}\n")));
 
     private static FitResult Fit(List<Row> rows, string formula, StandardErrorKind se, string? cluster, string? weights) =>
-        TestFit.Csv(Csv(rows), TestFit.Options(formula) with { Solver = SolverChoice.Qr, StandardErrors = se, ClusterColumn = cluster, WeightColumn = weights }).Result;
+        CsvFit.Run(Csv(rows), new FitOptions { Formula = formula, Inputs = [], Solver = SolverChoice.Qr, StandardErrors = se, ClusterColumn = cluster, WeightColumn = weights }).Result;
 
     // Columns: (Intercept), a[A1], a[A2], x — treatment coding with A0 the reference.
     private static Matrix<double> Design(List<Row> rows) =>

@@ -12,11 +12,11 @@ namespace Keel.Tests.Hardening;
 public class AwkwardInputTests
 {
     private static string Json(string csv, string formula, string? weights = null, bool drop = false) =>
-        TestFit.StrictJson(TestFit.Csv(csv, TestFit.Options(formula) with { WeightColumn = weights, DropInvalid = drop }).Result);
+        CsvFit.StrictJson(CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [], WeightColumn = weights, DropInvalid = drop }).Result);
 
     private static string Error(string csv, string formula, string? weights = null)
     {
-        var e = Assert.Throws<KeelInputException>(() => TestFit.Csv(csv, TestFit.Options(formula) with { WeightColumn = weights }));
+        var e = Assert.Throws<KeelInputException>(() => CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [], WeightColumn = weights }));
         Assert.DoesNotContain('\n', e.Message);
         return e.Message;
     }

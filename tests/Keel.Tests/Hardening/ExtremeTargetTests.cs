@@ -21,12 +21,14 @@ public class ExtremeTargetTests
 
     private static JsonElement Fit(string csv, string formula, SolverChoice solver, double? lambda = null)
     {
-        FitOutcome outcome = TestFit.Csv(csv, TestFit.Options(formula) with
+        FitOutcome outcome = CsvFit.Run(csv, new FitOptions
         {
+            Formula = formula,
+            Inputs = [],
             Solver = solver,
             Penalized = Keel.Solvers.Penalized.PenalizedOptions.Default with { Lambda = lambda },
         });
-        return JsonDocument.Parse(TestFit.StrictJson(outcome.Result)).RootElement.Clone();
+        return JsonDocument.Parse(CsvFit.StrictJson(outcome.Result)).RootElement.Clone();
     }
 
     private static double Estimate(JsonElement result, string name) =>
@@ -149,7 +151,7 @@ public class ExtremeTargetTests
     public void Ridge_cross_validation_beyond_the_double_range_asks_for_lambda()
     {
         const string Csv = "a,y\np,1.7e308\nq,-1.7e308\nr,1.6e308\np,1.5e308\nq,-1.6e308\n";
-        var e = Assert.Throws<KeelInputException>(() => TestFit.Csv(Csv, TestFit.Options("y ~ a") with { Solver = SolverChoice.Ridge, Penalized = Keel.Solvers.Penalized.PenalizedOptions.Default with { Folds = 3 } }));
+        var e = Assert.Throws<KeelInputException>(() => CsvFit.Run(Csv, new FitOptions { Formula = "y ~ a", Inputs = [], Solver = SolverChoice.Ridge, Penalized = Keel.Solvers.Penalized.PenalizedOptions.Default with { Folds = 3 } }));
         Assert.Contains("give --lambda", e.Message, StringComparison.Ordinal);
     }
 }

@@ -10,7 +10,7 @@ namespace Keel.Tests.Pipeline;
 public class FitInvarianceTests
 {
     private static FitResult Fit(string csv, string formula, SolverChoice solver = SolverChoice.Qr, string? weights = null) =>
-        TestFit.Csv(csv, TestFit.Options(formula) with { Solver = solver, WeightColumn = weights, IterativeTolerance = 1e-14 }).Result;
+        CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [], Solver = solver, WeightColumn = weights, IterativeTolerance = 1e-14 }).Result;
 
     private static string Fingerprint(FitResult r) => Keel.Results.Fingerprint.Of(r.Coefficients.Select(c => c.Estimate));
 

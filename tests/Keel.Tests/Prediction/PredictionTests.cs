@@ -28,7 +28,7 @@ public class PredictionTests
 
     private static (PredictionModel Model, FitOutcome Outcome) FitAndLoad(string csv, string formula)
     {
-        FitOutcome outcome = TestFit.Csv(csv, TestFit.Options(formula) with { Solver = SolverChoice.Qr, Threads = 1 });
+        FitOutcome outcome = CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [], Solver = SolverChoice.Qr, Threads = 1 });
         string path = Path.Combine(Path.GetTempPath(), $"keel-test-{Guid.NewGuid():N}.json");
         try
         {

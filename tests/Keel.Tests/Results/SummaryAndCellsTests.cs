@@ -32,7 +32,7 @@ public class SummaryAndCellsTests
         """;
 
     private static FitOutcome Fit(string csv = Data, string formula = "y ~ a + x") =>
-        TestFit.Csv(csv, TestFit.Options(formula) with { Solver = SolverChoice.Qr, Threads = 1 });
+        CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [], Solver = SolverChoice.Qr, Threads = 1 });
 
     [Fact]
     public void Overall_and_lack_of_fit_F_tests_match_R()

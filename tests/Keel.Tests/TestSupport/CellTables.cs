@@ -2,74 +2,61 @@ using Keel.Compression;
 
 namespace Keel.Tests.TestSupport;
 
-/// <summary>Bit-for-bit comparison of two cell tables (the promise of the row pass on every path).</summary>
+/// <summary>The tests' one comparison of two cell tables.</summary>
 internal static class CellTables
 {
-    /// <summary>How much of the sums to compare.</summary>
-    public enum Sums
-    {
-        /// <summary>The doubles the sums round to, bit for bit (a source that sums in another engine, or reads rounded sums, can only promise these).</summary>
-        Rounded,
-
-        /// <summary>The exact values (as cells files write them), not only their roundings.</summary>
-        Exact,
-    }
-
     /// <summary>
-    /// The same cells: key labels and codes, row counts and every sum (the optional GLM statistics
-    /// too, where <paramref name="expected"/> has them). <paramref name="sameFirstLines"/> also
-    /// compares where each value was first seen, a property of the file's row order;
-    /// <paramref name="sameCounts"/> the rows read, used and dropped (a property of one read of one file).
+    /// The same cells: count, key codes, level labels, row counts, and every sum (Σw, Σwy, Σwy², and
+    /// Σw·e^offset, Σw·y·log y when the expected table has them) compared exactly (ExactSumText, the
+    /// lossless form cells files write), or with <paramref name="roundedOnly"/> as the bits of their
+    /// roundings to double (for engines that keep no exact sum). <paramref name="firstLines"/> also
+    /// compares where each value was first seen, a property of the row order; <paramref name="counts"/>
+    /// the rows read, used and dropped.
     /// </summary>
-    public static void AssertSameBits(CellTable expected, CellTable actual, string what = "cells", Sums sums = Sums.Rounded, bool sameFirstLines = false, bool sameCounts = false)
+    public static void AssertSame(CellTable expected, CellTable actual, string what = "", bool firstLines = false, bool roundedOnly = false, bool counts = false)
     {
         Assert.True(expected.CellCount == actual.CellCount, $"{what}: {actual.CellCount} cells, expected {expected.CellCount}");
-        if (sameCounts)
+        if (counts)
         {
             Assert.Equal(expected.Counts, actual.Counts);
         }
 
-        Assert.Equal(expected.KeyColumns.Length, actual.KeyColumns.Length);
+        Assert.Equal(expected.KeyCodes.AsSpan(0, expected.CellCount * expected.KeyColumns.Length).ToArray(), actual.KeyCodes.AsSpan(0, actual.CellCount * actual.KeyColumns.Length).ToArray());
+        Assert.Equal(expected.RowCount.AsSpan(0, expected.CellCount).ToArray(), actual.RowCount.AsSpan(0, actual.CellCount).ToArray());
         for (int j = 0; j < expected.KeyColumns.Length; j++)
         {
             Assert.Equal(expected.KeyColumns[j].Labels, actual.KeyColumns[j].Labels);
-            if (sameFirstLines)
+            if (firstLines)
             {
                 Assert.Equal(expected.KeyColumns[j].FirstLine, actual.KeyColumns[j].FirstLine);
             }
         }
 
-        Assert.Equal(expected.KeyCodes, actual.KeyCodes);
-        Assert.Equal(expected.RowCount, actual.RowCount);
-        AssertSameSums(expected.SumW, actual.SumW, sums, $"{what}: Σw");
-        AssertSameSums(expected.SumWy, actual.SumWy, sums, $"{what}: Σwy");
-        AssertSameSums(expected.SumWy2, actual.SumWy2, sums, $"{what}: Σwy²");
-        if (expected.SumWExpOffset is { } offsets)
+        var sums = new List<(string Name, ExactSum[] Expected, ExactSum[]? Actual)>
         {
-            Assert.NotNull(actual.SumWExpOffset);
-            AssertSameSums(offsets, actual.SumWExpOffset, sums, $"{what}: Σw·exp(offset)");
+            ("Σw", expected.SumW, actual.SumW),
+            ("Σwy", expected.SumWy, actual.SumWy),
+            ("Σwy²", expected.SumWy2, actual.SumWy2),
+        };
+        if (expected.SumWExpOffset is { } offset)
+        {
+            sums.Add(("Σw·e^offset", offset, actual.SumWExpOffset));
         }
 
         if (expected.SumWYLogY is { } yLogY)
         {
-            Assert.NotNull(actual.SumWYLogY);
-            AssertSameSums(yLogY, actual.SumWYLogY, sums, $"{what}: Σwy·log y");
+            sums.Add(("Σw·y·log y", yLogY, actual.SumWYLogY));
         }
-    }
 
-    private static void AssertSameSums(ExactSum[] expected, ExactSum[] actual, Sums sums, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int c = 0; c < expected.Length; c++)
+        foreach ((string name, ExactSum[] e, ExactSum[]? a) in sums)
         {
-            if (sums == Sums.Exact)
+            Assert.True(a is not null, $"{what}: no {name}");
+            for (int c = 0; c < expected.CellCount; c++)
             {
-                Assert.True(ExactSumText.Format(expected[c]) == ExactSumText.Format(actual[c]), $"{what} of cell {c}: {ExactSumText.Format(actual[c])}, expected {ExactSumText.Format(expected[c])}");
-            }
-            else
-            {
-                long e = BitConverter.DoubleToInt64Bits(expected[c].ToDouble()), a = BitConverter.DoubleToInt64Bits(actual[c].ToDouble());
-                Assert.True(e == a, $"{what} of cell {c}: {actual[c].ToDouble():R}, expected {expected[c].ToDouble():R}");
+                bool same = roundedOnly
+                    ? BitConverter.DoubleToInt64Bits(e[c].ToDouble()) == BitConverter.DoubleToInt64Bits(a![c].ToDouble())
+                    : ExactSumText.Format(e[c]) == ExactSumText.Format(a![c]);
+                Assert.True(same, $"{what}: cell {c}, {name} {ExactSumText.Format(a![c])}, expected {ExactSumText.Format(e[c])}");
             }
         }
     }
