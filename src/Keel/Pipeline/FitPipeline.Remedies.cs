@@ -1,6 +1,5 @@
 using System.Globalization;
 using Keel.Compression;
-using Keel.Diagnostics;
 using Keel.Model;
 using Keel.Results;
 using Keel.Solvers;
@@ -10,7 +9,7 @@ using Keel.Solvers.Stochastic;
 
 namespace Keel.Pipeline;
 
-/// <summary>The remedies: penalised fits, SGD, robust standard errors, and auto's refinement note.</summary>
+/// <summary>The remedies: penalised fits and SGD; the standard-error request; auto's refinement note.</summary>
 internal static partial class FitPipeline
 {
     private static bool IsRemedy(SolverChoice solver) =>
@@ -46,17 +45,13 @@ internal static partial class FitPipeline
         }
 
         clock.Lap("solve");
-        var result = ResultAssembler.Assemble(design, solution, options.DiagnoseOnly, new SolverReport(name, reason, options.Threads));
+        double[] fitted = ResultAssembler.FittedByCell(design, solution);
+        // A penalised fit's coefficients are biased: no standard error (its covariance is not (X'WX)⁻¹).
+        var result = ResultAssembler.Assemble(design, solution, options.DiagnoseOnly, new SolverReport(name, reason, options.Threads), standardErrors: solution.Penalty is null ? StandardErrorsOf(options) : null, fitted: fitted);
         result.Penalty = solution.Penalty;
         if (solution.Penalty is { ChosenAtPathEnd: true } end)
         {
             result.Warnings.Add(new FitWarning(WarningCodes.LambdaAtPathEnd, string.Create(CultureInfo.InvariantCulture, $"cross-validation chose the smallest λ of the path ({end.Lambda:G4} = {options.Penalized.MinRatio ?? LambdaPath.DefaultMinRatio(design.Cells.Counts.RowsUsed, design.SolvedCount):G2}·λ_max): the best λ may be smaller; columns are not standardised, so rare levels need small λ (try --lambda, or compare with --solver qr)")));
-        }
-
-        double[] fitted = ResultAssembler.FittedByCell(design, solution);
-        if (solution.Penalty is null)
-        {
-            ApplyStandardErrors(result, design, solution, fitted, options);
         }
 
         return new FitOutcome(result, design, solution, fitted);
@@ -76,66 +71,13 @@ internal static partial class FitPipeline
             $"; Björck refinement of the augmented system with double-double residuals ({solution.StopReason}, {solution.Iterations} steps): the scaled condition number {kappa:G3} puts about {digitsAtRisk:0.#} of 16 digits at risk in a plain QR solve, {(digitsAtRisk > 4 ? "which the refinement recovers" : "few enough that refinement only confirms the solution")}");
     }
 
-    private static void ApplyStandardErrors(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, FitOptions options)
-    {
-        if (options.StandardErrors == StandardErrorKind.Classical && options.ClusterColumn is null)
-        {
-            result.StdErrorType = "classical";
-            return;
-        }
+    // The standard errors a least-squares fit of the cells reports (written by the assembler).
+    private static StandardErrorRequest StandardErrorsOf(FitOptions options) =>
+        new(options.StandardErrors == StandardErrorKind.Hc1, options.ClusterColumn, options.WeightColumn is not null);
 
-        if (options.ClusterColumn is null && options.WeightColumn is not null)
-        {
-            throw new KeelInputException("--se hc1 with --weights: HC1 needs Σw²e² per cell, which the cells' sums (Σw, Σwy, Σwy²) do not determine; use --cluster COL (exact with weights) or fit without weights");
-        }
-
-        string type = options.ClusterColumn is { } col ? $"cluster({col})" : "hc1";
-        result.StdErrorType = type;
-        if (solution.Covariance is null)
-        {
-            foreach (CoefficientResult c in result.Coefficients.Where(c => c.Status == CoefficientStatus.Estimated))
-            {
-                c.StdError = null;
-            }
-
-            result.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, $"{type} standard errors need (X'WX)⁻¹, which only the dense path provides; use --solver qr"));
-            return;
-        }
-
-        RobustStandardErrors(result, design, solution, fitted, design.Cells.Counts.RowsUsed, options);
-    }
-
-    // The sandwich of the cells (RobustCovariance) written into the result's estimated
-    // coefficients; the least-squares and the GLM paths share it (fitted: the cells' fitted means).
-    private static void RobustStandardErrors(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, long rows, FitOptions options)
-    {
-        var covariance = solution.Covariance!();
-        double[] variance;
-        if (options.ClusterColumn is { } cluster)
-        {
-            int key = Array.FindIndex(design.Cells.KeyColumns, k => k.Name == cluster);
-            variance = RobustCovariance.Clustered(design, covariance, solution.Aliased, fitted, key, rows, solution.Rank, out int clusters);
-            result.Clusters = clusters;
-            if (clusters < 2)
-            {
-                result.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, $"--cluster {cluster}: {clusters} cluster; cluster-robust standard errors need at least 2"));
-            }
-        }
-        else
-        {
-            variance = RobustCovariance.Hc1(design, covariance, solution.Aliased, fitted, rows, solution.Rank);
-        }
-
-        for (int i = 0; i < design.Columns.Length; i++)
-        {
-            int j = design.SolvedOfColumn[i];
-            CoefficientResult c = result.Coefficients[i];
-            if (j >= 0 && !solution.Aliased[j] && c.Status == CoefficientStatus.Estimated)
-            {
-                c.StdError = variance[j] >= 0 && rows > solution.Rank ? Math.Sqrt(variance[j]) : null;
-            }
-        }
-    }
+    // The GLM path's sandwich (FitPipeline.Glm): the same writer as the least-squares path's.
+    private static void RobustStandardErrors(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, long rows, FitOptions options) =>
+        StandardErrorAssembly.Robust(result, design, solution, fitted, rows, options.ClusterColumn);
 
     // --cluster COL: the cluster column joins the cell key (cells split by cluster; sums stay exact).
     private static RowPassPlan WithClusterKey(RowPassPlan plan, string? cluster) =>

@@ -112,10 +112,9 @@ internal static partial class FitPipeline
                 progress is null ? null : new LsmrProgressForwarder(p => progress.Report(new PipelineProgress("lsmr", cells.Counts.RowsRead, cells.CellCount, 0, 0) { Iteration = p.Iteration, NormAR = p.NormAR, NormR = p.NormR })));
         clock.Lap("solve");
 
-        var result = ResultAssembler.Assemble(design, solution, options.DiagnoseOnly, new SolverReport(dense ? "qr" : "lsmr", reason + RefinementNote(dense, solution), options.Threads));
-        clock.Lap("assemble");
         double[] fitted = ResultAssembler.FittedByCell(design, solution);
-        ApplyStandardErrors(result, design, solution, fitted, options);
+        var result = ResultAssembler.Assemble(design, solution, options.DiagnoseOnly, new SolverReport(dense ? "qr" : "lsmr", reason + RefinementNote(dense, solution), options.Threads), standardErrors: StandardErrorsOf(options), fitted: fitted);
+        clock.Lap("assemble");
         return new FitOutcome(result, design, solution, fitted);
     }
 

@@ -23,7 +23,9 @@ internal static class ResultAssembler
     /// <param name="diagnoseOnly">No estimates, only diagnostics.</param>
     /// <param name="glm">For `--family poisson|binomial`: the likelihood fit's statistics, replacing the least-squares ones.</param>
     /// <param name="solver">Which solver ran, why, on how many threads (the result's solver block).</param>
-    public static FitResult Assemble(Design design, LeastSquaresSolution solution, bool diagnoseOnly, SolverReport solver, GlmReport? glm = null)
+    /// <param name="standardErrors">A least-squares fit's standard errors (<see cref="StandardErrorAssembly"/>); null leaves the classical ones unnamed (the GLM path writes its own).</param>
+    /// <param name="fitted">The cells' fitted means when the caller already has them (<see cref="FittedByCell"/>); computed here otherwise.</param>
+    public static FitResult Assemble(Design design, LeastSquaresSolution solution, bool diagnoseOnly, SolverReport solver, GlmReport? glm = null, StandardErrorRequest? standardErrors = null, double[]? fitted = null)
     {
         CellTable cells = design.Cells;
         var r = new FitResult
@@ -54,7 +56,7 @@ internal static class ResultAssembler
         }
         else if (!diagnoseOnly)
         {
-            AddFitStatistics(r, design, solution);
+            AddFitStatistics(r, design, solution, fitted ??= FittedByCell(design, solution));
         }
         else
         {
@@ -77,6 +79,11 @@ internal static class ResultAssembler
                 c.Estimate = null;
                 c.StdError = null;
             }
+        }
+
+        if (standardErrors is not null)
+        {
+            StandardErrorAssembly.Apply(r, design, solution, fitted ?? FittedByCell(design, solution), standardErrors);
         }
 
         return r;
@@ -144,7 +151,7 @@ internal static class ResultAssembler
         }
     }
 
-    private static void AddFitStatistics(FitResult r, Design design, LeastSquaresSolution solution)
+    private static void AddFitStatistics(FitResult r, Design design, LeastSquaresSolution solution, double[] fitted)
     {
         CellTable cells = design.Cells;
         // Ordinary targets (k = 0): sums in cell order, as always. Targets beyond 2^±400 (k ≠ 0):
@@ -161,7 +168,7 @@ internal static class ResultAssembler
         r.DfResidual = df;
         if (k == 0)
         {
-            (double pureError, double between, double rss, double tss) = SumsOfSquares(design, solution);
+            (double pureError, double between, double rss, double tss) = SumsOfSquares(design, solution, fitted);
             r.PureErrorSs = pureError;
             r.Rss = rss;
             r.Tss = tss;
@@ -184,7 +191,7 @@ internal static class ResultAssembler
             // Targets beyond 2^±400: every sum of squares is carried as its square root (a safely
             // scaled norm), and the statistics are ratios of roots, squared last. A sum beyond the
             // double range becomes null, but sigma, R² and F, which are in range, stay exact.
-            (double rootPure, double rootBetween, double rootRss, double rootTss) = RootSumsOfSquares(design, solution);
+            (double rootPure, double rootBetween, double rootRss, double rootTss) = RootSumsOfSquares(design, solution, fitted);
             r.PureErrorSs = rootPure * rootPure;
             r.Rss = rootRss * rootRss;
             r.Tss = rootTss * rootTss;
@@ -237,11 +244,10 @@ internal static class ResultAssembler
         }
     }
 
-    private static (double PureError, double Between, double Rss, double Tss) SumsOfSquares(Design design, LeastSquaresSolution solution)
+    private static (double PureError, double Between, double Rss, double Tss) SumsOfSquares(Design design, LeastSquaresSolution solution, double[] fitted)
     {
         CellTable cells = design.Cells;
         double pureError = PureError.Total(cells, out _);
-        double[] fitted = FittedByCell(design, solution);
         double between = 0;
         ExactSum totalW = default, totalWy = default, totalWy2 = default;
         for (int c = 0; c < design.CellCount; c++)
@@ -290,11 +296,10 @@ internal static class ResultAssembler
     /// of two roots. Differences are halved before subtracting (exact) and the norm doubled, so two
     /// means near ±1.7e308 do not overflow in their difference.
     /// </summary>
-    private static (double RootPure, double RootBetween, double RootRss, double RootTss) RootSumsOfSquares(Design design, LeastSquaresSolution solution)
+    private static (double RootPure, double RootBetween, double RootRss, double RootTss) RootSumsOfSquares(Design design, LeastSquaresSolution solution, double[] fitted)
     {
         CellTable cells = design.Cells;
         double rootPure = PureError.RootTotalScaledPerCell(cells);
-        double[] fitted = FittedByCell(design, solution);
         var term = new double[design.CellCount];
         ExactSum totalW = default, totalWy = default, totalWy2 = default;
         for (int c = 0; c < design.CellCount; c++)

@@ -1,0 +1,91 @@
+using Keel.Diagnostics;
+using Keel.Model;
+using Keel.Solvers;
+
+namespace Keel.Results;
+
+/// <summary>
+/// Which standard errors a cell fit reports, as the assembler needs to know it: classical, HC1
+/// (<paramref name="Hc1"/>) or clustered by a key column of the cells (<paramref name="ClusterColumn"/>,
+/// which wins over HC1); <paramref name="Weighted"/> says the fit has --weights.
+/// </summary>
+internal sealed record StandardErrorRequest(bool Hc1, string? ClusterColumn, bool Weighted)
+{
+    public bool Classical => !Hc1 && ClusterColumn is null;
+}
+
+/// <summary>
+/// The result's standard errors, written once by the assembler: the classical ones come with the
+/// coefficients (σ²·(X'WX)⁻¹); a robust request replaces them by the cells' sandwich
+/// (<see cref="RobustCovariance"/>: HC1, or clustered by a cell key) and names the type.
+/// Objective: the sandwich of MacKinnon &amp; White (1985) and of Liang &amp; Zeger (1986) from exact cell sums.
+/// Invariant: only estimated coefficients get a value; none without (X'WX)⁻¹ (dense path) or with too few rows.
+/// Cost: one pass over the cells and the k×k covariance (RobustCovariance).
+/// </summary>
+internal static class StandardErrorAssembly
+{
+    /// <param name="fitted">The cells' fitted means (<see cref="ResultAssembler.FittedByCell"/>).</param>
+    public static void Apply(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, StandardErrorRequest request)
+    {
+        if (request.Classical)
+        {
+            result.StdErrorType = "classical";
+            return;
+        }
+
+        if (request.ClusterColumn is null && request.Weighted)
+        {
+            throw new KeelInputException("--se hc1 with --weights: HC1 needs Σw²e² per cell, which the cells' sums (Σw, Σwy, Σwy²) do not determine; use --cluster COL (exact with weights) or fit without weights");
+        }
+
+        string type = request.ClusterColumn is { } col ? $"cluster({col})" : "hc1";
+        result.StdErrorType = type;
+        if (solution.Covariance is null)
+        {
+            foreach (CoefficientResult c in result.Coefficients.Where(c => c.Status == CoefficientStatus.Estimated))
+            {
+                c.StdError = null;
+            }
+
+            result.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, $"{type} standard errors need (X'WX)⁻¹, which only the dense path provides; use --solver qr"));
+            return;
+        }
+
+        Robust(result, design, solution, fitted, design.Cells.Counts.RowsUsed, request.ClusterColumn);
+    }
+
+    /// <summary>
+    /// The sandwich of the cells written into the result's estimated coefficients; the least-squares
+    /// and the GLM paths share it (<paramref name="fitted"/>: the cells' fitted means; null
+    /// <paramref name="cluster"/>: HC1).
+    /// </summary>
+    public static void Robust(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, long rows, string? cluster)
+    {
+        var covariance = solution.Covariance!();
+        double[] variance;
+        if (cluster is not null)
+        {
+            int key = Array.FindIndex(design.Cells.KeyColumns, k => k.Name == cluster);
+            variance = RobustCovariance.Clustered(design, covariance, solution.Aliased, fitted, key, rows, solution.Rank, out int clusters);
+            result.Clusters = clusters;
+            if (clusters < 2)
+            {
+                result.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, $"--cluster {cluster}: {clusters} cluster; cluster-robust standard errors need at least 2"));
+            }
+        }
+        else
+        {
+            variance = RobustCovariance.Hc1(design, covariance, solution.Aliased, fitted, rows, solution.Rank);
+        }
+
+        for (int i = 0; i < design.Columns.Length; i++)
+        {
+            int j = design.SolvedOfColumn[i];
+            CoefficientResult c = result.Coefficients[i];
+            if (j >= 0 && !solution.Aliased[j] && c.Status == CoefficientStatus.Estimated)
+            {
+                c.StdError = variance[j] >= 0 && rows > solution.Rank ? Math.Sqrt(variance[j]) : null;
+            }
+        }
+    }
+}
