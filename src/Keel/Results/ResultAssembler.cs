@@ -379,7 +379,7 @@ internal static class ResultAssembler
         var aliased = r.Coefficients.Where(c => c.Status == CoefficientStatus.Aliased).ToList();
         if (aliased.Count > 0)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.Aliased, AliasExplainer.Summarize(aliased)));
+            r.Warnings.Add(new FitWarning(WarningCodes.Aliased, AliasWarning.Text(aliased)));
         }
 
         if (solution.ConditionNumber is { } kappa && kappa > IllConditionedThreshold)

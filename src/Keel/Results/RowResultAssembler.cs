@@ -325,7 +325,7 @@ internal static class RowResultAssembler
         var aliased = r.Coefficients.Where(c => c.Status == CoefficientStatus.Aliased).ToList();
         if (aliased.Count > 0)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.Aliased, Keel.Diagnostics.AliasExplainer.Summarize(aliased)));
+            r.Warnings.Add(new FitWarning(WarningCodes.Aliased, AliasWarning.Text(aliased)));
         }
 
         int singletons = factors.Sum(f => rows.Factors[f].CountByLevel().Count(c => c == 1));
