@@ -1,6 +1,6 @@
-using Keel.Model;
+using Keel.LinearAlgebra;
 
-namespace Keel.LinearAlgebra;
+namespace Keel.Model;
 
 /// <summary>
 /// The weighted cells design √W·X as an operator: products are gathers (A·x: each cell sums its

@@ -1,4 +1,5 @@
 using Keel.LinearAlgebra;
+using Keel.Model;
 
 namespace Keel.Solvers.Penalized;
 
