@@ -213,7 +213,7 @@ internal static class ReportPlots
 
     /// <summary>t_{0.975}(df) by bisection on the two-sided p-value (display only).</summary>
     /// <summary>The normal distribution's 0.975 quantile.</summary>
-    internal const double NormalQuantile975 = 1.959963984540054;
+    internal const double NormalQuantile975 = 1.9599639845400536;
 
     internal static double StudentQuantile975(double df)
     {

@@ -1,3 +1,6 @@
+using System.Globalization;
+using Keel.Data;
+
 namespace Keel;
 
 /// <summary>
@@ -5,7 +8,9 @@ namespace Keel;
 /// is one, what was expected, and how to fix it. The command line turns it into exit code 2.
 /// Expected numerical outcomes (aliasing, non-convergence) are never thrown; they go into the
 /// result with a warning code. Where the input has a place, it is also given as properties
-/// (<see cref="File"/>, <see cref="Line"/>, <see cref="Column"/>), as Sylvan's CsvFormatException does.
+/// (<see cref="File"/>, <see cref="Line"/>, <see cref="Column"/>), as Sylvan's CsvFormatException does;
+/// inside the library the exception is made by the named factories (At, InFile, InRowGroup,
+/// InColumn), which write the place into the message and the properties alike.
 /// </summary>
 public sealed class KeelInputException : Exception
 {
@@ -27,24 +32,45 @@ public sealed class KeelInputException : Exception
     /// <summary>The file (or source) the bad input is in, when the error has a place.</summary>
     public string? File { get; init; }
 
-    /// <summary>The line of the file (the header is line 1), when the error is in one record.</summary>
+    /// <summary>
+    /// The line of the file (the header is line 1), when the error is in one record; for a value
+    /// judged after the read (a column's log of 0, say), the line where that value was first seen.
+    /// </summary>
     public long? Line { get; init; }
 
     /// <summary>The column (as the header names it), when the error is in one field.</summary>
     public string? Column { get; init; }
 
     /// <summary>
-    /// An error at a place: the message is "FILE, line N, column 'C': WHAT" (the parts that are known),
-    /// the column quoted with control characters made visible.
+    /// An error at a place in a file: the message is "FILE, line N, column 'C': WHAT" (the parts that
+    /// are known), the column quoted with control characters made visible.
     /// </summary>
-    internal static KeelInputException At(string file, long? line, string? column, string what, Exception? inner = null)
-    {
-        string place = file
-            + (line is { } n ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $", line {n}") : string.Empty)
-            + (column is null ? string.Empty : $", column '{Keel.Data.MessageText.Quote(column)}'");
-        string message = $"{place}: {what}";
-        return inner is null
+    internal static KeelInputException At(string file, long? line, string? column, string what, Exception? inner = null) =>
+        Create(file + LineText(line) + ColumnText(column) + ": " + what, file, line, column, inner);
+
+    /// <summary>An error about a whole file or source (or a command-line input naming one): "FILE: WHAT".</summary>
+    internal static KeelInputException InFile(string file, string what, Exception? inner = null) =>
+        Create($"{file}: {what}", file, line: null, column: null, inner);
+
+    /// <summary>An error in one column chunk of a Parquet file: "FILE, row group G, column 'C': WHAT".</summary>
+    internal static KeelInputException InRowGroup(string file, int rowGroup, string column, string what, Exception? inner = null) =>
+        Create(string.Create(CultureInfo.InvariantCulture, $"{file}, row group {rowGroup}") + ColumnText(column) + ": " + what, file, line: null, column, inner);
+
+    /// <summary>
+    /// An error in a value of a column found after the read, where the value's first line is known
+    /// but not its file (the cells of several files are merged): "column 'C', line N: WHAT".
+    /// </summary>
+    internal static KeelInputException InColumn(string column, long? line, string what) =>
+        Create($"column '{MessageText.Quote(column)}'" + LineText(line) + ": " + what, file: null, line, column, inner: null);
+
+    private static string LineText(long? line) =>
+        line is { } n ? string.Create(CultureInfo.InvariantCulture, $", line {n}") : string.Empty;
+
+    private static string ColumnText(string? column) =>
+        column is null ? string.Empty : $", column '{MessageText.Quote(column)}'";
+
+    private static KeelInputException Create(string message, string? file, long? line, string? column, Exception? inner) =>
+        inner is null
             ? new KeelInputException(message) { File = file, Line = line, Column = column }
             : new KeelInputException(message, inner) { File = file, Line = line, Column = column };
-    }
 }

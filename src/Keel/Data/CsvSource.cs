@@ -74,13 +74,13 @@ internal sealed class CsvSource : ITabularSource
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KeelInputException($"{path}: cannot open the file ({e.Message})", e);
+            throw KeelInputException.InFile(path, $"cannot open the file ({e.Message})", e);
         }
 
         if (file.Length == 0)
         {
             file.Dispose();
-            throw new KeelInputException($"{path}: the file is empty; expected a header row naming the columns");
+            throw KeelInputException.InFile(path, "the file is empty; expected a header row naming the columns");
         }
 
         Stream bytes;
@@ -93,7 +93,7 @@ internal sealed class CsvSource : ITabularSource
         catch (InvalidDataException e)
         {
             file.Dispose();
-            throw new KeelInputException($"{path}: not a readable CSV file ({FirstLine(e.Message)})", e);
+            throw KeelInputException.InFile(path, $"not a readable CSV file ({FirstLine(e.Message)})", e);
         }
         catch
         {
@@ -119,12 +119,12 @@ internal sealed class CsvSource : ITabularSource
         {
             // Only an empty stream has no header row (an empty file is caught before, by its length).
             file.Dispose();
-            throw new KeelInputException($"{name}: empty; expected a header row naming the columns", e);
+            throw KeelInputException.InFile(name, "empty; expected a header row naming the columns", e);
         }
         catch (Exception e) when (e is InvalidDataException or DecoderFallbackException or CsvFormatException)
         {
             file.Dispose();
-            throw new KeelInputException($"{name}: not a readable CSV file ({FirstLine(e.Message)})", e);
+            throw KeelInputException.InFile(name, $"not a readable CSV file ({FirstLine(e.Message)})", e);
         }
         catch
         {
@@ -155,7 +155,7 @@ internal sealed class CsvSource : ITabularSource
         catch (Exception e) when (e is InvalidDataException or DecoderFallbackException or CsvFormatException)
         {
             text.Dispose();
-            throw new KeelInputException($"{name}, line {firstLine}: not readable as CSV ({FirstLine(e.Message)})", e);
+            throw KeelInputException.At(name, firstLine, null, $"not readable as CSV ({FirstLine(e.Message)})", e);
         }
     }
 
@@ -180,7 +180,7 @@ internal sealed class CsvSource : ITabularSource
 
             if (_lengthAtOpen >= 0 && _file.Position < _lengthAtOpen)
             {
-                throw new KeelInputException($"{Name}: the file ended at byte {_file.Position:N0} of {_lengthAtOpen:N0} (it changed while being read?)");
+                throw KeelInputException.InFile(Name, $"the file ended at byte {_file.Position:N0} of {_lengthAtOpen:N0} (it changed while being read?)");
             }
 
             return false;
@@ -204,7 +204,7 @@ internal sealed class CsvSource : ITabularSource
     {
         if (_columns.Length == 0 || (_columns.Length == 1 && _columns[0].Length == 0))
         {
-            throw new KeelInputException($"{Name}: the file is empty; expected a header row naming the columns");
+            throw KeelInputException.InFile(Name, "the file is empty; expected a header row naming the columns");
         }
 
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -212,12 +212,12 @@ internal sealed class CsvSource : ITabularSource
         {
             if (_columns[i].Contains('\0', StringComparison.Ordinal))
             {
-                throw new KeelInputException($"{Name}: the header contains NUL bytes; this does not look like a text CSV file");
+                throw KeelInputException.InFile(Name, "the header contains NUL bytes; this does not look like a text CSV file");
             }
 
             if (!seen.TryAdd(_columns[i], i))
             {
-                throw new KeelInputException($"{Name}, line 1: column name '{MessageText.Quote(_columns[i])}' appears twice (columns {seen[_columns[i]] + 1} and {i + 1}); rename one");
+                throw KeelInputException.At(Name, 1, null, $"column name '{MessageText.Quote(_columns[i])}' appears twice (columns {seen[_columns[i]] + 1} and {i + 1}); rename one");
             }
         }
     }

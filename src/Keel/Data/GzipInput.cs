@@ -48,7 +48,7 @@ internal sealed class GzipInput : Stream
         Span<byte> head = stackalloc byte[18];
         int got = ReadAt(file, 0, head);
         if (got < 18 || head[0] != 0x1f || head[1] != 0x8b)
-            throw new KeelInputException($"{path}: not a gzip file (it does not start with the gzip signature 1f 8b); rename it if it is plain text");
+            throw KeelInputException.InFile(path, "not a gzip file (it does not start with the gzip signature 1f 8b); rename it if it is plain text");
 
         bool checkTrailer = true;
         if (IsBgzfHeader(head))
@@ -75,7 +75,7 @@ internal sealed class GzipInput : Stream
         }
         catch (InvalidDataException e)
         {
-            throw new KeelInputException($"{_path}: the gzip data are corrupt after {_length:N0} decompressed bytes ({e.Message.Split('\n')[0].Trim()})", e);
+            throw KeelInputException.InFile(_path, $"the gzip data are corrupt after {_length:N0} decompressed bytes ({e.Message.Split('\n')[0].Trim()})", e);
         }
 
         if (read > 0)
@@ -88,8 +88,9 @@ internal sealed class GzipInput : Stream
         {
             _checked = true;
             if (_checkTrailer && (_crc.GetCurrentHashAsUInt32() != _trailerCrc || (uint)_length != _trailerLength))
-                throw new KeelInputException(
-                    $"{_path}: the gzip file is truncated or corrupt: {_length:N0} bytes decompressed do not match its trailer " +
+                throw KeelInputException.InFile(
+                    _path,
+                    $"the gzip file is truncated or corrupt: {_length:N0} bytes decompressed do not match its trailer " +
                     "(CRC-32 and length, RFC 1952); re-download it, or decompress it first if it is several gzip files concatenated");
         }
         return read;
@@ -106,11 +107,11 @@ internal sealed class GzipInput : Stream
         while (at < size)
         {
             if (ReadAt(file, at, head) < 18 || !IsBgzfHeader(head))
-                throw new KeelInputException($"{path}: the bgzip file is truncated or corrupt (block at byte {at:N0} is incomplete)");
+                throw KeelInputException.InFile(path, $"the bgzip file is truncated or corrupt (block at byte {at:N0} is incomplete)");
             at += BinaryPrimitives.ReadUInt16LittleEndian(head[16..]) + 1;
         }
         if (at != size)
-            throw new KeelInputException($"{path}: the bgzip file is truncated (its last block needs {at - size:N0} more bytes)");
+            throw KeelInputException.InFile(path, $"the bgzip file is truncated (its last block needs {at - size:N0} more bytes)");
     }
 
     private static int ReadAt(FileStream file, long offset, Span<byte> into)

@@ -27,12 +27,12 @@ internal static class InputResolver
         {
             if (input.StartsWith("duckdb:", StringComparison.Ordinal) || input.StartsWith("postgresql://", StringComparison.Ordinal) || input.StartsWith("postgres://", StringComparison.Ordinal))
             {
-                throw new KeelInputException($"{input}: a database source is read with --table or --query, alone (not with files or --cells)");
+                throw KeelInputException.InFile(input, "a database source is read with --table or --query, alone (not with files or --cells)");
             }
 
             if (input == StandardInput)
             {
-                files.Add(files.Contains(StandardInput) ? throw new KeelInputException("-: standard input can be read only once; name it once") : input);
+                files.Add(files.Contains(StandardInput) ? throw KeelInputException.InFile(StandardInput, "standard input can be read only once; name it once") : input);
                 continue;
             }
 
@@ -50,7 +50,7 @@ internal static class InputResolver
                     : [];
                 if (matched.Count == 0)
                 {
-                    throw new KeelInputException($"{input}: no file matches");
+                    throw KeelInputException.InFile(input, "no file matches");
                 }
 
                 files.AddRange(matched);
@@ -59,7 +59,7 @@ internal static class InputResolver
 
             if (!File.Exists(input))
             {
-                throw new KeelInputException($"{input}: no such file");
+                throw KeelInputException.InFile(input, "no such file");
             }
 
             files.Add(input);

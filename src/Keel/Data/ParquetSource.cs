@@ -55,7 +55,7 @@ internal sealed class ParquetSource : ITabularSource
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or NotSupportedException or ArgumentException)
         {
-            throw new KeelInputException($"{path}: not a readable Parquet file ({FirstLine(e.Message)})", e);
+            throw KeelInputException.InFile(path, $"not a readable Parquet file ({FirstLine(e.Message)})", e);
         }
     }
 
@@ -107,7 +107,7 @@ internal sealed class ParquetSource : ITabularSource
         }
         catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException or ArgumentException or InvalidOperationException)
         {
-            throw new KeelInputException($"{Name}, row group {_groupIndex}, column '{field.Name}': cannot read ({FirstLine(e.Message)})", e);
+            throw KeelInputException.InRowGroup(Name, _groupIndex, field.Name, $"cannot read ({FirstLine(e.Message)})", e);
         }
     }
 
@@ -116,7 +116,7 @@ internal sealed class ParquetSource : ITabularSource
         ParquetRowGroupReader group = _group!;
         if (field.IsArray || field.MaxRepetitionLevel > 0)
         {
-            throw new KeelInputException($"{Name}, column '{field.Name}': a repeated (list) column cannot be a regressor, target or weight");
+            throw KeelInputException.At(Name, null, field.Name, "a repeated (list) column cannot be a regressor, target or weight");
         }
 
         Type t = field.ClrType;
@@ -143,7 +143,7 @@ internal sealed class ParquetSource : ITabularSource
             _ when t == typeof(bool) => await Numbers<bool>(group, field, static (v, d) => (v ? "true" : "false").TryCopyTo(d) ? (v ? 4 : 5) : -1).ConfigureAwait(false),
             _ when t == typeof(DateOnly) => await Numbers<DateOnly>(group, field, static (v, d) => v.TryFormat(d, out int n, "yyyy-MM-dd", CultureInfo.InvariantCulture) ? n : -1).ConfigureAwait(false),
             _ when t == typeof(DateTime) => await Numbers<DateTime>(group, field, static (v, d) => v.TryFormat(d, out int n, "yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture) ? n : -1).ConfigureAwait(false),
-            _ => throw new KeelInputException($"{Name}, column '{field.Name}': Parquet type {t.Name} is not supported as a regressor, target or weight (cast it to a number or text)"),
+            _ => throw KeelInputException.At(Name, null, field.Name, $"Parquet type {t.Name} is not supported as a regressor, target or weight (cast it to a number or text)"),
         };
     }
 

@@ -126,7 +126,7 @@ internal sealed class Design
             {
                 // The iterative solvers scale columns by 1/‖a_j‖: a column near 1e308 has no such scale in
                 // doubles (the dense QR forms its norms scaled and does not come here).
-                throw new KeelInputException($"column '{Columns[ColumnOfSolved[j]].Name}': the sum of w·value² over the rows exceeds the double range (values near 1e308); the iterative solvers cannot scale it — divide the column by a power of ten before fitting, or use --solver qr");
+                throw KeelInputException.InColumn(Columns[ColumnOfSolved[j]].Name, null, "the sum of w·value² over the rows exceeds the double range (values near 1e308); the iterative solvers cannot scale it — divide the column by a power of ten before fitting, or use --solver qr");
             }
         }
 

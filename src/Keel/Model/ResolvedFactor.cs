@@ -90,7 +90,7 @@ internal sealed class ResolvedFactor
         if (firstBad >= 0 && numbers >= column.Count - numbers)
         {
             string name = Data.MessageText.Quote(column.Name);
-            throw new KeelInputException($"column '{name}', line {column.FirstLine[firstBad]}: '{Data.MessageText.Quote(column.Labels[firstBad])}' is not a finite number, but {numbers} of the column's {column.Count} distinct values are; fix the value, or write C({name}) to treat the column as categorical");
+            throw KeelInputException.InColumn(name, column.FirstLine[firstBad], $"'{Data.MessageText.Quote(column.Labels[firstBad])}' is not a finite number, but {numbers} of the column's {column.Count} distinct values are; fix the value, or write C({name}) to treat the column as categorical");
         }
     }
 
@@ -101,7 +101,7 @@ internal sealed class ResolvedFactor
         {
             if (values[code].Any(v => !double.IsFinite(v.Hi)))
             {
-                throw new KeelInputException($"column '{Data.MessageText.Quote(column.Name)}', line {column.FirstLine[code]}: {factor.Label} of {Data.MessageText.Quote(column.Labels[code])} does not fit in a double; rescale the column (for example divide it by a power of ten)");
+                throw KeelInputException.InColumn(column.Name, column.FirstLine[code], $"{factor.Label} of {Data.MessageText.Quote(column.Labels[code])} does not fit in a double; rescale the column (for example divide it by a power of ten)");
             }
         }
 
@@ -146,7 +146,7 @@ internal sealed class ResolvedFactor
             double x = column.Values[code];
             if (!(x > 0))
             {
-                throw new KeelInputException($"column '{column.Name}', line {column.FirstLine[code]}: {label} is undefined for {Data.MessageText.Quote(column.Labels[code])}; log() needs positive values");
+                throw KeelInputException.InColumn(column.Name, column.FirstLine[code], $"{label} is undefined for {Data.MessageText.Quote(column.Labels[code])}; log() needs positive values");
             }
 
             values[code] = ContinuousValuesOf(new LogFactor(column.Name), x)!;
@@ -165,7 +165,7 @@ internal sealed class ResolvedFactor
                 code++;
             }
 
-            throw new KeelInputException($"column '{column.Name}', line {column.FirstLine[code]}: {label} needs numbers, but '{Data.MessageText.Quote(column.Labels[code])}' is text");
+            throw KeelInputException.InColumn(column.Name, column.FirstLine[code], $"{label} needs numbers, but '{Data.MessageText.Quote(column.Labels[code])}' is text");
         }
     }
 

@@ -65,7 +65,7 @@ public class OutputErrorTests
             info.ArgumentList.Add(ExampleFormula);
             using var shell = System.Diagnostics.Process.Start(info)!;
             Task<string> stderr = shell.StandardError.ReadToEndAsync();
-            Assert.True(shell.WaitForExit(KeelProcess.DefaultTimeLimit));
+            ChildProcess.WaitOrKill(shell, KeelProcess.DefaultTimeLimit, "sh -c keel");
             Assert.Equal(2, shell.ExitCode);
             Assert.Equal("keel: standard output: cannot write (no space left on device)", (await stderr).TrimEnd('\n'));
         }
@@ -96,7 +96,7 @@ public class OutputErrorTests
             info.ArgumentList.Add(file);
             using var shell = System.Diagnostics.Process.Start(info)!;
             Task<string> stderr = shell.StandardError.ReadToEndAsync();
-            Assert.True(shell.WaitForExit(KeelProcess.DefaultTimeLimit));
+            ChildProcess.WaitOrKill(shell, KeelProcess.DefaultTimeLimit, "sh -c keel");
             Assert.True(shell.ExitCode == 0, await stderr);
 
             // The line before is kept and the result follows it: not renamed over, not written at offset 0.
@@ -154,7 +154,7 @@ public class OutputErrorTests
                 using var child = System.Diagnostics.Process.Start(info)!;
                 Task<string> stderr = child.StandardError.ReadToEndAsync();
                 Task<string> stdout = child.StandardOutput.ReadToEndAsync();
-                Assert.True(child.WaitForExit(KeelProcess.DefaultTimeLimit));
+                ChildProcess.WaitOrKill(child, KeelProcess.DefaultTimeLimit, "setpriv keel");
                 await stdout;
                 return (child.ExitCode, (await stderr).TrimEnd('\n'));
             }

@@ -39,20 +39,6 @@ public class RowBufferTests
         return pass;
     }
 
-    private static void AssertSameBits(CellTable expected, CellTable actual)
-    {
-        Assert.Equal(expected.CellCount, actual.CellCount);
-        Assert.Equal(expected.KeyCodes, actual.KeyCodes);
-        Assert.Equal(expected.RowCount, actual.RowCount);
-        for (int c = 0; c < expected.CellCount; c++)
-        {
-            // The exact values (as cells files write them), not only their roundings to double.
-            Assert.Equal(ExactSumText.Format(expected.SumW[c]), ExactSumText.Format(actual.SumW[c]));
-            Assert.Equal(ExactSumText.Format(expected.SumWy[c]), ExactSumText.Format(actual.SumWy[c]));
-            Assert.Equal(ExactSumText.Format(expected.SumWy2[c]), ExactSumText.Format(actual.SumWy2[c]));
-        }
-    }
-
     [Theory]
     [InlineData(1)]
     [InlineData(3)]
@@ -64,8 +50,8 @@ public class RowBufferTests
         CellTable buffered = Read(rows, bufferLimit: 1 << 20, bufferAfterCells: 1000).Finish(threads);
         // Reaches the bound of 20,000 buffered rows and folds them into the table.
         CellTable folded = Read(rows, bufferLimit: 20000, bufferAfterCells: 1000).Finish(threads);
-        AssertSameBits(hashed, buffered);
-        AssertSameBits(hashed, folded);
+        CellTables.AssertSame(hashed, buffered);
+        CellTables.AssertSame(hashed, folded);
 
         var byKey = rows.GroupBy(r => (r.A, r.B)).ToDictionary(g => g.Key, g => g.Select(r => r.Y).ToArray());
         Assert.Equal(byKey.Count, buffered.CellCount);
@@ -98,7 +84,7 @@ public class RowBufferTests
         RowPass third = Read(shuffled.Where((_, i) => i % 3 == 2), bufferLimit: 5000, bufferAfterCells: 500);
         second.Absorb(third);
         first.Absorb(second);
-        AssertSameBits(one, first.Finish(threads: 2));
+        CellTables.AssertSame(one, first.Finish(threads: 2));
     }
 
     [Fact]
@@ -123,8 +109,8 @@ public class RowBufferTests
         }
 
         CellTable hashed = Read(0);
-        AssertSameBits(hashed, Read(1 << 20));
-        AssertSameBits(hashed, Read(12000));
+        CellTables.AssertSame(hashed, Read(1 << 20));
+        CellTables.AssertSame(hashed, Read(12000));
         Assert.Equal(5000, hashed.RowCount.Count(n => n > 1));
     }
 }

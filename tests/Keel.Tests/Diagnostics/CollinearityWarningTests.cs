@@ -14,11 +14,7 @@ namespace Keel.Tests.Diagnostics;
 /// </summary>
 public class CollinearityWarningTests
 {
-    private static FitResult Fit(string csv, string formula)
-    {
-        using var file = new TempCsv(csv);
-        return FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [file.Path] }).Result;
-    }
+    private static FitResult Fit(string csv, string formula) => CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [] }).Result;
 
     /// <summary>Condition indexes (descending singular values) and proportions pi[j, k] of the unit-length columns of X.</summary>
     private static (double[] Indexes, Matrix<double> Proportions) Belsley(Matrix<double> x)

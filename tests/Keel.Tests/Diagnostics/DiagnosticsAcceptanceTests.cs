@@ -10,11 +10,7 @@ namespace Keel.Tests.Diagnostics;
 /// <summary>Issue 3's acceptance checks, each against an independent computation.</summary>
 public class DiagnosticsAcceptanceTests
 {
-    private static FitResult Fit(string csv, string formula)
-    {
-        using var file = new TempCsv(csv);
-        return FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [file.Path] }).Result;
-    }
+    private static FitResult Fit(string csv, string formula) => CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [] }).Result;
 
     private static double ScaledConditionOf(Matrix<double> x)
     {

@@ -32,11 +32,8 @@ public class RobustCovarianceTests
     private static string Csv(IEnumerable<Row> rows) =>
         "a,x,g,w,y\n" + string.Concat(rows.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.A},{r.X},{r.G},{r.W},{r.Y}\n")));
 
-    private static FitResult Fit(List<Row> rows, string formula, StandardErrorKind se, string? cluster, string? weights)
-    {
-        using var file = new TempCsv(Csv(rows));
-        return FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [file.Path], Solver = SolverChoice.Qr, StandardErrors = se, ClusterColumn = cluster, WeightColumn = weights }).Result;
-    }
+    private static FitResult Fit(List<Row> rows, string formula, StandardErrorKind se, string? cluster, string? weights) =>
+        CsvFit.Run(Csv(rows), new FitOptions { Formula = formula, Inputs = [], Solver = SolverChoice.Qr, StandardErrors = se, ClusterColumn = cluster, WeightColumn = weights }).Result;
 
     // Columns: (Intercept), a[A1], a[A2], x — treatment coding with A0 the reference.
     private static Matrix<double> Design(List<Row> rows) =>

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Keel.Pipeline;
-using Keel.Results;
 using Keel.Tests.TestSupport;
 
 namespace Keel.Tests.Hardening;
@@ -12,23 +11,12 @@ namespace Keel.Tests.Hardening;
 /// </summary>
 public class AwkwardInputTests
 {
-    private static string Json(string csv, string formula, string? weights = null, bool drop = false)
-    {
-        using var file = new TempCsv(csv);
-        FitOutcome outcome = FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [file.Path], WeightColumn = weights, DropInvalid = drop });
-        using var stream = new MemoryStream();
-        ResultJson.Write(outcome.Result, stream);
-        string json = Encoding.UTF8.GetString(stream.ToArray());
-        Assert.DoesNotContain("NaN", json, StringComparison.Ordinal);
-        Assert.DoesNotContain("Infinity", json, StringComparison.Ordinal);
-        using var strict = JsonDocument.Parse(json);
-        return json;
-    }
+    private static string Json(string csv, string formula, string? weights = null, bool drop = false) =>
+        CsvFit.StrictJson(CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [], WeightColumn = weights, DropInvalid = drop }).Result);
 
     private static string Error(string csv, string formula, string? weights = null)
     {
-        using var file = new TempCsv(csv);
-        var e = Assert.Throws<KeelInputException>(() => FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [file.Path], WeightColumn = weights }));
+        var e = Assert.Throws<KeelInputException>(() => CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [], WeightColumn = weights }));
         Assert.DoesNotContain('\n', e.Message);
         return e.Message;
     }

@@ -5,8 +5,10 @@ namespace Keel.Tests.Hardening;
 
 /// <summary>
 /// Bad input carries its place as properties as well as in the message (KeelInputException.File,
-/// Line, Column), on the cell path's row pass and on the row path's reader, so a program can point
-/// at the field without parsing the text.
+/// Line, Column), on the cell path's row pass, the row path's reader, the sources (a whole file)
+/// and the design (a column's value, at the line where it was first seen), so a program can point
+/// at the field without parsing the text. The messages are the ones the command printed before the
+/// properties existed.
 /// </summary>
 public class ErrorLocationTests
 {
@@ -35,5 +37,47 @@ public class ErrorLocationTests
         Assert.Equal(file.Path, error.File);
         Assert.Equal(202L, error.Line);
         Assert.Equal("x", error.Column);
+    }
+
+    [Fact]
+    public void A_missing_file_names_the_file_and_no_line()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), $"keel-missing-{Guid.NewGuid():N}.csv");
+        var error = Assert.Throws<KeelInputException>(() => FitPipeline.Run(new FitOptions { Formula = "y ~ a", Inputs = [missing] }));
+        Assert.Equal($"{missing}: no such file", error.Message);
+        Assert.Equal(missing, error.File);
+        Assert.Null(error.Line);
+        Assert.Null(error.Column);
+    }
+
+    [Fact]
+    public void An_empty_file_names_the_file()
+    {
+        using var file = new TempCsv(string.Empty);
+        var error = Assert.Throws<KeelInputException>(() => FitPipeline.Run(new FitOptions { Formula = "y ~ a", Inputs = [file.Path] }));
+        Assert.Equal($"{file.Path}: the file is empty; expected a header row naming the columns", error.Message);
+        Assert.Equal(file.Path, error.File);
+        Assert.Null(error.Line);
+    }
+
+    [Fact]
+    public void A_duplicated_header_name_is_on_line_1_of_the_file()
+    {
+        using var file = new TempCsv("a,a,y\n1,2,3\n");
+        var error = Assert.Throws<KeelInputException>(() => FitPipeline.Run(new FitOptions { Formula = "y ~ a", Inputs = [file.Path] }));
+        Assert.Equal($"{file.Path}, line 1: column name 'a' appears twice (columns 1 and 2); rename one", error.Message);
+        Assert.Equal((file.Path, 1L, (string?)null), (error.File, error.Line, error.Column));
+    }
+
+    [Theory]
+    [InlineData("x,y\n1,1\n2,2\n0,5\n1,3\n", "y ~ log(x)", "column 'x', line 4: log(x) is undefined for 0; log() needs positive values", 4L)]
+    [InlineData("a,y\nx,1\nz,2\n", "y ~ I(a^2)", "column 'a', line 2: I(a^2) needs numbers, but 'x' is text", 2L)]
+    public void A_value_judged_after_the_read_names_its_column_and_first_line(string csv, string formula, string message, long line)
+    {
+        var error = Assert.Throws<KeelInputException>(() => CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [] }));
+        Assert.Equal(message, error.Message);
+        Assert.Null(error.File); // the cells of several files are merged: the value's file is not kept
+        Assert.Equal(line, error.Line);
+        Assert.Equal(csv[..csv.IndexOf(',', StringComparison.Ordinal)], error.Column);
     }
 }

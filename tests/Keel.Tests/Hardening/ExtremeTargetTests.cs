@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Keel.Pipeline;
-using Keel.Results;
 using Keel.Tests.TestSupport;
 
 namespace Keel.Tests.Hardening;
@@ -22,20 +21,14 @@ public class ExtremeTargetTests
 
     private static JsonElement Fit(string csv, string formula, SolverChoice solver, double? lambda = null)
     {
-        using var file = new TempCsv(csv);
-        FitOutcome outcome = FitPipeline.Run(new FitOptions
+        FitOutcome outcome = CsvFit.Run(csv, new FitOptions
         {
             Formula = formula,
-            Inputs = [file.Path],
+            Inputs = [],
             Solver = solver,
             Penalized = Keel.Solvers.Penalized.PenalizedOptions.Default with { Lambda = lambda },
         });
-        using var stream = new MemoryStream();
-        ResultJson.Write(outcome.Result, stream);
-        string json = Encoding.UTF8.GetString(stream.ToArray());
-        Assert.DoesNotContain("NaN", json, StringComparison.Ordinal);
-        Assert.DoesNotContain("Infinity", json, StringComparison.Ordinal);
-        return JsonDocument.Parse(json).RootElement.Clone();
+        return JsonDocument.Parse(CsvFit.StrictJson(outcome.Result)).RootElement.Clone();
     }
 
     private static double Estimate(JsonElement result, string name) =>
@@ -157,8 +150,8 @@ public class ExtremeTargetTests
     [Fact]
     public void Ridge_cross_validation_beyond_the_double_range_asks_for_lambda()
     {
-        using var file = new TempCsv("a,y\np,1.7e308\nq,-1.7e308\nr,1.6e308\np,1.5e308\nq,-1.6e308\n");
-        var e = Assert.Throws<KeelInputException>(() => FitPipeline.Run(new FitOptions { Formula = "y ~ a", Inputs = [file.Path], Solver = SolverChoice.Ridge, Penalized = Keel.Solvers.Penalized.PenalizedOptions.Default with { Folds = 3 } }));
+        const string Csv = "a,y\np,1.7e308\nq,-1.7e308\nr,1.6e308\np,1.5e308\nq,-1.6e308\n";
+        var e = Assert.Throws<KeelInputException>(() => CsvFit.Run(Csv, new FitOptions { Formula = "y ~ a", Inputs = [], Solver = SolverChoice.Ridge, Penalized = Keel.Solvers.Penalized.PenalizedOptions.Default with { Folds = 3 } }));
         Assert.Contains("give --lambda", e.Message, StringComparison.Ordinal);
     }
 }

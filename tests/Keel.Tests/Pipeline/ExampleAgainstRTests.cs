@@ -6,7 +6,7 @@ namespace Keel.Tests.Pipeline;
 
 /// <summary>
 /// The bundled example against R 4.2 (Debian r-base-core), computed on this repository's
-/// examples/sales.csv with:
+/// examples/sales.csv by example_reference.R beside this file (it prints every number below) with:
 ///   m &lt;- lm(log(revenue) ~ region + city + product + factor(month) + discount, data = d)
 ///   summary(m); anova(m, lm(log(revenue) ~ interaction(city, product, month, discount, drop = TRUE)))
 /// R keeps the regions and aliases cities (its pivoting keeps the earlier term); Keel aliases the

@@ -9,11 +9,8 @@ namespace Keel.Tests.Pipeline;
 /// <summary>The invariants that make cells a faithful compression of rows (cf. scikit-learn's sample-weight consistency tests).</summary>
 public class FitInvarianceTests
 {
-    private static FitResult Fit(string csv, string formula, SolverChoice solver = SolverChoice.Qr, string? weights = null)
-    {
-        using var file = new TempCsv(csv);
-        return FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [file.Path], Solver = solver, WeightColumn = weights, IterativeTolerance = 1e-14 }).Result;
-    }
+    private static FitResult Fit(string csv, string formula, SolverChoice solver = SolverChoice.Qr, string? weights = null) =>
+        CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [], Solver = solver, WeightColumn = weights, IterativeTolerance = 1e-14 }).Result;
 
     private static string Fingerprint(FitResult r) => Keel.Results.Fingerprint.Of(r.Coefficients.Select(c => c.Estimate));
 

@@ -28,8 +28,7 @@ public class PredictionTests
 
     private static (PredictionModel Model, FitOutcome Outcome) FitAndLoad(string csv, string formula)
     {
-        using var data = new TempCsv(csv);
-        FitOutcome outcome = FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [data.Path], Solver = SolverChoice.Qr, Threads = 1 });
+        FitOutcome outcome = CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [], Solver = SolverChoice.Qr, Threads = 1 });
         string path = Path.Combine(Path.GetTempPath(), $"keel-test-{Guid.NewGuid():N}.json");
         try
         {

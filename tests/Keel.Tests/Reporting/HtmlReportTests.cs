@@ -135,11 +135,7 @@ public partial class HtmlReportTests : IClassFixture<ExampleReport>
         using var process = Process.Start(info)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail("chromium did not finish within 3 minutes");
-        }
+        ChildProcess.WaitOrKill(process, TimeSpan.FromMinutes(3), "chromium");
 
         Assert.True(process.ExitCode == 0, $"chromium exited {process.ExitCode}: {stderr.Result}");
         return stdout.Result;

@@ -40,9 +40,12 @@ public class ReportFiguresTests
     [Fact]
     public void The_t_quantile_matches_R()
     {
-        // R: qt(0.975, c(1, 10, 1e6)).
+        // R: qt(0.975, c(1, 10, 1e6)) (report_reference.R beside this file prints them).
         Numeric.AssertClose(12.706204736174694, ReportPlots.StudentQuantile975(1), 1e-9);
         Numeric.AssertClose(2.2281388519862739, ReportPlots.StudentQuantile975(10), 1e-9);
         Numeric.AssertClose(1.9599663568141066, ReportPlots.StudentQuantile975(1e6), 1e-9);
+
+        // R: qnorm(0.975) printed with %.17g: the constant behind the likelihood fits' intervals.
+        Assert.Equal(1.9599639845400536, ReportPlots.NormalQuantile975);
     }
 }

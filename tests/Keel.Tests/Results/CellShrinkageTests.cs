@@ -8,11 +8,7 @@ namespace Keel.Tests.Results;
 
 public class CellShrinkageTests
 {
-    private static FitOutcome Fit(string csv)
-    {
-        using var file = new TempCsv(csv);
-        return FitPipeline.Run(new FitOptions { Formula = "y ~ a + b", Inputs = [file.Path], Solver = SolverChoice.Qr, Threads = 1 });
-    }
+    private static FitOutcome Fit(string csv) => CsvFit.Run(csv, new FitOptions { Formula = "y ~ a + b", Inputs = [], Solver = SolverChoice.Qr, Threads = 1 });
 
     // a × b cells with row counts varying by cell; an interaction of size `bump` in cell (a0, b0).
     private static string Data(double bump, int seed)

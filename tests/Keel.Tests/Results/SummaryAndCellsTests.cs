@@ -8,7 +8,8 @@ namespace Keel.Tests.Results;
 /// <summary>
 /// Fit statistics of the summary and the per-combination table against R 4 (lm, anova against the
 /// cell-means model lm(y ~ interaction(a, x)), predict(se.fit = TRUE)) on a small design with
-/// replicated cells: 14 rows, 9 cells, 4 parameters.
+/// replicated cells: 14 rows, 9 cells, 4 parameters. Every expected number is printed by
+/// summary_cells_reference.R beside this file.
 /// </summary>
 public class SummaryAndCellsTests
 {
@@ -30,11 +31,8 @@ public class SummaryAndCellsTests
         C,3,6.6
         """;
 
-    private static FitOutcome Fit(string csv = Data, string formula = "y ~ a + x")
-    {
-        using var file = new TempCsv(csv);
-        return FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [file.Path], Solver = SolverChoice.Qr, Threads = 1 });
-    }
+    private static FitOutcome Fit(string csv = Data, string formula = "y ~ a + x") =>
+        CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [], Solver = SolverChoice.Qr, Threads = 1 });
 
     [Fact]
     public void Overall_and_lack_of_fit_F_tests_match_R()

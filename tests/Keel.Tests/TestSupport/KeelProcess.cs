@@ -39,11 +39,7 @@ internal static class KeelProcess
             });
         }
 
-        if (!process.WaitForExit(timeLimit ?? DefaultTimeLimit))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"keel {string.Join(' ', args)}: still running after {timeLimit ?? DefaultTimeLimit}; killed");
-        }
+        ChildProcess.WaitOrKill(process, timeLimit ?? DefaultTimeLimit, $"keel {string.Join(' ', args)}");
 
         return new Outcome(process.ExitCode, stdout.Result, stderr.Result);
     }

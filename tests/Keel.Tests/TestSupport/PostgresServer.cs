@@ -123,11 +123,7 @@ public sealed class PostgresServer : IDisposable
         using var process = Process.Start(info)!;
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(120_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"{exe} did not finish in 120 s");
-        }
+        ChildProcess.WaitOrKill(process, TimeSpan.FromMinutes(2), exe);
 
         if (process.ExitCode != 0)
         {

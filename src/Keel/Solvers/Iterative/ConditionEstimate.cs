@@ -218,21 +218,13 @@ internal static class ConditionEstimate
             double sum = 0;
             for (int t = 0; t < 4; t++)
             {
-                sum += (SplitMix64(ref state) >> 11) * (1.0 / (1UL << 53)) - 0.5;
+                sum += (SplitMix64.Next(ref state) >> 11) * (1.0 / (1UL << 53)) - 0.5;
             }
 
             v[j] = scale[j] > 0 ? sum : 0.0;
         }
 
         return v;
-    }
-
-    private static ulong SplitMix64(ref ulong state)
-    {
-        ulong z = state += 0x9E3779B97F4A7C15;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
-        return z ^ (z >> 31);
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ internal static class FoldAssignment
         ulong state = seed;
         for (int i = cells - 1; i > 0; i--)
         {
-            int k = (int)(NextUInt64(ref state) % (ulong)(i + 1));
+            int k = (int)(LinearAlgebra.SplitMix64.Next(ref state) % (ulong)(i + 1));
             (order[i], order[k]) = (order[k], order[i]);
         }
 
@@ -36,15 +36,5 @@ internal static class FoldAssignment
         }
 
         return fold;
-    }
-
-    /// <summary>SplitMix64: one 64-bit output per call, a bijection of the advancing state.</summary>
-    internal static ulong NextUInt64(ref ulong state)
-    {
-        state += 0x9E3779B97F4A7C15UL;
-        ulong z = state;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 }

@@ -134,7 +134,7 @@ internal static class AveragedSgd
     // A cell with probability w_c/W: u uniform in [0, W), the first c with cumulative weight > u.
     private static int SampleCell(double[] cumulativeWeight, double total, ref ulong state)
     {
-        double u = (Next(ref state) >> 11) * (1.0 / 9007199254740992.0) * total;
+        double u = (LinearAlgebra.SplitMix64.Next(ref state) >> 11) * (1.0 / 9007199254740992.0) * total;
         int lo = 0, hi = cumulativeWeight.Length - 1;
         while (lo < hi)
         {
@@ -150,15 +150,5 @@ internal static class AveragedSgd
         }
 
         return lo;
-    }
-
-    // SplitMix64 (Steele, Lea & Flood 2014).
-    private static ulong Next(ref ulong state)
-    {
-        state += 0x9E3779B97F4A7C15UL;
-        ulong z = state;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
     }
 }

@@ -14,11 +14,8 @@ namespace Keel.Tests.Solvers.Glm;
 /// </summary>
 public class GlmInvariantTests
 {
-    private static FitResult Fit(string csv, string formula, GlmFamily family, string? weights = null)
-    {
-        using var file = new TempCsv(csv);
-        return FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [file.Path], Family = family, WeightColumn = weights, Threads = 1 }).Result;
-    }
+    private static FitResult Fit(string csv, string formula, GlmFamily family, string? weights = null) =>
+        CsvFit.Run(csv, new FitOptions { Formula = formula, Inputs = [], Family = family, WeightColumn = weights, Threads = 1 }).Result;
 
     // Counts per level: a = {1, 2, 6} (mean 3), b = {0, 1} (mean 0.5), c = {4, 4, 5, 7} (mean 5).
     private const string Counts = "a,y\na,1\na,2\na,6\nb,0\nb,1\nc,4\nc,4\nc,5\nc,7\n";
