@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Keel.Tests.TestSupport;
 
@@ -59,7 +58,7 @@ public class ChildProcessReproducibilityTests
             var (name, file, args, env) = runs[i];
             var outcome = KeelProcess.Run(["fit", file, "--formula", Formula, "--solver", solver, "--quiet", .. args], env);
             Assert.True(outcome.ExitCode == 0, $"{name}: exit {outcome.ExitCode}: {outcome.Stderr}");
-            results[i] = (name, outcome.Json.GetProperty("fingerprint").GetString()!, Canonical(outcome.Stdout));
+            results[i] = (name, outcome.Json.GetProperty("fingerprint").GetString()!, ReproducibleRuns.WithoutThreads(outcome.Stdout));
         });
 
         Assert.Equal(solver, JsonNode.Parse(results[0].Canonical)!["solver"]!["name"]!.GetValue<string>());
@@ -79,14 +78,6 @@ public class ChildProcessReproducibilityTests
     private sealed class DeleteOnDispose(string path) : IDisposable
     {
         public void Dispose() => File.Delete(path);
-    }
-
-    // The JSON without the echoed thread count, which is the only field allowed to differ.
-    private static string Canonical(string json)
-    {
-        JsonNode root = JsonNode.Parse(json)!;
-        root["solver"]!.AsObject().Remove("threads");
-        return root.ToJsonString();
     }
 
     /// <summary>
@@ -117,20 +108,9 @@ public class ChildProcessReproducibilityTests
 
         if (shuffleSeed is { } seed)
         {
-            var shuffle = new Random(seed);
-            for (int i = lines.Count - 1; i > 0; i--)
-            {
-                int j = shuffle.Next(i + 1);
-                (lines[i], lines[j]) = (lines[j], lines[i]);
-            }
+            ReproducibleRuns.Shuffle(lines, seed);
         }
 
-        var text = new StringBuilder("shop,brand,region,weekday,size,price\n");
-        foreach (string line in lines)
-        {
-            text.Append(line).Append('\n');
-        }
-
-        return text.ToString();
+        return ReproducibleRuns.Csv("shop,brand,region,weekday,size,price", lines);
     }
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using Keel.Tests.TestSupport;
 
 namespace Keel.Tests.Rows;
 
@@ -35,20 +35,9 @@ internal static class RowPathData
 
         if (shuffleSeed is { } s)
         {
-            var shuffle = new Random(s);
-            for (int i = lines.Count - 1; i > 0; i--)
-            {
-                int j = shuffle.Next(i + 1);
-                (lines[i], lines[j]) = (lines[j], lines[i]);
-            }
+            ReproducibleRuns.Shuffle(lines, s);
         }
 
-        var text = new StringBuilder("y,x1,x2,a,b,c" + (x3 is null ? "" : ",x3") + "\n");
-        foreach (string line in lines)
-        {
-            text.Append(line).Append('\n');
-        }
-
-        return text.ToString();
+        return ReproducibleRuns.Csv("y,x1,x2,a,b,c" + (x3 is null ? "" : ",x3"), lines);
     }
 }

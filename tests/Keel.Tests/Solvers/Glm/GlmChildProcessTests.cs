@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
 using Keel.LinearAlgebra;
 using Keel.Tests.TestSupport;
@@ -51,7 +50,7 @@ public class GlmChildProcessTests
             (string name, string[] files, string[] args, Dictionary<string, string> env) = runs[i];
             KeelProcess.Outcome outcome = KeelProcess.Run(Command(files, args), env);
             Assert.True(outcome.ExitCode == 0, $"{name}: exit {outcome.ExitCode}: {outcome.Stderr}");
-            results[i] = (name, Canonical(outcome.Stdout));
+            results[i] = (name, ReproducibleRuns.WithoutThreads(outcome.Stdout));
         });
 
         JsonNode first = JsonNode.Parse(results[0].Canonical)!;
@@ -67,14 +66,6 @@ public class GlmChildProcessTests
         KeelProcess.Outcome moved = KeelProcess.Run(Command([perturbed.Path], []));
         Assert.Equal(0, moved.ExitCode);
         Assert.NotEqual(first["fingerprint"]!.GetValue<string>(), moved.Json.GetProperty("fingerprint").GetString());
-    }
-
-    // The JSON without the echoed thread count, which is the only field allowed to differ.
-    private static string Canonical(string json)
-    {
-        JsonNode root = JsonNode.Parse(json)!;
-        root["solver"]!.AsObject().Remove("threads");
-        return root.ToJsonString();
     }
 
     /// <summary>
@@ -109,21 +100,10 @@ public class GlmChildProcessTests
 
         if (shuffleSeed is { } seed)
         {
-            var shuffle = new Random(seed);
-            for (int i = lines.Count - 1; i > 0; i--)
-            {
-                int j = shuffle.Next(i + 1);
-                (lines[i], lines[j]) = (lines[j], lines[i]);
-            }
+            ReproducibleRuns.Shuffle(lines, seed);
         }
 
-        var text = new StringBuilder("a,b,c,x,exposure,y,z\n");
-        foreach (string line in lines)
-        {
-            text.Append(line).Append('\n');
-        }
-
-        return text.ToString();
+        return ReproducibleRuns.Csv("a,b,c,x,exposure,y,z", lines);
     }
 
     // Knuth's multiplication method: fine for the small means here (at most about 10).
