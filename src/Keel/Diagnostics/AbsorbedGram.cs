@@ -26,8 +26,11 @@ internal sealed class AbsorbedGram
     /// </summary>
     public static readonly double RankTolerancePerColumn = Math.ScaleB(1.0, -40);
 
-    /// <summary>Largest Schur complement factorised densely (q³/3 flops, 8q² bytes).</summary>
-    public const int MaxSchurColumns = 2500;
+    /// <summary>
+    /// Largest Schur complement factorised densely: q³/3 flops in vector lanes (about 1.5 s on two
+    /// cores at the limit; docs/benchmarks.md), 8q² bytes each for S and L.
+    /// </summary>
+    public const int MaxSchurColumns = 4000;
 
     private AbsorbedGram(int[] absorbed, int[] rest, SequentialCholesky cholesky, bool[] aliased, Dictionary<int, IReadOnlyList<(int, double)>> dependencies, double[]? covarianceDiagonal)
     {
@@ -87,7 +90,7 @@ internal sealed class AbsorbedGram
 
         SchurComplement.AbsorbedColumns levels = SchurComplement.GramAgainstAbsorbedLevels(design, isAbsorbed, positionOfRest, rest.Length, threads);
         var schur = SchurComplement.Build(design, levels, positionOfRest, rest.Length, threads, out double[] diagonalOfAbsorbed, out double[] gramDiagonal);
-        var cholesky = SequentialCholesky.Factor(schur, rest.Length, gramDiagonal, RankTolerance(rest.Length));
+        var cholesky = SequentialCholesky.Factor(schur, rest.Length, gramDiagonal, RankTolerance(rest.Length), threads);
 
         var aliased = new bool[p];
         var dependencies = new Dictionary<int, IReadOnlyList<(int, double)>>();

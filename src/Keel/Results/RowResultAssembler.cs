@@ -319,7 +319,7 @@ internal static class RowResultAssembler
 
         if (factors.Length >= 3 && fit.Identified is null)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.AliasingUnchecked, string.Create(CultureInfo.InvariantCulture, $"{factors.Length} factors: the rank of their effects is decided exactly on the row path only while the levels beyond the largest factor's are few next to the rows (at most {Keel.Diagnostics.AbsorbedGram.MaxSchurColumns}, and their cube at most 300 times the rows; here levels {string.Join(" + ", factors.Select(f => rows.Factors[f].LevelCount))} over {rows.Count} rows); the level effects are shown with each factor's first level as reference and may include unidentified combinations. The covariates' estimates and standard errors do not depend on this; the residual degrees of freedom use the upper bound {fit.Rank} of the rank")));
+            r.Warnings.Add(new FitWarning(WarningCodes.AliasingUnchecked, string.Create(CultureInfo.InvariantCulture, $"{factors.Length} factors: the rank of their effects is decided exactly on the row path only while the levels beyond the largest factor's number at most {Keel.Diagnostics.AbsorbedGram.MaxSchurColumns} (a dense factorisation of that order) and the segments of the largest factor touch few of them (here levels {string.Join(" + ", factors.Select(f => rows.Factors[f].LevelCount))} over {rows.Count} rows); the level effects are shown with each factor's first level as reference and may include unidentified combinations. The covariates' estimates and standard errors do not depend on this; the residual degrees of freedom use the upper bound {fit.Rank} of the rank")));
         }
 
         var aliased = r.Coefficients.Where(c => c.Status == CoefficientStatus.Aliased).ToList();

@@ -118,9 +118,9 @@ public class SchurPreconditionerTests
     [Fact]
     public void Low_mobility_chain_beyond_the_dense_limit_is_solved_exactly_in_a_few_iterations()
     {
-        // 2,700 workers: the Schur complement has 2,701 columns, beyond AbsorbedGram.MaxSchurColumns,
+        // MaxSchurColumns + 100 workers: the Schur complement is just beyond AbsorbedGram.MaxSchurColumns,
         // so the sparse path (minimum-degree Cholesky of S, a path-graph Laplacian: no fill) is used.
-        (Design design, FitOptions options) = Build(Chain(2700), "y ~ w + f");
+        (Design design, FitOptions options) = Build(Chain(Keel.Diagnostics.AbsorbedGram.MaxSchurColumns + 100), "y ~ w + f");
 
         LeastSquaresSolution solution = IterativeSolve.Solve(design, options, default);
         LeastSquaresSolution plain = IterativeSolve.Solve(design, options with { Solver = SolverChoice.Lsmr }, default);

@@ -16,6 +16,8 @@
 //   counts exactly: same bits for any thread count.
 // Cost: Σ_segments (levels touched)² to form S, q³/3 to factor it; memory (1 + Blocks)·q² doubles.
 using Keel.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Keel.Rows;
 
 namespace Keel.Solvers.FixedEffects;
@@ -27,7 +29,18 @@ namespace Keel.Solvers.FixedEffects;
 /// <param name="Aliased">By factor and level: true for a level the data do not identify.</param>
 /// <param name="Partners">For each aliased (factor, level): the kept further levels it is a combination of, with coefficients.</param>
 /// <param name="Rank">The factors' rank with the intercept.</param>
-internal sealed record FactorRankDecision(int Absorbing, double[] AbsorbingEffects, double[][] Effects, bool[][] Aliased, Dictionary<(int Factor, int Level), List<(int Factor, int Level, double Coefficient)>> Partners, long Rank);
+internal sealed record FactorRankDecision(int Absorbing, double[] AbsorbingEffects, double[][] Effects, bool[][] Aliased, Dictionary<(int Factor, int Level), List<(int Factor, int Level, double Coefficient)>> Partners, long Rank)
+{
+    /// <summary>How the rank was decided.</summary>
+    public RankMethod Method { get; init; } = RankMethod.Schur;
+}
+
+/// <summary>Certificate: within-segment connectivity proved full rank (FullRankCertificate); Schur: the exact factorisation decided each level.</summary>
+internal enum RankMethod
+{
+    Schur,
+    Certificate,
+}
 
 internal static class FactorRank
 {
@@ -35,7 +48,8 @@ internal static class FactorRank
 
     /// <summary>Null when the decision is not <see cref="Affordable"/> (the rank is then not decided).</summary>
     /// <param name="effects">Effects by factor (absorbing and further) of the fitted model's residual target.</param>
-    public static FactorRankDecision? Decide(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, double[][] effects)
+    /// <param name="threads">Threads for forming and factoring S; the bits do not depend on it.</param>
+    public static FactorRankDecision? Decide(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, double[][] effects, int threads)
     {
         // Columns R: further factors in order, their levels in code order, references left out.
         var position = new int[modelFactors][];
@@ -60,117 +74,24 @@ internal static class FactorRank
         }
 
         int q = columns.Count;
+        int[] others = Enumerable.Range(0, modelFactors).Where(f => f != absorbing).ToArray();
+        var clock = new SubStageClock("factor rank");
+        if (modelFactors == 3 && FullRankCertificate.Holds(rows, absorbing, segmentStart))
+        {
+            clock.Lap("certificate");
+            return FullRank(rows, modelFactors, absorbing, reference, effects, q);
+        }
+
+        clock.Lap("certificate");
         if (!Affordable(q, rows.Count, segmentStart, modelFactors - 1))
         {
             return null;
         }
 
-        int[] others = Enumerable.Range(0, modelFactors).Where(f => f != absorbing).ToArray();
-        var clock = new SubStageClock("factor rank");
         int segments = segmentStart.Length - 1;
-        var counts = new long[q * q];
-        var partials = new double[Blocks][];
-        Parallel.For(0, Blocks, block =>
-        {
-            // Upper triangles only (a ≤ b); mirrored when merged.
-            var s = new double[q * q];
-            var count = new int[q];
-            var touched = new int[q];
-            var rowLevels = new int[others.Length];
-            int first = (int)((long)segments * block / Blocks);
-            int last = (int)((long)segments * (block + 1) / Blocks);
-            var local = new long[q * q];
-            for (int seg = first; seg < last; seg++)
-            {
-                int from = segmentStart[seg];
-                int to = segmentStart[seg + 1];
-                int distinct = 0;
-                for (int i = from; i < to; i++)
-                {
-                    int m = 0;
-                    foreach (int f in others)
-                    {
-                        int p = position[f][rows.Factors[f].Codes[i]];
-                        if (p >= 0)
-                        {
-                            rowLevels[m++] = p;
-                            if (count[p]++ == 0)
-                            {
-                                touched[distinct++] = p;
-                            }
-                        }
-                    }
-
-                    for (int a = 0; a < m; a++)
-                    {
-                        for (int b = 0; b < m; b++)
-                        {
-                            if (rowLevels[a] <= rowLevels[b])
-                            {
-                                local[(rowLevels[a] * q) + rowLevels[b]]++;
-                            }
-                        }
-                    }
-                }
-
-                double size = to - from;
-                for (int x = 0; x < distinct; x++)
-                {
-                    int a = touched[x];
-                    double weight = count[a] / size;
-                    int row = a * q;
-                    for (int y = 0; y < distinct; y++)
-                    {
-                        int b = touched[y];
-                        if (a <= b)
-                        {
-                            s[row + b] -= weight * count[b];
-                        }
-                    }
-                }
-
-                for (int x = 0; x < distinct; x++)
-                {
-                    count[touched[x]] = 0;
-                }
-            }
-
-            partials[block] = s;
-            lock (counts)
-            {
-                // Integer counts: exact, so the order of this addition does not matter.
-                for (int i = 0; i < local.Length; i++)
-                {
-                    counts[i] += local[i];
-                }
-            }
-        });
-
-        var schur = new double[q * q];
-        var norms = new double[q];
-        for (int a = 0; a < q; a++)
-        {
-            for (int b = a; b < q; b++)
-            {
-                int i = (a * q) + b;
-                double sum = counts[i];
-                for (int block = 0; block < Blocks; block++)
-                {
-                    sum += partials[block][i];
-                }
-
-                schur[i] = sum;
-                schur[(b * q) + a] = sum;
-            }
-        }
-
-        for (int p = 0; p < q; p++)
-        {
-            norms[p] = counts[(p * q) + p];
-        }
-
+        (double[] schur, double[] norms) = FormSchur(rows, others, position, segmentStart, q, threads, clock);
         clock.Lap("schur");
-        SequentialCholesky cholesky = SequentialCholesky.Factor(schur, q, norms, AbsorbedGram.RankTolerance(q));
+        SequentialCholesky cholesky = SequentialCholesky.Factor(schur, q, norms, AbsorbedGram.RankTolerance(q), threads);
         clock.Lap("cholesky");
         var aliased = new bool[modelFactors][];
         for (int f = 0; f < modelFactors; f++)
@@ -281,15 +202,315 @@ internal static class FactorRank
         return new FactorRankDecision(absorbing, absorbingEffects, identified, aliased, partners, rank);
     }
 
+    // Every level identified (FullRankCertificate): the treatment-coded effects with the same fitted
+    // values are unique, b′_f = b_f − b_f[reference_f], and the absorbing factor takes up the shift,
+    // α′ = α + Σ_f b_f[reference_f] (what the Schur complement's solve gives in exact arithmetic).
+    private static FactorRankDecision FullRank(RowColumns rows, int modelFactors, int absorbing, int[] reference, double[][] effects, int q)
+    {
+        var identified = new double[modelFactors][];
+        var aliased = new bool[modelFactors][];
+        double shift = 0;
+        for (int f = 0; f < modelFactors; f++)
+        {
+            aliased[f] = new bool[rows.Factors[f].LevelCount];
+            identified[f] = new double[rows.Factors[f].LevelCount];
+            if (f == absorbing)
+            {
+                continue;
+            }
+
+            double atReference = effects[f][reference[f]];
+            shift += atReference;
+            for (int l = 0; l < identified[f].Length; l++)
+            {
+                identified[f][l] = l == reference[f] ? 0 : effects[f][l] - atReference;
+            }
+        }
+
+        double[] absorbingEffects = effects[absorbing].Select(a => a + shift).ToArray();
+        return new FactorRankDecision(absorbing, absorbingEffects, identified, aliased, [], rows.Factors[absorbing].LevelCount + q) { Method = RankMethod.Certificate };
+    }
+
+    // S = N − Σ_segments c·cᵀ/n_s (row-major q×q, both triangles) and the level counts (S's reference
+    // scale). Entry S[a,b] (a ≤ b) is N[a,b] + p₀ + p₁ + p₂ + p₃, p_k = 0 − Σ (c_a/n_s)·c_b over the
+    // segments of block k in segment order: each row a of S is formed by one thread from the
+    // segments that contain a (a level-major index of the segments' compressed counts), in buffers
+    // of one row that stay in cache, where scattering every segment's c·cᵀ into the q×q matrix
+    // missed the cache on almost every update.
+    private static (double[] Schur, double[] Norms) FormSchur(RowColumns rows, int[] others, int[][] position, int[] segmentStart, int q, int threads, SubStageClock clock)
+    {
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
+        int segments = segmentStart.Length - 1;
+        SegmentCounts counts = SegmentCounts.Build(rows, others, position, segmentStart, q, options);
+        clock.Lap("segment counts");
+
+        // N[a,b] (a ≤ b): rows with both levels; integers, so the order of the additions does not matter.
+        var together = new int[q * q];
+        Parallel.For(0, Blocks * 4, options, chunk =>
+        {
+            int from = (int)((long)rows.Count * chunk / (Blocks * 4));
+            int to = (int)((long)rows.Count * (chunk + 1) / (Blocks * 4));
+            Span<int> levels = stackalloc int[others.Length];
+            for (int i = from; i < to; i++)
+            {
+                int m = 0;
+                foreach (int f in others)
+                {
+                    int p = position[f][rows.Factors[f].Codes[i]];
+                    if (p >= 0)
+                    {
+                        levels[m++] = p;
+                    }
+                }
+
+                for (int x = 0; x < m; x++)
+                {
+                    for (int y = 0; y < m; y++)
+                    {
+                        if (levels[x] <= levels[y])
+                        {
+                            Interlocked.Increment(ref together[(levels[x] * q) + levels[y]]);
+                        }
+                    }
+                }
+            }
+        });
+
+        clock.Lap("co-occurrence");
+        var blockEnd = new int[Blocks];
+        for (int block = 0; block < Blocks; block++)
+        {
+            blockEnd[block] = (int)((long)segments * (block + 1) / Blocks);
+        }
+
+        var schur = new double[q * q];
+        Parallel.For(
+            0,
+            q,
+            options,
+            () => new double[Blocks * q],
+            (a, _, partial) =>
+            {
+                AccumulateRow(counts, a, q, blockEnd, partial);
+                for (int b = a; b < q; b++)
+                {
+                    double sum = together[(a * q) + b];
+                    for (int block = 0; block < Blocks; block++)
+                    {
+                        sum += partial[(block * q) + b];
+                    }
+
+                    schur[(a * q) + b] = sum;
+                    schur[(b * q) + a] = sum;
+                    for (int block = 0; block < Blocks; block++)
+                    {
+                        partial[(block * q) + b] = 0;
+                    }
+                }
+
+                return partial;
+            },
+            _ => { });
+
+        var norms = new double[q];
+        for (int p = 0; p < q; p++)
+        {
+            norms[p] = together[(p * q) + p];
+        }
+
+        return (schur, norms);
+    }
+
+    // Block k's row a of −Σ_s (c_a/n_s)·c_s over the segments s that contain a, in segment order, into
+    // partial[k·q + b] for b ≥ a (the suffix of the segment's sorted entries from a's own). Each
+    // segment's entries are a cache miss away (scattered over the segment-major array), so those of the
+    // occurrence Ahead places on are prefetched where the CPU offers the instruction (no value changes).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void AccumulateRow(SegmentCounts counts, int a, int q, int[] blockEnd, double[] partial)
+    {
+        const int Ahead = 16;
+        int end = counts.LevelStart[a + 1];
+        fixed (SegmentEntry* entries = counts.Entries)
+        fixed (Segment* segment = counts.Segments)
+        fixed (Occurrence* occurrence = counts.Occurrences)
+        {
+            for (int k = counts.LevelStart[a]; k < end; k++)
+            {
+                if (Sse.IsSupported && k + Ahead < end)
+                {
+                    Sse.Prefetch0(entries + occurrence[k + Ahead].Entry);
+                    Sse.Prefetch0(segment + occurrence[k + Ahead].Segment);
+                }
+
+                int seg = occurrence[k].Segment;
+                int e = occurrence[k].Entry;
+                int block = 0;
+                while (seg >= blockEnd[block])
+                {
+                    block++;
+                }
+
+                double weight = entries[e].Count / (double)segment[seg].Rows;
+                int row = block * q;
+                int last = segment[seg + 1].EntryStart;
+                for (int e2 = e; e2 < last; e2++)
+                {
+                    partial[row + entries[e2].Position] -= weight * entries[e2].Count;
+                }
+            }
+        }
+    }
+
+    // One further level's count in a segment.
+    private readonly record struct SegmentEntry(int Position, int Count);
+
+    // A segment's first entry and its row count n_s (one more, entries only, closes the list).
+    private readonly record struct Segment(int EntryStart, int Rows);
+
+    // A level's occurrence: the segment and the level's entry there (entries of a segment are sorted by position).
+    private readonly record struct Occurrence(int Segment, int Entry);
+
+    // The further levels' counts c_s of every segment, in first-occurrence order (segment-major), and
+    // for every level its occurrences, segments ascending (level-major).
+    private sealed record SegmentCounts(Segment[] Segments, SegmentEntry[] Entries, int[] LevelStart, Occurrence[] Occurrences)
+    {
+        public static SegmentCounts Build(RowColumns rows, int[] others, int[][] position, int[] segmentStart, int q, ParallelOptions options)
+        {
+            int segments = segmentStart.Length - 1;
+            var distinct = new int[segments + 1];
+            ForSegments(segments, options, (_, first, last) =>
+            {
+                var seen = new int[q];
+                Array.Fill(seen, -1);
+                for (int seg = first; seg < last; seg++)
+                {
+                    int found = 0;
+                    for (int i = segmentStart[seg]; i < segmentStart[seg + 1]; i++)
+                    {
+                        foreach (int f in others)
+                        {
+                            int p = position[f][rows.Factors[f].Codes[i]];
+                            if (p >= 0 && seen[p] != seg)
+                            {
+                                seen[p] = seg;
+                                found++;
+                            }
+                        }
+                    }
+
+                    distinct[seg + 1] = found;
+                }
+            });
+            for (int seg = 0; seg < segments; seg++)
+            {
+                distinct[seg + 1] += distinct[seg];
+            }
+
+            var entry = GC.AllocateUninitializedArray<SegmentEntry>(distinct[segments]);
+            var levelStart = new int[q + 1];
+            var perChunk = new int[Chunks * q];
+            ForSegments(segments, options, (chunk, first, last) =>
+            {
+                var slot = new int[q];
+                Array.Fill(slot, -1);
+                for (int seg = first; seg < last; seg++)
+                {
+                    int next = distinct[seg];
+                    for (int i = segmentStart[seg]; i < segmentStart[seg + 1]; i++)
+                    {
+                        foreach (int f in others)
+                        {
+                            int p = position[f][rows.Factors[f].Codes[i]];
+                            if (p < 0)
+                            {
+                                continue;
+                            }
+
+                            if (slot[p] < 0)
+                            {
+                                slot[p] = next;
+                                entry[next++] = new SegmentEntry(p, 1);
+                            }
+                            else
+                            {
+                                entry[slot[p]] = new SegmentEntry(p, entry[slot[p]].Count + 1);
+                            }
+                        }
+                    }
+
+                    // Positions ascending (insertion sort: a segment holds a few dozen levels), so that
+                    // the entries b ≥ a of a segment are the suffix from a's own entry.
+                    int start = distinct[seg];
+                    for (int e = start; e < next; e++)
+                    {
+                        slot[entry[e].Position] = -1;
+                        SegmentEntry moving = entry[e];
+                        int at = e;
+                        while (at > start && entry[at - 1].Position > moving.Position)
+                        {
+                            entry[at] = entry[at - 1];
+                            at--;
+                        }
+
+                        entry[at] = moving;
+                        perChunk[(chunk * q) + moving.Position]++;
+                    }
+                }
+            });
+
+            var segment = new Segment[segments + 1];
+            for (int seg = 0; seg <= segments; seg++)
+            {
+                segment[seg] = new Segment(distinct[seg], seg < segments ? segmentStart[seg + 1] - segmentStart[seg] : 0);
+            }
+
+            // Level-major by a counting sort: chunk c's occurrences of level p go after those of the
+            // chunks before it, so chunks fill their places in parallel, segments ascending per level.
+            var offset = new int[Chunks * q];
+            int total = 0;
+            for (int p = 0; p < q; p++)
+            {
+                levelStart[p] = total;
+                for (int c = 0; c < Chunks; c++)
+                {
+                    offset[(c * q) + p] = total;
+                    total += perChunk[(c * q) + p];
+                }
+            }
+
+            levelStart[q] = total;
+            var occurrences = GC.AllocateUninitializedArray<Occurrence>(entry.Length);
+            ForSegments(segments, options, (chunk, first, last) =>
+            {
+                for (int seg = first; seg < last; seg++)
+                {
+                    for (int e = distinct[seg]; e < distinct[seg + 1]; e++)
+                    {
+                        occurrences[offset[(chunk * q) + entry[e].Position]++] = new Occurrence(seg, e);
+                    }
+                }
+            });
+
+            return new SegmentCounts(segment, entry, levelStart, occurrences);
+        }
+
+        private const int Chunks = 64;
+
+        private static void ForSegments(int segments, ParallelOptions options, Action<int, int, int> body)
+        {
+            Parallel.For(0, Chunks, options, c => body(c, (int)((long)segments * c / Chunks), (int)((long)segments * (c + 1) / Chunks)));
+        }
+    }
+
     /// <summary>
-    /// Whether the exact decision is made: at most AbsorbedGram.MaxSchurColumns further levels, its
-    /// factorisation (q³/3 flops) and the forming of S (Σ_segments touched²) each at most about 100
-    /// to 300 operations per row, so that it stays a small part of the fit (the projection costs
-    /// some hundreds of operations per row).
+    /// Whether the exact decision is made: at most AbsorbedGram.MaxSchurColumns further levels (its
+    /// factorisation, q³/3 flops in vector lanes, takes a second or two at the limit), and the forming
+    /// of S (Σ_segments touched²) at most about 300 operations per row, so that it stays a small part
+    /// of the fit (the projection costs some hundreds of operations per row).
     /// </summary>
     public static bool Affordable(int furtherLevels, int rows, int[] segmentStart, int furtherFactors)
     {
-        if (furtherLevels > AbsorbedGram.MaxSchurColumns || (double)furtherLevels * furtherLevels * furtherLevels > 300.0 * rows)
+        if (furtherLevels > AbsorbedGram.MaxSchurColumns)
         {
             return false;
         }

@@ -174,7 +174,7 @@ internal static class WithinEstimator
             }
         }
 
-        FactorRankDecision? identified = modelFactors >= 3 ? FactorRank.Decide(rows, modelFactors, absorbing, segmentStart, reference, effects) : null;
+        FactorRankDecision? identified = modelFactors >= 3 ? FactorRank.Decide(rows, modelFactors, absorbing, segmentStart, reference, effects, threads) : null;
         if (identified is not null)
         {
             rankFactors = identified.Rank;
