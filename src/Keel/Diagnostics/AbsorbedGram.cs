@@ -94,15 +94,21 @@ internal sealed class AbsorbedGram
 
         var aliased = new bool[p];
         var dependencies = new Dictionary<int, IReadOnlyList<(int, double)>>();
-        foreach ((int k, double[] onKept) in cholesky.Dependencies)
+        // Each dependency expressed in all columns; independent, so threads share them with no effect on any bit.
+        var expressed = new IReadOnlyList<(int, double)>[cholesky.Dependencies.Count];
+        Parallel.For(0, expressed.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, d =>
         {
-            int column = rest[k];
-            aliased[column] = true;
-            // A zero column (every cell of it weight 0: separated cells of a likelihood fit) depends on
-            // nothing; FullDependency would find that in a pass over all cells, per such column.
-            dependencies[column] = gramDiagonal[k] == 0
+            (int k, double[] onKept) = cholesky.Dependencies[d];
+            // A zero column (every cell of it weight 0: separated cells of a likelihood fit) depends on nothing.
+            expressed[d] = gramDiagonal[k] == 0
                 ? []
-                : SchurComplement.FullDependency(design, isAbsorbed, positionOfRest, rest, diagonalOfAbsorbed, cholesky, onKept, column);
+                : SchurComplement.FullDependency(design, levels, isAbsorbed, positionOfRest, rest, diagonalOfAbsorbed, cholesky, onKept, rest[k]);
+        });
+        for (int d = 0; d < expressed.Length; d++)
+        {
+            int column = rest[cholesky.Dependencies[d].Column];
+            aliased[column] = true;
+            dependencies[column] = expressed[d];
         }
 
         double[]? covariance = SchurComplement.CovarianceDiagonal(design, levels, rest, diagonalOfAbsorbed, cholesky, aliased, threads);

@@ -121,8 +121,13 @@ internal static class SchurComplement
         }
     }
 
-    /// <summary>a_j = Σ z_t·a_kept(t) + Σ_f c_f·a_f with c = D⁻¹(G_Fj − G_FK·z); tiny coefficients pruned.</summary>
-    public static IReadOnlyList<(int, double)> FullDependency(Design design, bool[] isAbsorbed, int[] positionOfRest, int[] rest, double[] diagonalOfAbsorbed, SequentialCholesky cholesky, double[] onKept, int column)
+    /// <summary>
+    /// a_j = Σ z_t·a_kept(t) + Σ_f c_f·a_f with c_f = (G_fj − G_fK·z)/d_f; tiny coefficients pruned.
+    /// G_f· is the absorbed level's column against the rest (<see cref="AbsorbedColumns"/>, already
+    /// built for S), so a dependency costs Σ_f |touched_f| and no pass over the cells; each entry sums
+    /// over its level's touched positions in their fixed order.
+    /// </summary>
+    public static IReadOnlyList<(int, double)> FullDependency(Design design, AbsorbedColumns levels, bool[] isAbsorbed, int[] positionOfRest, int[] rest, double[] diagonalOfAbsorbed, SequentialCholesky cholesky, double[] onKept, int column)
     {
         var coefficient = new double[design.SolvedCount];
         var zByPosition = new double[rest.Length];
@@ -133,25 +138,17 @@ internal static class SchurComplement
         }
 
         int target = positionOfRest[column];
-        Span<int> position = stackalloc int[design.SlotsPerCell];
-        Span<double> value = stackalloc double[design.SlotsPerCell];
-        for (int c = 0; c < design.CellCount; c++)
+        for (int l = 0; l < levels.Level.Length; l++)
         {
-            int n = RestEntries(design, c, positionOfRest, position, value, out int f, out double vf);
-            if (f < 0)
-            {
-                continue;
-            }
-
+            int[] touched = levels.Touched[l];
+            double[] value = levels.Value[l];
             double residual = 0;
-            for (int i = 0; i < n; i++)
+            for (int k = 0; k < touched.Length; k++)
             {
-                int a = position[i];
-                double va = value[i];
-                residual += (a == target ? va : 0.0) - (zByPosition[a] * va);
+                residual += (touched[k] == target ? value[k] : 0.0) - (zByPosition[touched[k]] * value[k]);
             }
 
-            coefficient[f] += design.CellWeight[c] * vf * residual;
+            coefficient[levels.Level[l]] = residual;
         }
 
         double largest = 0;
@@ -184,8 +181,10 @@ internal static class SchurComplement
     public static double[]? CovarianceDiagonal(Design design, AbsorbedColumns levels, int[] rest, double[] diagonalOfAbsorbed, SequentialCholesky cholesky, bool[] aliased, int threads)
     {
         int r = cholesky.Kept.Count;
-        // Each absorbed level costs about r² flops (a dense triangular product); skip beyond ~3e9.
-        if ((double)levels.Level.Length * r * r > 3e9)
+        // L⁻¹ costs r³/3 (in vector lanes); each absorbed level then |touched|·r for L⁻¹u_f and r for its
+        // norm: skipped beyond the budget of the per-cell factors (a few seconds).
+        double work = levels.Touched.Sum(t => t.Length + 1.0) * r;
+        if (work > CellVarianceFactors.Budget)
         {
             return null;
         }

@@ -19,9 +19,10 @@
 // Cost: Σ_segments (levels touched)² / 2 to form S (memory-bound: about 1 s for fixest's 10M-row shape
 //   were the certificate to fail), q³/3 to factor it (0.55 s at q = 3,375 on two cores); memory 2q²
 //   doubles and 16 bytes per (segment, level) occurrence.
+
 using System.Runtime.CompilerServices;
-using Keel.Diagnostics;
 using System.Runtime.Intrinsics.X86;
+using Keel.Diagnostics;
 using Keel.Rows;
 
 namespace Keel.Solvers.FixedEffects;
