@@ -67,7 +67,8 @@ internal static partial class FitPipeline
                 : "; small-sample factors as R sandwich on the full dummy model (K the rank; HC1 n/(n − K); clusters G/(G − 1)·(n − 1)/(n − K), each way its own G)";
         }
 
-        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance);
+        var design = new RowDesignOperator(rows, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads);
+        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly);
         clock.Lap("assemble");
         return new FitOutcome(result, null, null, null);
     }

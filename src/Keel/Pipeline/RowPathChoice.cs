@@ -33,7 +33,7 @@ internal static class RowPathChoice
     /// <summary>The plan when the row path fits this model and data better, else null.</summary>
     public static RowPathPlan? Choose(Formula formula, FitOptions options)
     {
-        if (options.Solver != SolverChoice.Auto || options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian || options.DiagnoseOnly || options.NeedsCells || options.WeightColumn is not null
+        if (options.Solver != SolverChoice.Auto || options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian || options.NeedsCells || options.WeightColumn is not null
             || options.Sources is not null || !formula.HasIntercept || formula.Terms.Count == 0)
         {
             return null;

@@ -17,15 +17,24 @@ using Keel.LinearAlgebra;
 using Keel.Model;
 using Keel.Rows;
 using Keel.Solvers.FixedEffects;
+using Keel.Solvers.Iterative;
 
 namespace Keel.Results;
 
 internal static class RowResultAssembler
 {
+    /// <summary>Lanczos steps of the row path's condition estimate.</summary>
+    public const int RowLanczosSteps = ConditionEstimate.LanczosSteps;
+
+    /// <summary>Rows up to which keel fit estimates the condition number on the row path (20 passes: about 0.1 s per million rows).</summary>
+    public const int ConditionRowLimit = 2_000_000;
+
     /// <param name="factorOfTerm">For each formula term, its index in rows.Factors, or -1 for a covariate.</param>
     /// <param name="reference">Each factor column's reference level code (<see cref="ReferenceCode"/>).</param>
     /// <param name="covariateOfTerm">For each formula term, its index in rows.Covariates, or -1 for a factor.</param>
-    public static FitResult Assemble(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, string reason, string stdErrorType, int threads, double tolerance)
+    /// <param name="design">The rows as an operator, for the condition estimate.</param>
+    /// <param name="diagnoseOnly">keel diagnose: estimates and standard errors left out, the condition number always estimated.</param>
+    public static FitResult Assemble(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, string reason, string stdErrorType, int threads, double tolerance, RowDesignOperator design, bool diagnoseOnly)
     {
         long n = rows.Count;
         long df = n - fit.Rank;
@@ -44,12 +53,20 @@ internal static class RowResultAssembler
             Tolerance = tolerance,
             StopReason = fit.Converged ? "Converged" : "IterationLimit",
             Threads = threads,
-            ConditionMethod = "not estimated: the row path does not estimate the condition number of the full design yet",
             StdErrorType = stdErrorType,
         };
 
         int[] factors = factorOfTerm.Where(f => f >= 0).ToArray();
         (double intercept, double[][] coefficient, bool[][] aliasedLevel, string[] aliasNote) = TreatmentCoding(rows, factors, reference, fit);
+        ConditionEstimate.Outcome condition = diagnoseOnly || rows.Count <= ConditionRowLimit
+            ? Condition(design, rows, factors, reference, aliasedLevel, fit)
+            : new ConditionEstimate.Outcome(null, string.Create(CultureInfo.InvariantCulture, $"not estimated: on the row path the estimate takes {RowLanczosSteps} passes over the rows (here {rows.Count:N0}: about a quarter of the fit), done by keel fit up to {ConditionRowLimit:N0} rows; keel diagnose always estimates it"));
+        r.ConditionNumber = condition.ConditionNumber;
+        r.ConditionMethod = condition.Method;
+        if (condition.ConditionNumber is { } kappa && kappa > ResultAssembler.IllConditionedThreshold)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.IllConditioned, $"the scaled condition number is at least {kappa:0.##e0} (above {ResultAssembler.IllConditionedThreshold:0.#e0}): about {Math.Log10(kappa):0} of 16 digits are at risk"));
+        }
         r.Coefficients.Add(new CoefficientResult { Name = "(Intercept)", Term = "(Intercept)", Estimate = intercept, Status = CoefficientStatus.Estimated });
         int parameters = 1;
         for (int t = 0; t < formula.Terms.Count; t++)
@@ -112,6 +129,16 @@ internal static class RowResultAssembler
 
         AddWarnings(r, rows, factors, fit);
         r.Model = Model(formula, rows, factorOfTerm, covariateOfTerm, reference, factors.Length <= 2 || fit.Identified is not null);
+        if (diagnoseOnly)
+        {
+            // keel diagnose: statuses and diagnostics only (the projection ran to decide the covariates' rank).
+            foreach (CoefficientResult c in r.Coefficients.Where(c => c.Status != CoefficientStatus.Reference))
+            {
+                c.Estimate = null;
+                c.StdError = null;
+            }
+        }
+
         return r;
     }
 
@@ -197,6 +224,34 @@ internal static class RowResultAssembler
         }
 
         return "?";
+    }
+
+    // The scaled condition number of the solved design (intercept, kept covariates, levels other than
+    // the references and aliased ones): Lanczos on its Gram matrix through the rows, a lower bound.
+    private static ConditionEstimate.Outcome Condition(RowDesignOperator design, RowColumns rows, int[] factors, int[] reference, bool[][] aliasedLevel, WithinFit fit)
+    {
+        double[] norms = design.SquaredNorms();
+        for (int j = 0; j < rows.Covariates.Length; j++)
+        {
+            norms[1 + j] = fit.Kept.Contains(j) ? norms[1 + j] : 0;
+        }
+
+        for (int i = 0; i < factors.Length; i++)
+        {
+            for (int l = 0; l < aliasedLevel[i].Length; l++)
+            {
+                if (l == reference[factors[i]] || aliasedLevel[i][l])
+                {
+                    norms[design.LevelColumn(factors[i], l)] = 0;
+                }
+            }
+        }
+
+        // Twenty steps, each one pass over the rows (about 50 ms per 10M rows on two cores): the
+        // smallest Ritz value bounds sigma_min only from above, so the value is a lower bound and says
+        // so; with ten it was 3.4x low on a 6,000-row design (20.7 against the exact 69.4, 67.0 with
+        // twenty) and 4x lower on fixest's shape.
+        return ConditionEstimate.WithoutFactor(design, norms, design.Gram, "the row path factors no Gram matrix of the levels (its effects are found by conjugate gradients)", RowLanczosSteps);
     }
 
     private static (double Intercept, double[][] Coefficient, bool[][] Aliased, string[] Note) TreatmentCoding(RowColumns rows, int[] factors, int[] reference, WithinFit fit)

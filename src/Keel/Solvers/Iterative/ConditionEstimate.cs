@@ -60,6 +60,16 @@ internal static class ConditionEstimate
             : Estimate(a, squaredNorms, (g, x) => preconditioned.MultiplyInverseGram(g, x), preconditioned.IsExact ? "the exact block Cholesky factor" : "the preconditioner's factor R", null, preconditioned.IsExact ? null : preconditioned, preconditioned.IsExact ? preconditioned.TryMultiplyGram : null);
 
     /// <summary>
+    /// Without any factor that inverts the Gram matrix (the row path): sigma_max from the Lanczos run
+    /// on the column-scaled Gram matrix, sigma_min from its smallest Ritz value, so a lower bound only.
+    /// </summary>
+    /// <param name="gram">u = AᵀA·v in one pass, cheaper than a product with A and one with Aᵀ.</param>
+    /// <param name="whyNoInverse">Why there is no inverse, for the method text.</param>
+    /// <param name="steps">Lanczos steps (each one pass over the rows on the row path).</param>
+    public static Outcome WithoutFactor(ILinearOperator a, ReadOnlySpan<double> squaredNorms, TryGram gram, string whyNoInverse, int steps) =>
+        Estimate(a, squaredNorms, null, null, whyNoInverse, null, gram, steps);
+
+    /// <summary>
     /// The dense path beyond the exact SVD's size: from R of the kept columns' QR (r × r, upper
     /// triangular), whose singular values are the kept design's, so AᵀA = RᵀR and its inverse is two
     /// triangular solves. Cost: about 80·r² flops.
@@ -84,7 +94,7 @@ internal static class ConditionEstimate
     /// <param name="whyNoInverse">Why there is no inverse, for the method text.</param>
     /// <param name="approximate">When <paramref name="inverseGram"/> is R⁻¹R⁻ᵀ of an approximate factor R (RᵀR ≠ AᵀA): the operator A·R⁻¹, whose extreme singular values bracket the design's smallest (see <see cref="Bracketed"/>).</param>
     /// <param name="gram">u = AᵀA·v through an exact factor (RᵀR = AᵀA), cheaper than two products with A; false where it cannot.</param>
-    private static Outcome Estimate(ILinearOperator a, ReadOnlySpan<double> squaredNorms, Action<double[], double[]>? inverseGram, string? factorName, string? whyNoInverse, ILinearOperator? approximate = null, TryGram? gram = null)
+    private static Outcome Estimate(ILinearOperator a, ReadOnlySpan<double> squaredNorms, Action<double[], double[]>? inverseGram, string? factorName, string? whyNoInverse, ILinearOperator? approximate = null, TryGram? gram = null, int lanczosSteps = LanczosSteps)
     {
         int n = a.Columns;
         var scale = new double[n];        // d_j = 1/‖a_j‖
@@ -102,9 +112,9 @@ internal static class ConditionEstimate
             return new Outcome(null, "not estimated: no kept column");
         }
 
-        int maxSteps = Math.Min(LanczosSteps, kept);
+        int maxSteps = Math.Min(lanczosSteps, kept);
         var scaled = new ColumnScaledOperator(a, scale);
-        var byRow = new double[a.Rows];
+        double[]? rowBuffer = null;
         var scaledV = new double[n];
         var (largestGram, smallestGram, steps) = Lanczos(n, maxSteps, StartVector(scale), (v, result) =>
         {
@@ -123,8 +133,9 @@ internal static class ConditionEstimate
                 return;
             }
 
-            scaled.Multiply(v, byRow);
-            scaled.MultiplyTransposed(byRow, result);
+            rowBuffer ??= new double[a.Rows];
+            scaled.Multiply(v, rowBuffer);
+            scaled.MultiplyTransposed(rowBuffer, result);
         });
         double sigmaMax = Math.Sqrt(largestGram);
 
