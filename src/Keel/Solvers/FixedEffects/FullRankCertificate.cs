@@ -19,7 +19,8 @@
 //   certificate holds (it takes one shared C level in about half the segments to join all B levels).
 // Invariant: the answer depends only on the set of rows (union-find class counts do not depend on the
 //   order of the unions).
-// Cost: one pass over the rows in segment order; memory L_B + L_C ints and a few per-segment arrays.
+// Cost: one pass over the rows in segment order, runs of segments in parallel, each with its own
+//   union-finds, merged at the end; memory a few arrays of L_B + L_C ints per run.
 
 using Keel.Rows;
 
@@ -32,66 +33,88 @@ internal static class FullRankCertificate
     /// <param name="rows">The rows, sorted by the absorbing factor A.</param>
     /// <param name="absorbing">A; the other two of the three model factors are B and C.</param>
     /// <param name="segmentStart">First row of each level of A, and the row count at the end.</param>
-    public static bool Holds(RowColumns rows, int absorbing, int[] segmentStart)
+    /// <param name="threads">Threads over runs of segments; each run's equalities are merged afterwards (the answer is order-free).</param>
+    public static bool Holds(RowColumns rows, int absorbing, int[] segmentStart, int threads = 1)
     {
+        const int Runs = 32;
         int[] others = Enumerable.Range(0, 3).Where(f => f != absorbing).ToArray();
         int[] b = rows.Factors[others[0]].Codes;
         int[] c = rows.Factors[others[1]].Codes;
         int levelsB = rows.Factors[others[0]].LevelCount;
         int levelsC = rows.Factors[others[1]].LevelCount;
-        var classB = new UnionFind(levelsB);
-        var classC = new UnionFind(levelsC);
-
-        // The segment's graph: local nodes 0..2·rows (B levels, then C levels, numbered on first sight).
-        var localOfB = new int[levelsB];
-        var localOfC = new int[levelsC];
-        var stampB = new int[levelsB];
-        var stampC = new int[levelsC];
-        Array.Fill(stampB, -1);
-        Array.Fill(stampC, -1);
-        var local = new UnionFind(0);
-        var level = new List<(bool IsB, int Level)>();
-        var firstB = new List<int>();
-        var firstC = new List<int>();
-        for (int seg = 0; seg + 1 < segmentStart.Length; seg++)
+        int segments = segmentStart.Length - 1;
+        var runB = new UnionFind[Runs];
+        var runC = new UnionFind[Runs];
+        Parallel.For(0, Runs, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, run =>
         {
-            int from = segmentStart[seg];
-            int to = segmentStart[seg + 1];
-            level.Clear();
-            local.Reset(2 * (to - from));
-            for (int i = from; i < to; i++)
+            var classB = new UnionFind(levelsB);
+            var classC = new UnionFind(levelsC);
+            // The segment's graph: local nodes numbered on first sight (B levels and C levels).
+            var localOfB = new int[levelsB];
+            var localOfC = new int[levelsC];
+            var stampB = new int[levelsB];
+            var stampC = new int[levelsC];
+            Array.Fill(stampB, -1);
+            Array.Fill(stampC, -1);
+            var local = new UnionFind(0);
+            var level = new List<(bool IsB, int Level)>();
+            var first = new List<int>();
+            int from = (int)((long)segments * run / Runs);
+            int to = (int)((long)segments * (run + 1) / Runs);
+            for (int seg = from; seg < to; seg++)
             {
-                int nodeB = Local(stampB, localOfB, seg, b[i], true, level);
-                int nodeC = Local(stampC, localOfC, seg, c[i], false, level);
-                local.Union(nodeB, nodeC);
+                level.Clear();
+                local.Reset(2 * (segmentStart[seg + 1] - segmentStart[seg]));
+                for (int i = segmentStart[seg]; i < segmentStart[seg + 1]; i++)
+                {
+                    int nodeB = Local(stampB, localOfB, seg, b[i], true, level);
+                    int nodeC = Local(stampC, localOfC, seg, c[i], false, level);
+                    local.Union(nodeB, nodeC);
+                }
+
+                // Within each component, every B level joins the component's first B level, and
+                // every C level its first C level (first[2·root] for B, first[2·root + 1] for C).
+                first.Clear();
+                for (int n = 0; n < 2 * level.Count; n++)
+                {
+                    first.Add(-1);
+                }
+
+                for (int n = 0; n < level.Count; n++)
+                {
+                    (bool isB, int l) = level[n];
+                    int slot = (2 * local.Root(n)) + (isB ? 0 : 1);
+                    if (first[slot] < 0)
+                    {
+                        first[slot] = l;
+                    }
+                    else
+                    {
+                        (isB ? classB : classC).Union(first[slot], l);
+                    }
+                }
             }
 
-            // Within each component, every B level joins the component's first, and likewise for C.
-            firstB.Clear();
-            firstC.Clear();
-            for (int n = 0; n < level.Count; n++)
+            runB[run] = classB;
+            runC[run] = classC;
+        });
+
+        var allB = new UnionFind(levelsB);
+        var allC = new UnionFind(levelsC);
+        for (int run = 0; run < Runs; run++)
+        {
+            for (int l = 0; l < levelsB; l++)
             {
-                firstB.Add(-1);
-                firstC.Add(-1);
+                allB.Union(l, runB[run].Root(l));
             }
 
-            for (int n = 0; n < level.Count; n++)
+            for (int l = 0; l < levelsC; l++)
             {
-                int root = local.Root(n);
-                (bool isB, int l) = level[n];
-                List<int> first = isB ? firstB : firstC;
-                if (first[root] < 0)
-                {
-                    first[root] = l;
-                }
-                else
-                {
-                    (isB ? classB : classC).Union(first[root], l);
-                }
+                allC.Union(l, runC[run].Root(l));
             }
         }
 
-        return classB.Classes == 1 && classC.Classes == 1;
+        return allB.Classes == 1 && allC.Classes == 1;
     }
 
     private static int Local(int[] stamp, int[] localOf, int segment, int levelCode, bool isB, List<(bool, int)> level)
