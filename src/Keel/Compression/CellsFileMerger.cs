@@ -101,7 +101,7 @@ internal sealed class CellsFileMerger
             ExactSum wy2 = ReadSum(source, statistic[3], exact[2]);
             if (!(w.ToDouble() > 0))
             {
-                throw new KeelInputException($"{source.Name}, line {source.Line}, column 'keel_sum_w': the sum of weights must be positive, found {w.ToDouble().ToString("R", CultureInfo.InvariantCulture)}");
+                throw KeelInputException.At(source.Name, source.Line, "keel_sum_w", $"the sum of weights must be positive, found {w.ToDouble().ToString("R", CultureInfo.InvariantCulture)}");
             }
 
             int cell = _cells.FindOrAdd(_key, out bool added);
@@ -174,7 +174,7 @@ internal sealed class CellsFileMerger
             // Some writers store counts as doubles ("12.0"); accept an exact whole number.
             if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) || d < 0 || d != Math.Floor(d) || d > (1L << 53))
             {
-                throw new KeelInputException($"{source.Name}, line {source.Line}, column 'keel_n': '{Clip(text)}' is not a row count (a whole number >= 0)");
+                throw KeelInputException.At(source.Name, source.Line, "keel_n", $"'{Clip(text)}' is not a row count (a whole number >= 0)");
             }
 
             n = (long)d;
@@ -189,7 +189,7 @@ internal sealed class CellsFileMerger
         ReadOnlySpan<char> text = source.GetField(ordinal);
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double rounded) || !double.IsFinite(rounded))
         {
-            throw new KeelInputException($"{source.Name}, line {source.Line}, column '{column}': '{Clip(text)}' is not a finite number (a non-finite target or weight reached the sums; filter such rows out)");
+            throw KeelInputException.At(source.Name, source.Line, column, $"'{Clip(text)}' is not a finite number (a non-finite target or weight reached the sums; filter such rows out)");
         }
 
         var sum = default(ExactSum);
@@ -202,12 +202,12 @@ internal sealed class CellsFileMerger
 
         if (!ExactSumText.TryParse(exactText, out sum))
         {
-            throw new KeelInputException($"{source.Name}, line {source.Line}, column '{source.ColumnNames[exactOrdinal]}': '{Clip(exactText)}' is not an exact sum (expected significand p exponent, e.g. 12345p-10)");
+            throw KeelInputException.At(source.Name, source.Line, source.ColumnNames[exactOrdinal], $"'{Clip(exactText)}' is not an exact sum (expected significand p exponent, e.g. 12345p-10)");
         }
 
         if (BitConverter.DoubleToInt64Bits(sum.ToDouble() + 0.0) != BitConverter.DoubleToInt64Bits(rounded + 0.0))
         {
-            throw new KeelInputException($"{source.Name}, line {source.Line}, column '{source.ColumnNames[exactOrdinal]}': the exact sum does not round to {column} = {rounded.ToString("R", CultureInfo.InvariantCulture)}; was the file edited? (drop the _exact columns to use the rounded sums)");
+            throw KeelInputException.At(source.Name, source.Line, source.ColumnNames[exactOrdinal], $"the exact sum does not round to {column} = {rounded.ToString("R", CultureInfo.InvariantCulture)}; was the file edited? (drop the _exact columns to use the rounded sums)");
         }
 
         return sum;
@@ -228,7 +228,7 @@ internal sealed class CellsFileMerger
             return -1;
         }
 
-        throw new KeelInputException($"{source.Name}: no column named '{column}'; a cells file has the formula's regressor columns, then keel_n, keel_sum_w, keel_sum_wy and keel_sum_wy2 (its columns are {string.Join(", ", source.ColumnNames.Take(12))})");
+        throw KeelInputException.InFile(source.Name, $"no column named '{column}'; a cells file has the formula's regressor columns, then keel_n, keel_sum_w, keel_sum_wy and keel_sum_wy2 (its columns are {string.Join(", ", source.ColumnNames.Take(12))})");
     }
 
     private static string Clip(ReadOnlySpan<char> text) => text.Length <= 40 ? text.ToString() : string.Concat(text[..37], "...");

@@ -54,7 +54,7 @@ internal static class ParallelRowPass
         }
         catch (IOException e)
         {
-            throw new KeelInputException($"{path}: cannot read the file ({e.Message})", e);
+            throw KeelInputException.InFile(path, $"cannot read the file ({e.Message})", e);
         }
 
         long total = RandomAccess.GetLength(file);
@@ -97,7 +97,7 @@ internal static class ParallelRowPass
                         // Keep going: a later range's error must not hide an earlier range's one.
                         lock (errors)
                         {
-                            errors.Add((range.Index, e is IOException ? new KeelInputException($"{path}: cannot read the file ({e.Message})", e) : e));
+                            errors.Add((range.Index, e is IOException ? KeelInputException.InFile(path, $"cannot read the file ({e.Message})", e) : e));
                         }
 
                         if (e is OperationCanceledException)
@@ -174,7 +174,7 @@ internal static class ParallelRowPass
                 catch (Exception e) when (e is IOException or KeelInputException)
                 {
                     // Corrupt or truncated gzip data arrive as KeelInputException (Data/GzipInput.cs).
-                    errors.Add((int.MaxValue, e as KeelInputException ?? new KeelInputException($"{chunker.Name}: cannot read the file ({e.Message})", e)));
+                    errors.Add((int.MaxValue, e as KeelInputException ?? KeelInputException.InFile(chunker.Name, $"cannot read the file ({e.Message})", e)));
                     return;
                 }
 

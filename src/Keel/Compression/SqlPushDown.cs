@@ -87,12 +87,12 @@ internal static class SqlPushDown
             long rows = Count(counts, 0), nonPositive = Count(counts, 1), negative = Count(counts, 2), zero = Count(counts, 3);
             if (negative > 0)
             {
-                throw new KeelInputException($"{source}, column '{plan.WeightColumn}': {negative} rows have a negative weight; weights must be non-negative");
+                throw KeelInputException.At(source, null, plan.WeightColumn, $"{negative} rows have a negative weight; weights must be non-negative");
             }
 
             if (nonPositive > 0 && !plan.DropInvalid)
             {
-                throw new KeelInputException($"{source}, column '{plan.TargetColumn}': {nonPositive} rows have a non-positive target, and log() needs positive values (use --na drop to skip such rows)");
+                throw KeelInputException.At(source, null, plan.TargetColumn, $"{nonPositive} rows have a non-positive target, and log() needs positive values (use --na drop to skip such rows)");
             }
 
             totals[0] += rows;
@@ -143,7 +143,7 @@ internal static class SqlPushDown
         catch (Exception e) when (SqlEngines.IsDatabaseError(e))
         {
             string what = SqlEngines.IsConnectionLost(e) ? "the connection to the database was lost while reading" : "the database failed while reading";
-            throw new KeelInputException($"{SqlEngines.Redact(source)}: {what} ({SqlEngines.FirstLine(e.Message)})", e);
+            throw KeelInputException.InFile(SqlEngines.Redact(source), $"{what} ({SqlEngines.FirstLine(e.Message)})", e);
         }
     }
 }

@@ -67,7 +67,7 @@ internal static class InputResolver
 
         if (files.Count == 0)
         {
-            throw new KeelInputException($"{string.Join(' ', inputs)}: no CSV files found");
+            throw KeelInputException.InFile(string.Join(' ', inputs), "no CSV files found");
         }
 
         return files;

@@ -58,11 +58,11 @@ internal sealed class PredictionModel
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new KeelInputException($"{path}: cannot open the result file ({e.Message})", e);
+            throw KeelInputException.InFile(path, $"cannot open the result file ({e.Message})", e);
         }
         catch (JsonException e)
         {
-            throw new KeelInputException($"{path}: not a result JSON file ({e.Message})", e);
+            throw KeelInputException.InFile(path, $"not a result JSON file ({e.Message})", e);
         }
 
         using (document)
@@ -70,7 +70,7 @@ internal sealed class PredictionModel
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("model", out JsonElement model) || !root.TryGetProperty("coefficients", out JsonElement coefficients))
             {
-                throw new KeelInputException($"{path}: no \"model\" and \"coefficients\" in this file; predict needs the result JSON of keel fit");
+                throw KeelInputException.InFile(path, $"no \"model\" and \"coefficients\" in this file; predict needs the result JSON of keel fit");
             }
 
             ModelSpec spec = ModelSpecJson.Read(model, path);
@@ -95,7 +95,7 @@ internal sealed class PredictionModel
             "gaussian" => Keel.Solvers.Glm.GlmFamily.Gaussian,
             "poisson" => Keel.Solvers.Glm.GlmFamily.Poisson,
             "binomial" => Keel.Solvers.Glm.GlmFamily.Binomial,
-            string other => throw new KeelInputException($"{path}: fit.family '{other}' is not a family this Keel predicts (gaussian, poisson, binomial)"),
+            string other => throw KeelInputException.InFile(path, $"fit.family '{other}' is not a family this Keel predicts (gaussian, poisson, binomial)"),
             _ => Keel.Solvers.Glm.GlmFamily.Gaussian,
         };
     }
@@ -110,7 +110,7 @@ internal sealed class PredictionModel
             int ordinal = IndexOf(names, column);
             ordinalOf[column] = ordinal >= 0
                 ? ordinal
-                : throw new KeelInputException($"{source.Name}: no column named '{column}', which the formula {Spec.Formula} needs (columns: {string.Join(", ", names.Take(12))})");
+                : throw KeelInputException.InFile(source.Name, $"no column named '{column}', which the formula {Spec.Formula} needs (columns: {string.Join(", ", names.Take(12))})");
         }
 
         int offsetOrdinal = -1;
@@ -119,7 +119,7 @@ internal sealed class PredictionModel
             offsetOrdinal = IndexOf(names, offset.Column);
             if (offsetOrdinal < 0)
             {
-                throw new KeelInputException($"{source.Name}: no column named '{offset.Column}', which the formula's {offset.Label} needs (the prediction is the mean at that exposure)");
+                throw KeelInputException.InFile(source.Name, $"no column named '{offset.Column}', which the formula's {offset.Label} needs (the prediction is the mean at that exposure)");
             }
         }
 
@@ -178,7 +178,7 @@ internal sealed class PredictionModel
                         label = Coder.ReferenceLevel(column) ?? label;
                         break;
                     default:
-                        throw new KeelInputException($"{source.Name}, line {source.Line}, column '{column}': level '{Clip(field)}' was never seen in fitting (use --unseen reference or --unseen null to predict anyway)");
+                        throw KeelInputException.At(source.Name, source.Line, column, $"level '{Clip(field)}' was never seen in fitting (use --unseen reference or --unseen null to predict anyway)");
                 }
             }
 
@@ -188,7 +188,7 @@ internal sealed class PredictionModel
 
         CodedRow? coded = Coder.Code(row, out string? problem);
         return coded is null
-            ? throw new KeelInputException($"{source.Name}, line {source.Line}, {problem}")
+            ? throw new KeelInputException($"{source.Name}, line {source.Line}, {problem}") { File = source.Name, Line = source.Line }
             : Predictor.Predict(coded);
     }
 
@@ -208,7 +208,7 @@ internal sealed class PredictionModel
             Offset spec = Formula.Offset!;
             if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value) || (spec.Log && !(value > 0)))
             {
-                throw new KeelInputException($"{source.Name}, line {source.Line}, column '{spec.Column}': '{Clip(field)}' is not {(spec.Log ? "a positive number (offset(log(e)) needs a positive exposure)" : "a finite number")}");
+                throw KeelInputException.At(source.Name, source.Line, spec.Column, $"'{Clip(field)}' is not {(spec.Log ? "a positive number (offset(log(e)) needs a positive exposure)" : "a finite number")}");
             }
 
             offset = spec.Log ? Keel.LinearAlgebra.ElementaryFunctions.Log(value) : value;

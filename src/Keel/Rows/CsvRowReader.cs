@@ -58,7 +58,7 @@ internal static class CsvRowReader
                 }
                 catch (IOException e)
                 {
-                    throw new KeelInputException($"{files[f]}: cannot read the file ({e.Message})", e);
+                    throw KeelInputException.InFile(files[f], $"cannot read the file ({e.Message})", e);
                 }
             }
 
@@ -104,7 +104,7 @@ internal static class CsvRowReader
                                 }
                                 catch (IOException e)
                                 {
-                                    chunk.Error = new KeelInputException($"{files[job.File]}: cannot read the file ({e.Message})", e);
+                                    chunk.Error = KeelInputException.InFile(files[job.File], $"cannot read the file ({e.Message})", e);
                                 }
                             }
                         }
@@ -165,12 +165,12 @@ internal static class CsvRowReader
             int at = Array.IndexOf(header, wanted[r]);
             if (at < 0)
             {
-                throw new KeelInputException($"{file}: no column '{MessageText.Quote(wanted[r])}' (columns: {string.Join(", ", header.Take(20))})");
+                throw KeelInputException.InFile(file, $"no column '{MessageText.Quote(wanted[r])}' (columns: {string.Join(", ", header.Take(20))})");
             }
 
             if (roles[at] >= 0)
             {
-                throw new KeelInputException($"{file}: column '{MessageText.Quote(wanted[r])}' has two roles in the formula (target, covariate, factor or cluster)");
+                throw KeelInputException.InFile(file, $"column '{MessageText.Quote(wanted[r])}' has two roles in the formula (target, covariate, factor or cluster)");
             }
 
             roles[at] = r;

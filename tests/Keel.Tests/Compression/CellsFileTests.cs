@@ -113,12 +113,12 @@ public class CellsFileTests
     }
 
     [Theory]
-    [InlineData("a,keel_n,keel_sum_w,keel_sum_wy\nx,1,1,1\n", "no column named 'keel_sum_wy2'")]
-    [InlineData("a,keel_n,keel_sum_w,keel_sum_wy,keel_sum_wy2\nx,1.5,1,1,1\n", "line 2, column 'keel_n'")]
-    [InlineData("a,keel_n,keel_sum_w,keel_sum_wy,keel_sum_wy2\nx,1,0,1,1\n", "column 'keel_sum_w': the sum of weights must be positive")]
-    [InlineData("a,keel_n,keel_sum_w,keel_sum_wy,keel_sum_wy2\nx,1,1,inf,1\n", "column 'keel_sum_wy'")]
-    [InlineData("a,keel_n,keel_sum_w,keel_sum_wy,keel_sum_wy2,keel_sum_wy_exact\nx,1,1,1,1,3p0\n", "does not round to keel_sum_wy")]
-    public void Bad_cells_files_are_one_line_input_errors_with_file_line_and_column(string content, string expected)
+    [InlineData("a,keel_n,keel_sum_w,keel_sum_wy\nx,1,1,1\n", "no column named 'keel_sum_wy2'", null, null)]
+    [InlineData("a,keel_n,keel_sum_w,keel_sum_wy,keel_sum_wy2\nx,1.5,1,1,1\n", "line 2, column 'keel_n'", 2L, "keel_n")]
+    [InlineData("a,keel_n,keel_sum_w,keel_sum_wy,keel_sum_wy2\nx,1,0,1,1\n", "column 'keel_sum_w': the sum of weights must be positive", 2L, "keel_sum_w")]
+    [InlineData("a,keel_n,keel_sum_w,keel_sum_wy,keel_sum_wy2\nx,1,1,inf,1\n", "column 'keel_sum_wy'", 2L, "keel_sum_wy")]
+    [InlineData("a,keel_n,keel_sum_w,keel_sum_wy,keel_sum_wy2,keel_sum_wy_exact\nx,1,1,1,1,3p0\n", "does not round to keel_sum_wy", 2L, "keel_sum_wy_exact")]
+    public void Bad_cells_files_are_one_line_input_errors_with_file_line_and_column(string content, string expected, long? line, string? column)
     {
         using var data = new SourceTestData(exact: true, rows: 1);
         string path = data.File_("bad.csv");
@@ -127,6 +127,11 @@ public class CellsFileTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
         Assert.Contains("bad.csv", e.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', e.Message);
+
+        // The place as properties too (issue 17), the same as the message says.
+        Assert.EndsWith("bad.csv", e.File, StringComparison.Ordinal);
+        Assert.Equal(line, e.Line);
+        Assert.Equal(column, e.Column);
     }
 
     [Fact]
