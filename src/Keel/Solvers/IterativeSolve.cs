@@ -18,6 +18,8 @@ internal static class IterativeSolve
         var clock = StageClock.Start();
         AbsorbedGram? rank = AbsorbedGram.TryCreate(design, options.Threads);
         var graph = rank is null ? TwoFactorGraph.TryCreate(design) : null;
+        // Beyond the dense Schur limit, three factors may still be proved full rank from the cells.
+        bool certified = rank is null && graph is null && FullRankCertificate.HoldsForCells(design, options.Threads) == true;
         clock.Lap("solve: rank and aliasing");
         double[] squaredNorms = design.ColumnSquaredNorms();
         var aliased = rank?.Aliased ?? graph?.Aliased ?? squaredNorms.Select(n => n == 0).ToArray();
@@ -41,7 +43,7 @@ internal static class IterativeSolve
                 VarianceFactorByCell = rank?.VarianceFactorByCell,
                 ConditionNumber = diagnosed.ConditionNumber,
                 ConditionMethod = diagnosed.Method,
-                AliasingChecked = rank is not null || graph is not null,
+                AliasingChecked = rank is not null || graph is not null || certified,
             };
         }
 
@@ -84,6 +86,11 @@ internal static class IterativeSolve
         }
 
         clock.Lap("solve: lsmr");
+        if (certified)
+        {
+            note = (note is null ? "" : note + "; ") + "rank: full, proved from the cells by within-level connectivity (FullRankCertificate), beyond the dense rank decision's size";
+        }
+
         for (int j = 0; j < coefficients.Length; j++)
         {
             coefficients[j] = aliased[j] ? double.NaN : Math.ScaleB(coefficients[j], -targetScale);
@@ -112,7 +119,7 @@ internal static class IterativeSolve
             SolverNote = note,
             Tolerance = options.IterativeTolerance,
             StopReason = lsmr.StopReason.ToString(),
-            AliasingChecked = rank is not null || graph is not null,
+            AliasingChecked = rank is not null || graph is not null || certified,
         };
     }
 }

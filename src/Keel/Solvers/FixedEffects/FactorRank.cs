@@ -81,7 +81,7 @@ internal static class FactorRank
         int q = columns.Count;
         int[] others = Enumerable.Range(0, modelFactors).Where(f => f != absorbing).ToArray();
         var clock = new SubStageClock("factor rank");
-        if (modelFactors == 3 && FullRankCertificate.Holds(rows, absorbing, segmentStart, threads))
+        if (modelFactors == 3 && FullRankCertificate.Holds(rows.Factors[others[0]].Codes, rows.Factors[others[1]].Codes, rows.Factors[others[0]].LevelCount, rows.Factors[others[1]].LevelCount, segmentStart, threads))
         {
             clock.Lap("certificate");
             return FullRank(rows, modelFactors, absorbing, reference, effects, q);

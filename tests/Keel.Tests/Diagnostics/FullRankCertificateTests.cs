@@ -8,10 +8,10 @@
 // where Weeks & Williams' nexus condition (rows differing in one factor only) cannot: there are fewer
 // rows sharing two factors than (B, C) pairs to join.
 using System.Numerics;
+using Keel.Diagnostics;
 using Keel.Rows;
-using Keel.Solvers.FixedEffects;
 
-namespace Keel.Tests.Solvers.FixedEffects;
+namespace Keel.Tests.Diagnostics;
 
 public class FullRankCertificateTests
 {
@@ -28,7 +28,7 @@ public class FullRankCertificateTests
             (RowColumns data, int[] segmentStart) = Sorted(codes);
             int full = data.Factors.Sum(f => f.LevelCount) - 2;
             int rank = ExactRank(data);
-            bool holds = FullRankCertificate.Holds(data, absorbing: 0, segmentStart);
+            bool holds = Holds(data, segmentStart);
             if (holds)
             {
                 held++;
@@ -54,7 +54,7 @@ public class FullRankCertificateTests
             int[] c = b.Select(x => x % 3).ToArray();
             (RowColumns data, int[] segmentStart) = Sorted([a, b, c]);
             Assert.True(ExactRank(data) < data.Factors.Sum(f => f.LevelCount) - 2);
-            Assert.False(FullRankCertificate.Holds(data, absorbing: 0, segmentStart));
+            Assert.False(Holds(data, segmentStart));
         }
     }
 
@@ -84,8 +84,12 @@ public class FullRankCertificateTests
         // Rows sharing A and one more factor are the only links between (B, C) nodes under the nexus
         // relation: fewer links than nodes − 1 cannot connect them.
         Assert.True(nexusBC < pairs.Count - 1, $"{nexusBC} nexus links for {pairs.Count} (B, C) pairs");
-        Assert.True(FullRankCertificate.Holds(data, absorbing: 0, segmentStart));
+        Assert.True(Holds(data, segmentStart));
     }
+
+    // A is factor 0 (rows sorted by it); B and C the others.
+    private static bool Holds(RowColumns data, int[] segmentStart) =>
+        FullRankCertificate.Holds(data.Factors[1].Codes, data.Factors[2].Codes, data.Factors[1].LevelCount, data.Factors[2].LevelCount, segmentStart, threads: 2);
 
     private static int[] Draw(Random rng, int rows, int levels) => Enumerable.Range(0, rows).Select(_ => rng.Next(levels)).ToArray();
 

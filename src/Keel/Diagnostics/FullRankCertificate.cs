@@ -19,29 +19,28 @@
 //   certificate holds (it takes one shared C level in about half the segments to join all B levels).
 // Invariant: the answer depends only on the set of rows (union-find class counts do not depend on the
 //   order of the unions).
+// Used by the row path (FactorRank, rows sorted by A) and the cell path beyond the dense Schur
+//   limit (IterativeSolve: cells are the distinct combinations, so the argument holds for them).
 // Cost: one pass over the rows in segment order, runs of segments in parallel, each with its own
 //   union-finds, merged at the end; memory a few arrays of L_B + L_C ints per run.
 
-using Keel.Rows;
+using Keel.Model;
 
-namespace Keel.Solvers.FixedEffects;
+namespace Keel.Diagnostics;
 
 /// <summary>Full rank of three factors proved from within-segment connectivity (see the header).</summary>
 internal static class FullRankCertificate
 {
     /// <summary>True when the rows prove that every contrast of the three factors is estimable.</summary>
-    /// <param name="rows">The rows, sorted by the absorbing factor A.</param>
-    /// <param name="absorbing">A; the other two of the three model factors are B and C.</param>
+    /// <param name="b">B's level of each row (or cell), rows grouped by A's level.</param>
+    /// <param name="c">C's level of each row.</param>
+    /// <param name="levelsB">B's level count.</param>
+    /// <param name="levelsC">C's level count.</param>
     /// <param name="segmentStart">First row of each level of A, and the row count at the end.</param>
     /// <param name="threads">Threads over runs of segments; each run's equalities are merged afterwards (the answer is order-free).</param>
-    public static bool Holds(RowColumns rows, int absorbing, int[] segmentStart, int threads = 1)
+    public static bool Holds(int[] b, int[] c, int levelsB, int levelsC, int[] segmentStart, int threads = 1)
     {
         const int Runs = 32;
-        int[] others = Enumerable.Range(0, 3).Where(f => f != absorbing).ToArray();
-        int[] b = rows.Factors[others[0]].Codes;
-        int[] c = rows.Factors[others[1]].Codes;
-        int levelsB = rows.Factors[others[0]].LevelCount;
-        int levelsC = rows.Factors[others[1]].LevelCount;
         int segments = segmentStart.Length - 1;
         var runB = new UnionFind[Runs];
         var runC = new UnionFind[Runs];
@@ -115,6 +114,106 @@ internal static class FullRankCertificate
         }
 
         return allB.Classes == 1 && allC.Classes == 1;
+    }
+
+    /// <summary>
+    /// The cell path: an intercept and three categorical main effects (indicator coding), each cell
+    /// with positive weight one row of the argument (cells are the distinct combinations, so the
+    /// argument is the same). Null when the design is not of that form.
+    /// </summary>
+    public static bool? HoldsForCells(Design design, int threads = 1)
+    {
+        if (!design.Formula.HasIntercept || design.Formula.Terms.Count != 3 || design.SlotsPerCell != 4
+            || design.Formula.Terms.Any(t => t.Factors.Count != 1))
+        {
+            return null;
+        }
+
+        // Each slot 1..3 holds one term's column (−1 at its reference level): codes by slot, the
+        // reference level coded after the term's columns.
+        int p = design.SolvedCount;
+        var slotOfColumn = new int[p];
+        Array.Fill(slotOfColumn, -1);
+        var codeOfColumn = new int[p];
+        var levels = new int[4];
+        for (int cell = 0; cell < design.CellCount; cell++)
+        {
+            for (int s = 1; s < 4; s++)
+            {
+                int j = design.SlotColumn[(cell * 4) + s];
+                if (j < 0)
+                {
+                    continue;
+                }
+
+                if (design.SlotValue[(cell * 4) + s] != 1.0 || (slotOfColumn[j] >= 0 && slotOfColumn[j] != s))
+                {
+                    return null;  // not a pure indicator coding, one term per slot
+                }
+
+                if (slotOfColumn[j] < 0)
+                {
+                    slotOfColumn[j] = s;
+                    codeOfColumn[j] = levels[s]++;
+                }
+            }
+        }
+
+        var code = new int[4][];
+        int kept = 0;
+        for (int s = 1; s < 4; s++)
+        {
+            code[s] = new int[design.CellCount];
+        }
+
+        for (int cell = 0; cell < design.CellCount; cell++)
+        {
+            if (!(design.CellWeight[cell] > 0))
+            {
+                continue;
+            }
+
+            for (int s = 1; s < 4; s++)
+            {
+                int j = design.SlotColumn[(cell * 4) + s];
+                code[s][kept] = j >= 0 ? codeOfColumn[j] : levels[s];  // the reference level last
+            }
+
+            kept++;
+        }
+
+        if (kept == 0)
+        {
+            return null;
+        }
+
+        // A: the slot with most levels; cells grouped by its level (counting sort, cell order kept).
+        int a = Enumerable.Range(1, 3).OrderByDescending(s => levels[s]).First();
+        int[] bc = [.. Enumerable.Range(1, 3).Where(s => s != a)];
+        int levelsA = levels[a] + 1;
+        var segmentStart = new int[levelsA + 1];
+        for (int i = 0; i < kept; i++)
+        {
+            segmentStart[code[a][i] + 1]++;
+        }
+
+        for (int l = 0; l < levelsA; l++)
+        {
+            segmentStart[l + 1] += segmentStart[l];
+        }
+
+        var next = segmentStart[..levelsA];
+        var b = new int[kept];
+        var c = new int[kept];
+        for (int i = 0; i < kept; i++)
+        {
+            int at = next[code[a][i]]++;
+            b[at] = code[bc[0]][i];
+            c[at] = code[bc[1]][i];
+        }
+
+        // Levels of A with no cell (all weight 0) leave empty segments, which join nothing.
+        return Holds(b, c, levels[bc[0]] + 1, levels[bc[1]] + 1, segmentStart, threads);
     }
 
     private static int Local(int[] stamp, int[] localOf, int segment, int levelCode, bool isB, List<(bool, int)> level)
