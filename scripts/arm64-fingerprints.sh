@@ -33,9 +33,10 @@ for rid in linux-x64 linux-arm64; do
   fi
 done
 
-# "FINGERPRINT SOLVER" of a result file (empty when there is none).
+# "FINGERPRINT SOLVER KAPPA" of a result file (empty when there is none): the condition number's
+# shortest round-trip text, so its bits are compared too.
 read_result() { python3 -c 'import json,sys
-try: r = json.load(open(sys.argv[1])); print(r["fingerprint"], r["solver"]["name"])
+try: r = json.load(open(sys.argv[1])); print(r["fingerprint"], r["solver"]["name"], repr(r["diagnostics"]["condition_number"]))
 except Exception: print("")' "$1"; }
 status=0
 # compare DATA FORMULA OPTIONS...: one fit natively and one emulated; same exit code and fingerprint.
@@ -72,6 +73,24 @@ compare "$glm/glm_data.csv" "z ~ a + b" --family binomial
 compare "$glm/glm_data.csv" "p ~ a + b" --family binomial --weights trials
 compare "$glm/glm_offset.csv" "y ~ a + b + offset(log(exposure))" --family poisson
 compare "$glm/glm_separated.csv" "y ~ a + b" --family poisson
+
+# Three factors (issue 18): the row path's full-rank certificate and condition estimate; the row
+# path's exact Schur decision (c a function of b: aliased levels); the cells path's blocked Cholesky
+# and dependencies (--solver lsmr).
+three="$work/three-20k.csv"
+[[ -s "$three" ]] || python3 - "$three" <<'PY'
+import random, sys
+rng = random.Random(18)
+with open(sys.argv[1], "w") as f:
+    f.write("y,a,b,c,d,x\n")
+    for _ in range(20_000):
+        a, b, c, x = rng.randrange(1000), rng.randrange(300), rng.randrange(30), rng.random()
+        f.write(f"{0.001 * a + 0.02 * b - 0.01 * c + 0.5 * x + rng.gauss(0, 1):.6f},a{a},b{b},c{c},d{b % 30},{x:.4f}\n")
+PY
+compare "$three" "y ~ x + a + b + c"
+compare "$three" "y ~ x + a + b + c" --threads 1
+compare "$three" "y ~ x + a + b + d"
+compare "$three" "y ~ a + b + d" --solver lsmr
 
 if [[ "${KEEL_ARM64_LARGE:-0}" == 1 ]]; then
   # 200,000 rows, 2,000 + 50 levels and a continuous x: every row its own cell, the LSMR path.
