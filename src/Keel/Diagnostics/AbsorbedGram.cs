@@ -64,7 +64,9 @@ internal sealed class AbsorbedGram
 
     /// <summary>Decides rank and aliasing, or returns null when the Schur complement is too large to factorise densely.</summary>
     /// <param name="threads">Threads for the per-level work; the bits do not depend on it.</param>
-    public static AbsorbedGram? TryCreate(Design design, int threads = 1)
+    /// <param name="diagnostics">False: the decision and the factor only (aliased columns marked, their
+    /// dependencies and the covariance diagonal left out), for a likelihood fit's intermediate steps.</param>
+    public static AbsorbedGram? TryCreate(Design design, int threads = 1, bool diagnostics = true)
     {
         int p = design.SolvedCount;
         int[] order = DecisionOrder.For(design);
@@ -88,9 +90,13 @@ internal sealed class AbsorbedGram
             positionOfRest[rest[k]] = k;
         }
 
+        var clock = new SubStageClock("rank and aliasing");
         SchurComplement.AbsorbedColumns levels = SchurComplement.GramAgainstAbsorbedLevels(design, isAbsorbed, positionOfRest, rest.Length, threads);
+        clock.Lap("absorbed levels' Gram columns");
         var schur = SchurComplement.Build(design, levels, positionOfRest, rest.Length, threads, out double[] diagonalOfAbsorbed, out double[] gramDiagonal);
+        clock.Lap($"Schur complement ({rest.Length} columns)");
         var cholesky = SequentialCholesky.Factor(schur, rest.Length, gramDiagonal, RankTolerance(rest.Length), threads);
+        clock.Lap("Cholesky");
 
         var aliased = new bool[p];
         var dependencies = new Dictionary<int, IReadOnlyList<(int, double)>>();
@@ -100,7 +106,7 @@ internal sealed class AbsorbedGram
         {
             (int k, double[] onKept) = cholesky.Dependencies[d];
             // A zero column (every cell of it weight 0: separated cells of a likelihood fit) depends on nothing.
-            expressed[d] = gramDiagonal[k] == 0
+            expressed[d] = gramDiagonal[k] == 0 || !diagnostics
                 ? []
                 : SchurComplement.FullDependency(design, levels, isAbsorbed, positionOfRest, rest, diagonalOfAbsorbed, cholesky, onKept, rest[k]);
         });
@@ -111,7 +117,9 @@ internal sealed class AbsorbedGram
             dependencies[column] = expressed[d];
         }
 
-        double[]? covariance = SchurComplement.CovarianceDiagonal(design, levels, rest, diagonalOfAbsorbed, cholesky, aliased, threads);
+        clock.Lap("dependencies");
+        double[]? covariance = diagnostics ? SchurComplement.CovarianceDiagonal(design, levels, rest, diagonalOfAbsorbed, cholesky, aliased, threads) : null;
+        clock.Lap("covariance diagonal");
         return new AbsorbedGram(absorbed, rest, cholesky, aliased, dependencies, covariance)
         {
             VarianceFactorByCell = CellVarianceFactors.Affordable(design, levels, cholesky.Kept.Count)

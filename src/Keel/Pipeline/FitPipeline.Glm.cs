@@ -27,7 +27,7 @@ internal static partial class FitPipeline
         SeparationResult separation = Separation.Detect(design, family);
         Func<Design, bool, LeastSquaresSolution> solve = dense
             ? (working, final) => DenseSolve.Solve(working, diagnostics: final)
-            : (working, _) => IterativeSolve.Solve(working, options, cancel);
+            : (working, final) => IterativeSolve.Solve(working, options, cancel, diagnostics: final);
         separation = SeparationCertificate.Extend(design, separation, solve, GlmOptions.Default, cancel, family);
 
         GlmFit fit = Irls.Fit(design, family, separation.CellIsSeparated, solve, GlmOptions.Default, cancel, offsetByCell);

@@ -13,10 +13,12 @@ namespace Keel.Solvers;
 /// </summary>
 internal static class IterativeSolve
 {
-    public static LeastSquaresSolution Solve(Design design, FitOptions options, CancellationToken cancel, IProgress<LsmrProgress>? progress = null)
+    /// <param name="diagnostics">False for an intermediate weighted step of a likelihood fit: the rank decision and
+    /// the preconditioner as always, but no covariance diagonal and no dependencies (read from the last step only).</param>
+    public static LeastSquaresSolution Solve(Design design, FitOptions options, CancellationToken cancel, IProgress<LsmrProgress>? progress = null, bool diagnostics = true)
     {
         var clock = StageClock.Start();
-        AbsorbedGram? rank = AbsorbedGram.TryCreate(design, options.Threads);
+        AbsorbedGram? rank = AbsorbedGram.TryCreate(design, options.Threads, diagnostics);
         var graph = rank is null ? TwoFactorGraph.TryCreate(design) : null;
         // Beyond the dense Schur limit, three factors may still be proved full rank from the cells.
         bool certified = rank is null && graph is null && FullRankCertificate.HoldsForCells(design, options.Threads) == true;
