@@ -142,11 +142,10 @@ internal sealed class SequentialCholesky
     }
 
     // Rows first .. first+count−1 against the kept columns `before`: x[t·PanelRows + lane] = l[row, t].
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SolvePanel(double[] a, double[] l, int q, int[] before, int first, int count, double[] x)
     {
         Span<double> start = stackalloc double[PanelRows];
-        ref double xs = ref MemoryMarshal.GetArrayDataReference(x);
+        Span<double> chain = stackalloc double[PanelRows];
         for (int t = 0; t < before.Length; t++)
         {
             int rowK = before[t] * q;
@@ -156,91 +155,81 @@ internal sealed class SequentialCholesky
                 start[lane] = a[((first + lane) * q) + before[t]];
             }
 
-            ref double s0 = ref MemoryMarshal.GetReference(start);
-            Vector256<double> c0 = Vector256.LoadUnsafe(ref s0, 0), c1 = Vector256.LoadUnsafe(ref s0, 4);
-            Vector256<double> c2 = Vector256.LoadUnsafe(ref s0, 8), c3 = Vector256.LoadUnsafe(ref s0, 12);
-            Vector256<double> c4 = Vector256.LoadUnsafe(ref s0, 16), c5 = Vector256.LoadUnsafe(ref s0, 20);
-            Vector256<double> c6 = Vector256.LoadUnsafe(ref s0, 24), c7 = Vector256.LoadUnsafe(ref s0, 28);
-            for (int i = 0; i < t; i++)
+            Chains(start, x, l.AsSpan(rowK, t), chain);
+            double pivot = l[rowK + t];
+            for (int lane = 0; lane < PanelRows; lane++)
             {
-                var b = Vector256.Create(l[rowK + i]);
-                nuint at = (nuint)(i * PanelRows);
-                c0 = Vector256.Subtract(c0, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at), b));
-                c1 = Vector256.Subtract(c1, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 4), b));
-                c2 = Vector256.Subtract(c2, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 8), b));
-                c3 = Vector256.Subtract(c3, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 12), b));
-                c4 = Vector256.Subtract(c4, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 16), b));
-                c5 = Vector256.Subtract(c5, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 20), b));
-                c6 = Vector256.Subtract(c6, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 24), b));
-                c7 = Vector256.Subtract(c7, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 28), b));
+                x[(t * PanelRows) + lane] = chain[lane] / pivot;
             }
-
-            var pivot = Vector256.Create(l[rowK + t]);
-            nuint to = (nuint)(t * PanelRows);
-            Vector256.Divide(c0, pivot).StoreUnsafe(ref xs, to);
-            Vector256.Divide(c1, pivot).StoreUnsafe(ref xs, to + 4);
-            Vector256.Divide(c2, pivot).StoreUnsafe(ref xs, to + 8);
-            Vector256.Divide(c3, pivot).StoreUnsafe(ref xs, to + 12);
-            Vector256.Divide(c4, pivot).StoreUnsafe(ref xs, to + 16);
-            Vector256.Divide(c5, pivot).StoreUnsafe(ref xs, to + 20);
-            Vector256.Divide(c6, pivot).StoreUnsafe(ref xs, to + 24);
-            Vector256.Divide(c7, pivot).StoreUnsafe(ref xs, to + 28);
         }
     }
 
     // For the rows of panel p (lanes) and every block row r′ up to the panel's last: the chain
     // a[j, j0+r′] − Σ_{i<k0} l[j,i]·l[j0+r′,i], into carried[r·BlockRows + r′].
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CarryChains(double[] a, int q, int j0, int rows, int k0, double[][] panels, int p, double[] carried)
     {
         Span<double> start = stackalloc double[PanelRows];
-        Span<double> result = stackalloc double[PanelRows];
-        ref double xs = ref MemoryMarshal.GetArrayDataReference(panels[p]);
+        Span<double> chain = stackalloc double[PanelRows];
+        var other = new double[k0];
         int count = Math.Min(PanelRows, rows - (p * PanelRows));
         int last = (p * PanelRows) + count;
-        for (int other = 0; other < last; other++)
+        for (int r = 0; r < last; r++)
         {
-            double[] y = panels[other / PanelRows];
-            int lane2 = other % PanelRows;
+            double[] y = panels[r / PanelRows];
+            for (int i = 0; i < k0; i++)
+            {
+                other[i] = y[(i * PanelRows) + (r % PanelRows)];
+            }
+
             start.Clear();
             for (int lane = 0; lane < count; lane++)
             {
-                start[lane] = a[((j0 + (p * PanelRows) + lane) * q) + j0 + other];
+                start[lane] = a[((j0 + (p * PanelRows) + lane) * q) + j0 + r];
             }
 
-            ref double s0 = ref MemoryMarshal.GetReference(start);
-            Vector256<double> c0 = Vector256.LoadUnsafe(ref s0, 0), c1 = Vector256.LoadUnsafe(ref s0, 4);
-            Vector256<double> c2 = Vector256.LoadUnsafe(ref s0, 8), c3 = Vector256.LoadUnsafe(ref s0, 12);
-            Vector256<double> c4 = Vector256.LoadUnsafe(ref s0, 16), c5 = Vector256.LoadUnsafe(ref s0, 20);
-            Vector256<double> c6 = Vector256.LoadUnsafe(ref s0, 24), c7 = Vector256.LoadUnsafe(ref s0, 28);
-            for (int i = 0; i < k0; i++)
-            {
-                var b = Vector256.Create(y[(i * PanelRows) + lane2]);
-                nuint at = (nuint)(i * PanelRows);
-                c0 = Vector256.Subtract(c0, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at), b));
-                c1 = Vector256.Subtract(c1, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 4), b));
-                c2 = Vector256.Subtract(c2, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 8), b));
-                c3 = Vector256.Subtract(c3, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 12), b));
-                c4 = Vector256.Subtract(c4, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 16), b));
-                c5 = Vector256.Subtract(c5, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 20), b));
-                c6 = Vector256.Subtract(c6, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 24), b));
-                c7 = Vector256.Subtract(c7, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 28), b));
-            }
-
-            ref double r0 = ref MemoryMarshal.GetReference(result);
-            c0.StoreUnsafe(ref r0, 0);
-            c1.StoreUnsafe(ref r0, 4);
-            c2.StoreUnsafe(ref r0, 8);
-            c3.StoreUnsafe(ref r0, 12);
-            c4.StoreUnsafe(ref r0, 16);
-            c5.StoreUnsafe(ref r0, 20);
-            c6.StoreUnsafe(ref r0, 24);
-            c7.StoreUnsafe(ref r0, 28);
+            Chains(start, panels[p], other, chain);
             for (int lane = 0; lane < count; lane++)
             {
-                carried[(((p * PanelRows) + lane) * BlockRows) + other] = result[lane];
+                carried[(((p * PanelRows) + lane) * BlockRows) + r] = chain[lane];
             }
         }
+    }
+
+    // The panel's PanelRows chains side by side: chain[lane] = start[lane] − x[0·P + lane]·b[0] −
+    // x[1·P + lane]·b[1] − … over b's length, each product and difference rounded separately, in
+    // eight 4-wide accumulators (the same operations as one scalar chain per lane, at any vector width).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Chains(ReadOnlySpan<double> start, double[] x, ReadOnlySpan<double> b, Span<double> chain)
+    {
+        ref double s0 = ref MemoryMarshal.GetReference(start);
+        ref double xs = ref MemoryMarshal.GetArrayDataReference(x);
+        Vector256<double> c0 = Vector256.LoadUnsafe(ref s0, 0), c1 = Vector256.LoadUnsafe(ref s0, 4);
+        Vector256<double> c2 = Vector256.LoadUnsafe(ref s0, 8), c3 = Vector256.LoadUnsafe(ref s0, 12);
+        Vector256<double> c4 = Vector256.LoadUnsafe(ref s0, 16), c5 = Vector256.LoadUnsafe(ref s0, 20);
+        Vector256<double> c6 = Vector256.LoadUnsafe(ref s0, 24), c7 = Vector256.LoadUnsafe(ref s0, 28);
+        for (int i = 0; i < b.Length; i++)
+        {
+            var bi = Vector256.Create(b[i]);
+            nuint at = (nuint)(i * PanelRows);
+            c0 = Vector256.Subtract(c0, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at), bi));
+            c1 = Vector256.Subtract(c1, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 4), bi));
+            c2 = Vector256.Subtract(c2, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 8), bi));
+            c3 = Vector256.Subtract(c3, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 12), bi));
+            c4 = Vector256.Subtract(c4, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 16), bi));
+            c5 = Vector256.Subtract(c5, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 20), bi));
+            c6 = Vector256.Subtract(c6, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 24), bi));
+            c7 = Vector256.Subtract(c7, Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at + 28), bi));
+        }
+
+        ref double r0 = ref MemoryMarshal.GetReference(chain);
+        c0.StoreUnsafe(ref r0, 0);
+        c1.StoreUnsafe(ref r0, 4);
+        c2.StoreUnsafe(ref r0, 8);
+        c3.StoreUnsafe(ref r0, 12);
+        c4.StoreUnsafe(ref r0, 16);
+        c5.StoreUnsafe(ref r0, 20);
+        c6.StoreUnsafe(ref r0, 24);
+        c7.StoreUnsafe(ref r0, 28);
     }
 
     /// <summary>
