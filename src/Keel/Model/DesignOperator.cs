@@ -173,10 +173,22 @@ internal sealed class DesignOperator : ILinearOperator
         output.CopyTo(result);
     }
 
+    // The column-major copy depends on the slot arrays alone, which a likelihood fit's working designs
+    // share across its IRLS steps (only the weights change): built once per pair of arrays.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<int[], ColumnMajor> ColumnMajorOf = new();
+
+    private sealed record ColumnMajor(double[] SlotValue, int Columns, int[] Start, int[] CellOf, double[]? ValueOf);
+
     // The slots grouped by column, each column's entries in cell order then slot order (a counting sort).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void BuildColumnMajor()
     {
+        if (ColumnMajorOf.TryGetValue(_design.SlotColumn, out ColumnMajor? built) && ReferenceEquals(built.SlotValue, _design.SlotValue) && built.Columns == Columns)
+        {
+            (_columnStart, _cellOfEntry, _valueOfEntry) = (built.Start, built.CellOf, built.ValueOf);
+            return;
+        }
+
         int slots = _design.SlotsPerCell;
         int[] column = _design.SlotColumn;
         double[] value = _design.SlotValue;
@@ -224,6 +236,7 @@ internal sealed class DesignOperator : ILinearOperator
         _columnStart = start;
         _cellOfEntry = cellOf;
         _valueOfEntry = valueOf;
+        ColumnMajorOf.AddOrUpdate(_design.SlotColumn, new ColumnMajor(_design.SlotValue, Columns, start, cellOf, valueOf));
     }
 
     /// <summary>The dense column-major matrix √W·X (cells × solved columns), for the dense path only.</summary>
