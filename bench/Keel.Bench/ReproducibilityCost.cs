@@ -100,17 +100,17 @@ public static class ReproducibilityCost
             // Alternate which variant runs first, so neither always meets a cold cache or a pending GC.
             if (r % 2 == 0)
             {
-            Keep("solve", Time(() => real = qr ? DenseSolve.Solve(design) : IterativeSolve.Solve(design, options, default)));
+            Keep("solve", Time(() => real = qr ? DenseSolve.Solve(design) : IterativeSolve.Solve(design, options.Iterative, default)));
             Keep("naive solve", Time(() => naiveSolution = qr
                 ? naive::Keel.Solvers.DenseSolve.Solve(design)
-                : naive::Keel.Solvers.IterativeSolve.Solve(design, options, default)));
+                : naive::Keel.Solvers.IterativeSolve.Solve(design, options.Iterative, default)));
             }
             else
             {
             Keep("naive solve", Time(() => naiveSolution = qr
                 ? naive::Keel.Solvers.DenseSolve.Solve(design)
-                : naive::Keel.Solvers.IterativeSolve.Solve(design, options, default)));
-            Keep("solve", Time(() => real = qr ? DenseSolve.Solve(design) : IterativeSolve.Solve(design, options, default)));
+                : naive::Keel.Solvers.IterativeSolve.Solve(design, options.Iterative, default)));
+            Keep("solve", Time(() => real = qr ? DenseSolve.Solve(design) : IterativeSolve.Solve(design, options.Iterative, default)));
             }
             for (int j = 0; j < real.Coefficients.Length; j++)
             {
@@ -181,7 +181,7 @@ public static class ReproducibilityCost
             int threads = 1 + (r % 2);
             var options = new FitOptions { Formula = formulaText, Inputs = [path], Threads = threads, Solver = SolverChoice.Lsmr };
             LeastSquaresSolution solution = null!;
-            var (cpu, wall) = Time(() => solution = IterativeSolve.Solve(design, options, default));
+            var (cpu, wall) = Time(() => solution = IterativeSolve.Solve(design, options.Iterative, default));
             first ??= solution.Coefficients;
             same &= first.Select(BitConverter.DoubleToInt64Bits).SequenceEqual(solution.Coefficients.Select(BitConverter.DoubleToInt64Bits));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"threads {threads}: solve {cpu:0.000} s CPU, {wall:0.000} s wall, {solution.Iterations} iterations"));

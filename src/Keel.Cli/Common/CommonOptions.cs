@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Keel.Data;
 using Keel.Pipeline;
+using Keel.Solvers;
 
 namespace Keel.Cli.Common;
 

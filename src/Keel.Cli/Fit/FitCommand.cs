@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Keel.Cli.Common;
 using Keel.Pipeline;
+using Keel.Solvers;
 
 namespace Keel.Cli.Fit;
 

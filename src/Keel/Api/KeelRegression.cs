@@ -1,5 +1,6 @@
 using Keel.Data;
 using Keel.Pipeline;
+using Keel.Solvers;
 
 namespace Keel;
 

@@ -145,23 +145,8 @@ public sealed class RegressionResult
     public override string ToString() =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Formula}: {Rows} rows, {Cells} cells, rank {Diagnostics.Rank} of {Diagnostics.Parameters}{(Statistics?.RSquared is { } r2 ? $", R² {r2:G6}" : string.Empty)}");
 
-    /// <summary>The view of an assembled result: sanitised as it would be written (no NaN or infinity), no JSON round trip.</summary>
-    internal static RegressionResult Of(FitResult result, bool diagnoseOnly)
-    {
-        ResultSanitizer.Sanitize(result);
-        if (diagnoseOnly)
-        {
-            // A diagnosis shows no estimate but the reference levels' 0 and no standard error, as its JSON does.
-            foreach (CoefficientResult c in result.Coefficients)
-            {
-                c.Estimate = c.Status == CoefficientStatus.Reference ? c.Estimate : null;
-                c.StdError = null;
-                c.ExpEstimate = null;
-            }
-        }
-
-        return new RegressionResult(result, diagnoseOnly, json: null);
-    }
+    /// <summary>The view of an assembled result as it is (the assemblers sanitise it: no NaN or infinity), no JSON round trip.</summary>
+    internal static RegressionResult Of(FitResult result, bool diagnoseOnly) => new(result, diagnoseOnly, json: null);
 
     private string Write()
     {

@@ -1,29 +1,6 @@
+using Keel.Solvers;
+
 namespace Keel.Pipeline;
-
-/// <summary>Which least-squares method to use.</summary>
-internal enum SolverChoice
-{
-    /// <summary>Dense QR when the problem is small enough, LSMR otherwise; the result says why.</summary>
-    Auto,
-
-    /// <summary>Householder QR with sequential rank decisions and refinement.</summary>
-    Qr,
-
-    /// <summary>LSMR (Fong &amp; Saunders 2011) over the code structure.</summary>
-    Lsmr,
-
-    /// <summary>Ridge (α = 0), exact by the augmented least-squares problem.</summary>
-    Ridge,
-
-    /// <summary>Lasso (α = 1) by coordinate descent on the cells.</summary>
-    Lasso,
-
-    /// <summary>Elastic net (α from --alpha) by coordinate descent on the cells.</summary>
-    ElasticNet,
-
-    /// <summary>Averaged stochastic gradient descent on the cells (Polyak &amp; Juditsky 1992).</summary>
-    Sgd,
-}
 
 /// <summary>Which standard errors the result reports.</summary>
 internal enum StandardErrorKind
@@ -97,6 +74,9 @@ internal sealed record FitOptions
 
     /// <summary>Only diagnose: no solve.</summary>
     public bool DiagnoseOnly { get; init; }
+
+    /// <summary>The part of these options the iterative solver reads.</summary>
+    public IterativeSettings Iterative => new(Threads, IterativeTolerance, MaxIterations, Solver == SolverChoice.Auto, DiagnoseOnly);
 
     /// <summary>Sources the caller opens itself (the library's in-memory columns); when set, <see cref="Inputs"/> is not read.</summary>
     public IReadOnlyList<Func<Keel.Data.ITabularSource>>? Sources { get; init; }

@@ -27,7 +27,7 @@ internal static partial class FitPipeline
         SeparationResult separation = Separation.Detect(design, family);
         Func<Design, bool, LeastSquaresSolution> solve = dense
             ? (working, final) => DenseSolve.Solve(working, diagnostics: final)
-            : (working, final) => IterativeSolve.Solve(working, options, cancel, diagnostics: final);
+            : (working, final) => IterativeSolve.Solve(working, options.Iterative, cancel, diagnostics: final);
         separation = SeparationCertificate.Extend(design, separation, solve, GlmOptions.Default, cancel, family);
 
         GlmFit fit = Irls.Fit(design, family, separation.CellIsSeparated, solve, GlmOptions.Default, cancel, offsetByCell);
@@ -45,15 +45,23 @@ internal static partial class FitPipeline
             SeparatedRows = separation.Rows,
             SeparatedColumns = SeparatedColumns(design, separation.CellIsSeparated),
             SeparationMessage = separation.Any ? Separation.Describe(separation, family, design.Cells.Counts.RowsUsed) : null,
+            // The likelihood's own iteration count and stopping rule, not the last weighted solve's.
+            Iterations = fit.Iterations,
+            Tolerance = GlmOptions.Default.Tolerance,
+            StopReason = fit.Converged ? "deviance converged" : $"no convergence of the deviance within {GlmOptions.Default.MaxIterations} iterations",
         };
         string why = string.Create(CultureInfo.InvariantCulture, $"{GlmFamilies.Name(family)} likelihood with the {GlmFamilies.Link(family)} link by IRLS on the cells (stop when |ΔD|/(|D| + 0.1) < {GlmOptions.Default.Tolerance:G3}, R's rule), each weighted least-squares step by {(dense ? "pivoted QR" : "LSMR")}: ") + reason;
-        FitResult result = ResultAssembler.Assemble(fit.WorkingDesign, fit.Solution, diagnoseOnly: false, new SolverReport(dense ? "qr" : "lsmr", why, options.Threads), glm);
+        // Classical: (X'ΩX)⁻¹ at the fit, dispersion 1. HC1 and CR1: the sandwich with the scores of
+        // the prior-weight design at μ (StandardErrorAssembly), a separated cell fitted by its own mean.
+        var mu = new double[design.CellCount];
+        for (int c = 0; c < design.CellCount; c++)
+        {
+            mu[c] = separation.CellIsSeparated[c] ? design.CellMean[c] : fit.MeanByCell[c];
+        }
+
+        StandardErrorRequest standardErrors = StandardErrorsOf(options) with { PriorDesign = design };
+        FitResult result = ResultAssembler.Assemble(fit.WorkingDesign, fit.Solution, diagnoseOnly: false, new SolverReport(dense ? "qr" : "lsmr", why, options.Threads), glm, standardErrors, fitted: mu);
         clock.Lap("assemble");
-        // The likelihood's own iteration count and stopping rule replace the last weighted solve's.
-        result.Iterations = fit.Iterations;
-        result.Tolerance = GlmOptions.Default.Tolerance;
-        result.StopReason = fit.Converged ? "deviance converged" : $"no convergence of the deviance within {GlmOptions.Default.MaxIterations} iterations";
-        ApplyGlmStandardErrors(result, design, fit, separation.CellIsSeparated, options);
         return new FitOutcome(result, design, fit.Solution, fit.MeanByCell);
     }
 
@@ -123,47 +131,5 @@ internal static partial class FitPipeline
         }
 
         return seen.Select((s, j) => s && !kept[j]).ToArray();
-    }
-
-    // Classical: (X'ΩX)⁻¹ at the fit, dispersion 1 (set by the assembler). HC1 and CR1: the sandwich
-    // with the score x_c·(Σwy − Σw·μ_c) per cell, i.e. working residual times working weight (R's
-    // sandwich::estfun.glm), bread (X'ΩX)⁻¹ and the same small-sample factors as for least squares.
-    private static void ApplyGlmStandardErrors(FitResult result, Design design, GlmFit fit, bool[] separated, FitOptions options)
-    {
-        if (options.StandardErrors == StandardErrorKind.Classical && options.ClusterColumn is null)
-        {
-            result.StdErrorType = "classical";
-            return;
-        }
-
-        if (options.ClusterColumn is null && options.WeightColumn is not null)
-        {
-            throw new KeelInputException("--se hc1 with --weights: HC1 needs Σw²(y − μ)² per cell, which the cells' sums (Σw, Σwy, Σwy²) do not determine; use --cluster COL (exact with weights) or fit without weights");
-        }
-
-        string type = options.ClusterColumn is { } col ? $"cluster({col})" : "hc1";
-        result.StdErrorType = type;
-        LeastSquaresSolution solution = fit.Solution;
-        if (solution.Covariance is null)
-        {
-            foreach (CoefficientResult c in result.Coefficients.Where(c => c.Status == CoefficientStatus.Estimated))
-            {
-                c.StdError = null;
-            }
-
-            result.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, $"{type} standard errors need (X'ΩX)⁻¹, which only the dense path provides; use --solver qr"));
-            return;
-        }
-
-        // The least-squares sandwich over the prior-weight design with "fitted" μ: its residual
-        // ȳ − μ times Σw is the GLM score, and its pure error the within-cell part of Σ(y − μ)².
-        // Separated cells are fitted exactly (μ = ȳ) and so add nothing.
-        var mu = new double[design.CellCount];
-        for (int c = 0; c < design.CellCount; c++)
-        {
-            mu[c] = separated[c] ? design.CellMean[c] : fit.MeanByCell[c];
-        }
-
-        RobustStandardErrors(result, design, solution, mu, fit.RowsFitted, options);
     }
 }

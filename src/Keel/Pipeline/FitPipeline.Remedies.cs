@@ -45,15 +45,9 @@ internal static partial class FitPipeline
         }
 
         clock.Lap("solve");
-        double[] fitted = ResultAssembler.FittedByCell(design, solution);
+        double[] fitted = solution.FittedByCell(design);
         // A penalised fit's coefficients are biased: no standard error (its covariance is not (X'WX)⁻¹).
         var result = ResultAssembler.Assemble(design, solution, options.DiagnoseOnly, new SolverReport(name, reason, options.Threads), standardErrors: solution.Penalty is null ? StandardErrorsOf(options) : null, fitted: fitted);
-        result.Penalty = solution.Penalty;
-        if (solution.Penalty is { ChosenAtPathEnd: true } end)
-        {
-            result.Warnings.Add(new FitWarning(WarningCodes.LambdaAtPathEnd, string.Create(CultureInfo.InvariantCulture, $"cross-validation chose the smallest λ of the path ({end.Lambda:G4} = {options.Penalized.MinRatio ?? LambdaPath.DefaultMinRatio(design.Cells.Counts.RowsUsed, design.SolvedCount):G2}·λ_max): the best λ may be smaller; columns are not standardised, so rare levels need small λ (try --lambda, or compare with --solver qr)")));
-        }
-
         return new FitOutcome(result, design, solution, fitted);
     }
 
@@ -74,10 +68,6 @@ internal static partial class FitPipeline
     // The standard errors a least-squares fit of the cells reports (written by the assembler).
     private static StandardErrorRequest StandardErrorsOf(FitOptions options) =>
         new(options.StandardErrors == StandardErrorKind.Hc1, options.ClusterColumn, options.WeightColumn is not null);
-
-    // The GLM path's sandwich (FitPipeline.Glm): the same writer as the least-squares path's.
-    private static void RobustStandardErrors(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, long rows, FitOptions options) =>
-        StandardErrorAssembly.Robust(result, design, solution, fitted, rows, options.ClusterColumn);
 
     // --cluster COL: the cluster column joins the cell key (cells split by cluster; sums stay exact).
     private static RowPassPlan WithClusterKey(RowPassPlan plan, string? cluster) =>

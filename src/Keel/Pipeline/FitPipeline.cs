@@ -7,27 +7,6 @@ using Keel.Solvers;
 
 namespace Keel.Pipeline;
 
-/// <summary>Stage timings on stderr when KEEL_TIMING is set (for profiling; never part of a result).</summary>
-internal sealed class StageClock
-{
-    private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
-    private readonly bool _enabled = Environment.GetEnvironmentVariable("KEEL_TIMING") is not null;
-
-    public static StageClock Start() => new();
-
-    public void Lap(string stage)
-    {
-        if (_enabled)
-        {
-            // With the collector's counts: gen0/1/2 collections and pause time so far, and the peak working set.
-            Console.Error.WriteLine(string.Create(
-                System.Globalization.CultureInfo.InvariantCulture,
-                $"keel timing: {stage} {_watch.Elapsed.TotalSeconds:0.000} s (gc {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}, pause {GC.GetTotalPauseDuration().TotalSeconds:0.000} s, peak {System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 >> 20} MB)"));
-            _watch.Restart();
-        }
-    }
-}
-
 /// <summary>Progress of a long pass, for a progress bar.</summary>
 internal sealed record PipelineProgress(string Stage, long RowsRead, int Cells, long BytesDone, long BytesTotal)
 {
@@ -107,12 +86,12 @@ internal static partial class FitPipeline
             ? DenseSolve.Solve(design)
             : IterativeSolve.Solve(
                 design,
-                options,
+                options.Iterative,
                 cancel,
                 progress is null ? null : new LsmrProgressForwarder(p => progress.Report(new PipelineProgress("lsmr", cells.Counts.RowsRead, cells.CellCount, 0, 0) { Iteration = p.Iteration, NormAR = p.NormAR, NormR = p.NormR })));
         clock.Lap("solve");
 
-        double[] fitted = ResultAssembler.FittedByCell(design, solution);
+        double[] fitted = solution.FittedByCell(design);
         var result = ResultAssembler.Assemble(design, solution, options.DiagnoseOnly, new SolverReport(dense ? "qr" : "lsmr", reason + RefinementNote(dense, solution), options.Threads), standardErrors: StandardErrorsOf(options), fitted: fitted);
         clock.Lap("assemble");
         return new FitOutcome(result, design, solution, fitted);

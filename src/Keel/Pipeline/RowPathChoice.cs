@@ -15,6 +15,7 @@ using System.Globalization;
 using Keel.Data;
 using Keel.Model;
 using Keel.Rows;
+using Keel.Solvers;
 
 namespace Keel.Pipeline;
 

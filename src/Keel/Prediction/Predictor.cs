@@ -75,7 +75,7 @@ internal sealed class Predictor
 
     public PredictedValue Predict(CodedRow row)
     {
-        // Summed in design order, as the fitted values of the fit (ResultAssembler.FittedByCell).
+        // Summed in design order, as the fitted values of the fit (LeastSquaresSolution.FittedByCell).
         double prediction = 0;
         for (int i = 0; i < row.Columns.Length; i++)
         {

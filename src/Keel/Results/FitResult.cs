@@ -52,6 +52,15 @@ internal sealed class GlmReport
 
     /// <summary>The SEPARATION warning's sentence, or null when nothing is separated.</summary>
     public string? SeparationMessage { get; init; }
+
+    /// <summary>IRLS steps taken (the result's iterations: the likelihood's, not the last weighted solve's).</summary>
+    public required int Iterations { get; init; }
+
+    /// <summary>The likelihood's stopping tolerance on the relative change of the deviance.</summary>
+    public required double Tolerance { get; init; }
+
+    /// <summary>Why the likelihood iterations stopped, in words.</summary>
+    public required string StopReason { get; init; }
 }
 
 /// <summary>An F statistic with its degrees of freedom and upper-tail p-value.</summary>

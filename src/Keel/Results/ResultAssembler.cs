@@ -1,3 +1,4 @@
+using System.Globalization;
 using Keel.Compression;
 using Keel.Diagnostics;
 using Keel.LinearAlgebra;
@@ -23,8 +24,8 @@ internal static class ResultAssembler
     /// <param name="diagnoseOnly">No estimates, only diagnostics.</param>
     /// <param name="glm">For `--family poisson|binomial`: the likelihood fit's statistics, replacing the least-squares ones.</param>
     /// <param name="solver">Which solver ran, why, on how many threads (the result's solver block).</param>
-    /// <param name="standardErrors">A least-squares fit's standard errors (<see cref="StandardErrorAssembly"/>); null leaves the classical ones unnamed (the GLM path writes its own).</param>
-    /// <param name="fitted">The cells' fitted means when the caller already has them (<see cref="FittedByCell"/>); computed here otherwise.</param>
+    /// <param name="standardErrors">Which standard errors to report (<see cref="StandardErrorAssembly"/>); null leaves the classical ones unnamed (a penalised fit).</param>
+    /// <param name="fitted">The cells' fitted means when the caller already has them (<see cref="LeastSquaresSolution.FittedByCell"/>), computed here otherwise; for a likelihood fit the means μ (a separated cell's own mean), from which the sandwich's scores are taken.</param>
     public static FitResult Assemble(Design design, LeastSquaresSolution solution, bool diagnoseOnly, SolverReport solver, GlmReport? glm = null, StandardErrorRequest? standardErrors = null, double[]? fitted = null)
     {
         CellTable cells = design.Cells;
@@ -44,9 +45,10 @@ internal static class ResultAssembler
             ConditionNumber = solution.ConditionNumber,
             ConditionMethod = solution.ConditionMethod,
             Converged = solution.Converged && (glm?.Converged ?? true),
-            Iterations = solution.Iterations,
-            Tolerance = solution.Tolerance,
-            StopReason = solution.StopReason,
+            Iterations = glm?.Iterations ?? solution.Iterations,
+            Tolerance = glm?.Tolerance ?? solution.Tolerance,
+            StopReason = glm?.StopReason ?? solution.StopReason,
+            Penalty = solution.Penalty,
         };
 
         AddCoefficients(r, design, solution, diagnoseOnly);
@@ -56,7 +58,7 @@ internal static class ResultAssembler
         }
         else if (!diagnoseOnly)
         {
-            AddFitStatistics(r, design, solution, fitted ??= FittedByCell(design, solution));
+            AddFitStatistics(r, design, solution, fitted ??= solution.FittedByCell(design));
         }
         else
         {
@@ -78,38 +80,18 @@ internal static class ResultAssembler
             {
                 c.Estimate = null;
                 c.StdError = null;
+                c.ExpEstimate = null;
             }
         }
 
         if (standardErrors is not null)
         {
-            StandardErrorAssembly.Apply(r, design, solution, fitted ?? FittedByCell(design, solution), standardErrors);
+            StandardErrorAssembly.Apply(r, design, solution, fitted ?? solution.FittedByCell(design), standardErrors, glm?.RowsFitted ?? design.Cells.Counts.RowsUsed);
         }
 
+        // Last: no NaN or infinity leaves the assembler (each becomes null, named in a warning).
+        ResultSanitizer.Sanitize(r);
         return r;
-    }
-
-    /// <summary>Fitted mean of every cell; aliased columns contribute 0.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public static double[] FittedByCell(Design design, LeastSquaresSolution solution)
-    {
-        var fitted = new double[design.CellCount];
-        for (int c = 0; c < design.CellCount; c++)
-        {
-            double f = 0;
-            for (int s = 0; s < design.SlotsPerCell; s++)
-            {
-                int j = design.SlotColumn[(c * design.SlotsPerCell) + s];
-                if (j >= 0 && !solution.Aliased[j])
-                {
-                    f += design.SlotValue[(c * design.SlotsPerCell) + s] * solution.Coefficients[j];
-                }
-            }
-
-            fitted[c] = f;
-        }
-
-        return fitted;
     }
 
     private static void AddCoefficients(FitResult r, Design design, LeastSquaresSolution solution, bool diagnoseOnly)
@@ -428,6 +410,12 @@ internal static class ResultAssembler
         if (overflow.Count > 0)
         {
             r.Warnings.Add(new FitWarning(WarningCodes.ExpOverflow, $"exp() of {overflow.Count} coefficient(s) does not fit in a double: {string.Join(", ", overflow.Take(5))}{(overflow.Count > 5 ? ", ..." : string.Empty)}"));
+        }
+
+        if (solution.Penalty is { ChosenAtPathEnd: true } end)
+        {
+            // At the path's end the chosen λ is its smallest, λ_max times the path's ratio.
+            r.Warnings.Add(new FitWarning(WarningCodes.LambdaAtPathEnd, string.Create(CultureInfo.InvariantCulture, $"cross-validation chose the smallest λ of the path ({end.Lambda:G4} = {end.Lambda / end.LambdaMax:G2}·λ_max): the best λ may be smaller; columns are not standardised, so rare levels need small λ (try --lambda, or compare with --solver qr)")));
         }
     }
 }

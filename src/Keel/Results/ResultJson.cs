@@ -7,7 +7,8 @@ namespace Keel.Results;
 /// <summary>
 /// Writes the result JSON of the contract (../shared/spec/cli.md). Numbers are written in shortest
 /// round-trip form, so parsing the text gives back the same double bit for bit; a non-finite value
-/// is never written as a number (<see cref="ResultSanitizer"/> has turned it into null with a warning).
+/// is never written as a number (the assemblers end with <see cref="ResultSanitizer"/>, which turns it
+/// into null with a warning; the writer changes nothing).
 /// </summary>
 internal static class ResultJson
 {
@@ -21,7 +22,6 @@ internal static class ResultJson
 
     public static void Write(FitResult r, Stream stream, bool diagnoseOnly = false)
     {
-        ResultSanitizer.Sanitize(r);
         // Results with many coefficients (a level per row of a large factor) are written without
         // indentation: a third fewer bytes, and their coefficients can be formatted in parallel.
         JsonWriterOptions options = WriterOptions;

@@ -1,8 +1,9 @@
 namespace Keel.Results;
 
 /// <summary>
-/// The last check before a result is written: any NaN or infinity becomes null, with a NON_FINITE
-/// warning naming the field, so a result never carries a non-finite number silently.
+/// The assemblers' last step (ResultAssembler, RowResultAssembler): any NaN or infinity becomes null,
+/// with a NON_FINITE warning naming the field, so a result never carries a non-finite number
+/// silently; nothing changes a result after it (the writer and the public view only read it).
 /// </summary>
 internal static class ResultSanitizer
 {

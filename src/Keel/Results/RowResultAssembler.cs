@@ -136,9 +136,12 @@ internal static class RowResultAssembler
             {
                 c.Estimate = null;
                 c.StdError = null;
+                c.ExpEstimate = null;
             }
         }
 
+        // Last: no NaN or infinity leaves the assembler (each becomes null, named in a warning).
+        ResultSanitizer.Sanitize(r);
         return r;
     }
 

@@ -11,6 +11,12 @@ namespace Keel.Results;
 /// </summary>
 internal sealed record StandardErrorRequest(bool Hc1, string? ClusterColumn, bool Weighted)
 {
+    /// <summary>
+    /// For a likelihood fit: the design of the prior weights and the cells' mean targets (the fit's
+    /// own, not the last IRLS step's working design), whose residuals against μ give the scores.
+    /// </summary>
+    public Design? PriorDesign { get; init; }
+
     public bool Classical => !Hc1 && ClusterColumn is null;
 }
 
@@ -24,9 +30,15 @@ internal sealed record StandardErrorRequest(bool Hc1, string? ClusterColumn, boo
 /// </summary>
 internal static class StandardErrorAssembly
 {
-    /// <param name="fitted">The cells' fitted means (<see cref="ResultAssembler.FittedByCell"/>).</param>
-    public static void Apply(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, StandardErrorRequest request)
+    /// <param name="fitted">The cells' fitted means (<see cref="LeastSquaresSolution.FittedByCell"/>); for a likelihood fit the means μ.</param>
+    /// <param name="rows">Rows in the fit (a likelihood fit's exclude the separated rows).</param>
+    public static void Apply(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, StandardErrorRequest request, long rows)
     {
+        // A likelihood fit's sandwich (R's sandwich::estfun.glm): the score per cell is
+        // x_c·(Σwy − Σw·μ_c), the least-squares residual of the prior-weight design with "fitted" μ,
+        // and the bread (X'ΩX)⁻¹ at the fit; separated cells are fitted exactly and add nothing.
+        Design scores = request.PriorDesign ?? design;
+        string inverse = request.PriorDesign is null ? "(X'WX)⁻¹" : "(X'ΩX)⁻¹";
         if (request.Classical)
         {
             result.StdErrorType = "classical";
@@ -35,7 +47,7 @@ internal static class StandardErrorAssembly
 
         if (request.ClusterColumn is null && request.Weighted)
         {
-            throw new KeelInputException("--se hc1 with --weights: HC1 needs Σw²e² per cell, which the cells' sums (Σw, Σwy, Σwy²) do not determine; use --cluster COL (exact with weights) or fit without weights");
+            throw new KeelInputException($"--se hc1 with --weights: HC1 needs {(request.PriorDesign is null ? "Σw²e²" : "Σw²(y − μ)²")} per cell, which the cells' sums (Σw, Σwy, Σwy²) do not determine; use --cluster COL (exact with weights) or fit without weights");
         }
 
         string type = request.ClusterColumn is { } col ? $"cluster({col})" : "hc1";
@@ -47,11 +59,11 @@ internal static class StandardErrorAssembly
                 c.StdError = null;
             }
 
-            result.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, $"{type} standard errors need (X'WX)⁻¹, which only the dense path provides; use --solver qr"));
+            result.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, $"{type} standard errors need {inverse}, which only the dense path provides; use --solver qr"));
             return;
         }
 
-        Robust(result, design, solution, fitted, design.Cells.Counts.RowsUsed, request.ClusterColumn);
+        Robust(result, scores, solution, fitted, rows, request.ClusterColumn);
     }
 
     /// <summary>
@@ -59,7 +71,7 @@ internal static class StandardErrorAssembly
     /// and the GLM paths share it (<paramref name="fitted"/>: the cells' fitted means; null
     /// <paramref name="cluster"/>: HC1).
     /// </summary>
-    public static void Robust(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, long rows, string? cluster)
+    private static void Robust(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, long rows, string? cluster)
     {
         var covariance = solution.Covariance!();
         double[] variance;

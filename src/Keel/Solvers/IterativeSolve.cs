@@ -1,7 +1,6 @@
 using Keel.Diagnostics;
 using Keel.LinearAlgebra;
 using Keel.Model;
-using Keel.Pipeline;
 using Keel.Solvers.Iterative;
 
 namespace Keel.Solvers;
@@ -15,7 +14,7 @@ internal static class IterativeSolve
 {
     /// <param name="diagnostics">False for an intermediate weighted step of a likelihood fit: the rank decision and
     /// the preconditioner as always, but no covariance diagonal and no dependencies (read from the last step only).</param>
-    public static LeastSquaresSolution Solve(Design design, FitOptions options, CancellationToken cancel, IProgress<LsmrProgress>? progress = null, bool diagnostics = true)
+    public static LeastSquaresSolution Solve(Design design, IterativeSettings options, CancellationToken cancel, IProgress<LsmrProgress>? progress = null, bool diagnostics = true)
     {
         var clock = StageClock.Start();
         AbsorbedGram? rank = AbsorbedGram.TryCreate(design, options.Threads, diagnostics);
@@ -51,8 +50,8 @@ internal static class IterativeSolve
 
         var lsmrOptions = new LsmrOptions
         {
-            Atol = options.IterativeTolerance,
-            Btol = options.IterativeTolerance,
+            Atol = options.Tolerance,
+            Btol = options.Tolerance,
             // Scaled condition numbers of categorical designs stay far below this; stop only when hopeless.
             ConditionLimit = 1e12,
             MaxIterations = options.MaxIterations,
@@ -60,7 +59,7 @@ internal static class IterativeSolve
         // Targets near 1e±300 are solved scaled by 2^k (exact) and the coefficients scaled back.
         int targetScale = design.TargetScaleExponent;
         double[] rhs = a.RightHandSide(targetScale);
-        SchurPreconditionedOperator? preconditioned = options.Solver == SolverChoice.Auto
+        SchurPreconditionedOperator? preconditioned = options.Preconditioned
             ? SchurPreconditioner.TryCreate(design, a, rank, aliased)
             : null;
         clock.Lap("solve: preconditioner");
@@ -84,7 +83,7 @@ internal static class IterativeSolve
             coefficients = lsmr.Solution;
             iterations = lsmr.Iterations;
             converged = lsmr.Converged;
-            note = options.Solver == SolverChoice.Auto ? "column-norm (diagonal) preconditioning: no categorical term can be absorbed" : null;
+            note = options.Preconditioned ? "column-norm (diagonal) preconditioning: no categorical term can be absorbed" : null;
         }
 
         clock.Lap("solve: lsmr");
@@ -119,7 +118,7 @@ internal static class IterativeSolve
             Converged = converged,
             Iterations = iterations,
             SolverNote = note,
-            Tolerance = options.IterativeTolerance,
+            Tolerance = options.Tolerance,
             StopReason = lsmr.StopReason.ToString(),
             AliasingChecked = rank is not null || graph is not null || certified,
         };

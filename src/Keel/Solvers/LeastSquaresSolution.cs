@@ -1,3 +1,5 @@
+using Keel.Model;
+
 namespace Keel.Solvers;
 
 /// <summary>
@@ -101,6 +103,29 @@ internal sealed class LeastSquaresSolution
 
     /// <summary>False when the design was too large to decide aliasing exactly (only empty columns are then marked).</summary>
     public bool AliasingChecked { get; init; } = true;
+
+    /// <summary>Fitted mean of every cell; aliased columns contribute 0.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public double[] FittedByCell(Design design)
+    {
+        var fitted = new double[design.CellCount];
+        for (int c = 0; c < design.CellCount; c++)
+        {
+            double f = 0;
+            for (int s = 0; s < design.SlotsPerCell; s++)
+            {
+                int j = design.SlotColumn[(c * design.SlotsPerCell) + s];
+                if (j >= 0 && !Aliased[j])
+                {
+                    f += design.SlotValue[(c * design.SlotsPerCell) + s] * Coefficients[j];
+                }
+            }
+
+            fitted[c] = f;
+        }
+
+        return fitted;
+    }
 }
 
 /// <summary>

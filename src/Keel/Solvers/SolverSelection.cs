@@ -4,7 +4,6 @@
 //   dense limits below (exact, with refinement, and affordable) and LSMR over the level codes beyond
 //   them. The reason is written into solver.reason, so a user sees which path ran and why.
 using Keel.Model;
-using Keel.Pipeline;
 
 namespace Keel.Solvers;
 

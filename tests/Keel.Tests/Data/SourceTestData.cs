@@ -7,6 +7,7 @@ using Keel.Tests.TestSupport;
 using Keel.Model;
 using Keel.Pipeline;
 using Keel.Results;
+using Keel.Solvers;
 
 namespace Keel.Tests.Data;
 

@@ -10,6 +10,7 @@ using Keel.Pipeline;
 using Keel.Results;
 using Keel.Tests.TestSupport;
 using MathNet.Numerics.LinearAlgebra;
+using Keel.Solvers;
 
 namespace Keel.Tests.Diagnostics;
 

@@ -4,6 +4,7 @@ using System.Text;
 using Keel.Pipeline;
 using Keel.Tests.TestSupport;
 using Xunit.Abstractions;
+using Keel.Solvers;
 
 namespace Keel.Tests.Hardening;
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Keel.Pipeline;
 using Keel.Tests.TestSupport;
+using Keel.Solvers;
 
 namespace Keel.Tests.Hardening;
 

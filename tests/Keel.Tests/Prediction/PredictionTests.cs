@@ -5,6 +5,7 @@ using Keel.Prediction;
 using Keel.Results;
 using Keel.Tests.TestSupport;
 using MathNet.Numerics.LinearAlgebra;
+using Keel.Solvers;
 
 namespace Keel.Tests.Prediction;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Keel.Pipeline;
 using Keel.Reporting;
 using Keel.Tests.TestSupport;
+using Keel.Solvers;
 
 namespace Keel.Tests.Reporting;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Keel.Pipeline;
 using Keel.Results;
 using Keel.Tests.TestSupport;
+using Keel.Solvers;
 
 namespace Keel.Tests.Results;
 

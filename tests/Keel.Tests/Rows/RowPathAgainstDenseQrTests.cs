@@ -2,6 +2,7 @@ using Keel.Api;
 using Keel.Pipeline;
 using Keel.Results;
 using Keel.Tests.TestSupport;
+using Keel.Solvers;
 
 namespace Keel.Tests.Rows;
 

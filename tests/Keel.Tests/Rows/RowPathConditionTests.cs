@@ -1,6 +1,7 @@
 using Keel.Pipeline;
 using Keel.Results;
 using Keel.Tests.TestSupport;
+using Keel.Solvers;
 
 namespace Keel.Tests.Rows;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Keel.Pipeline;
 using Keel.Results;
 using Keel.Tests.TestSupport;
+using Keel.Solvers;
 
 namespace Keel.Tests.Rows;
 

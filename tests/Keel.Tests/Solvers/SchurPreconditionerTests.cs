@@ -53,7 +53,7 @@ public class SchurPreconditionerTests
         (string csv, double[,,] y) = Balanced(levelsA, levelsB, replicates);
         (Design design, FitOptions options) = Build(csv, "y ~ a + b");
 
-        LeastSquaresSolution solution = IterativeSolve.Solve(design, options, default);
+        LeastSquaresSolution solution = IterativeSolve.Solve(design, options.Iterative, default);
 
         // Closed form (Scheffé, The Analysis of Variance, §4.1): with equal counts the additive fit is
         // ŷ_ij = ȳ_i.. + ȳ_.j. − ȳ_..., so a[i] − a[0] = ȳ_i.. − ȳ_0.. and b[j] − b[0] = ȳ_.j. − ȳ_.0.
@@ -122,10 +122,10 @@ public class SchurPreconditionerTests
         // so the sparse path (minimum-degree Cholesky of S, a path-graph Laplacian: no fill) is used.
         (Design design, FitOptions options) = Build(Chain(Keel.Diagnostics.AbsorbedGram.MaxSchurColumns + 100), "y ~ w + f");
 
-        LeastSquaresSolution solution = IterativeSolve.Solve(design, options, default);
-        LeastSquaresSolution plain = IterativeSolve.Solve(design, options with { Solver = SolverChoice.Lsmr }, default);
+        LeastSquaresSolution solution = IterativeSolve.Solve(design, options.Iterative, default);
+        LeastSquaresSolution plain = IterativeSolve.Solve(design, options.Iterative with { Preconditioned = false }, default);
 
-        double[] fitted = ResultAssembler.FittedByCell(design, solution);
+        double[] fitted = solution.FittedByCell(design);
         // Saturated model: fitted = cell mean. Means are O(30); the path Laplacian is badly conditioned
         // (cond ~ n² ≈ 7e6) but the exact factor makes the preconditioned operator orthonormal, and the
         // refinement check bounds ‖D·Aᵀr‖ by 1e-10·√n·‖r‖: 1e-7 absolute leaves a wide margin.
@@ -141,8 +141,8 @@ public class SchurPreconditionerTests
         // 4,200 workers: 16,800 rows in 8,400 cells, enough for the parallel products to engage.
         (Design design, FitOptions options) = Build(Chain(4200), "y ~ w + f", threads: 1);
 
-        double[] one = IterativeSolve.Solve(design, options, default).Coefficients;
-        double[] two = IterativeSolve.Solve(design, options with { Threads = 2 }, default).Coefficients;
+        double[] one = IterativeSolve.Solve(design, options.Iterative, default).Coefficients;
+        double[] two = IterativeSolve.Solve(design, options.Iterative with { Threads = 2 }, default).Coefficients;
 
         Assert.Equal(one.Select(BitConverter.DoubleToInt64Bits), two.Select(BitConverter.DoubleToInt64Bits));
     }

@@ -19,7 +19,6 @@
 
 using Keel.LinearAlgebra;
 using Keel.Model;
-using Keel.Results;
 
 namespace Keel.Solvers.Glm;
 
@@ -148,7 +147,7 @@ internal static class Irls
     // η = Xβ + õ per cell.
     private static double[] LinearPredictor(Design design, LeastSquaresSolution step, double[] offset)
     {
-        double[] eta = ResultAssembler.FittedByCell(design, step);
+        double[] eta = step.FittedByCell(design);
         for (int c = 0; c < eta.Length; c++)
         {
             eta[c] += offset[c];

@@ -29,7 +29,6 @@
 //   nothing at all when no one-sided cell remains (most data with a few zeros take 1–3 rounds).
 
 using Keel.Model;
-using Keel.Results;
 using Keel.Solvers;
 
 namespace Keel.Solvers.Glm;
@@ -100,7 +99,7 @@ internal static class SeparationCertificate
                 break;
             }
 
-            double[] fitted = ResultAssembler.FittedByCell(problem, regression);
+            double[] fitted = regression.FittedByCell(problem);
             bool allNonNegative = true;
             for (int c = 0; c < m; c++)
             {

@@ -2,6 +2,7 @@ using Keel.Pipeline;
 using Keel.Results;
 using Keel.Solvers.Glm;
 using Keel.Tests.TestSupport;
+using Keel.Solvers;
 
 namespace Keel.Tests.Solvers.Glm;
 
