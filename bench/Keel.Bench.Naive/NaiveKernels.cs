@@ -2,7 +2,7 @@
 // the reproducibility promise would write. Dot and Sum reduce with Vector<T> (their bits change with
 // the CPU's vector width); Norm2 is sqrt(Dot(x, x)) with no scaling; Axpy and Scale use Vector<T>
 // (element-wise, so the same bits; only the speed can differ). The linked solver sources in this
-// project (Solvers/*, see the csproj) resolve `Kernels` and `DenseKernels` to these.
+// project (Solvers/*, see the csproj) resolve `Kernels` (its vector and pairwise members) to this.
 using System.Numerics;
 using System.Runtime.InteropServices;
 
@@ -80,14 +80,12 @@ internal static class Kernels
             x[i] *= a;
         }
     }
-}
 
-/// <summary>Naive stand-in for Keel.LinearAlgebra.DenseKernels (bench only).</summary>
-internal static class DenseKernels
-{
-    public static int ErrorDepth(int length) => Keel.LinearAlgebra.DenseKernels.ErrorDepth(length);
+    // The dense solvers' members (Keel.LinearAlgebra's Kernels.Pairwise*), naive too; the rank
+    // tolerance keeps the product's error depth so the rank decisions are comparable.
+    public static int PairwiseErrorDepth(int length) => Keel.LinearAlgebra.Kernels.PairwiseErrorDepth(length);
 
-    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => Kernels.Dot(x, y);
+    public static double PairwiseDot(ReadOnlySpan<double> x, ReadOnlySpan<double> y) => Dot(x, y);
 
-    public static double Norm2(ReadOnlySpan<double> x) => Math.Sqrt(Kernels.Dot(x, x));
+    public static double PairwiseNorm2(ReadOnlySpan<double> x) => Math.Sqrt(Dot(x, x));
 }

@@ -217,11 +217,11 @@ public static class ReproducibilityCost
                 return watch.Elapsed.TotalNanoseconds / reps / n;
             }
 
-            double dense = Measure((a, b) => Keel.LinearAlgebra.DenseKernels.Dot(a, b));
-            double denseScalar = Measure((a, b) => Keel.LinearAlgebra.DenseKernels.DotScalar(a, b));
+            double dense = Measure((a, b) => Keel.LinearAlgebra.Kernels.PairwiseDot(a, b));
+            double denseScalar = Measure((a, b) => Keel.LinearAlgebra.Kernels.PairwiseDotScalar(a, b));
             double tree = Measure((a, b) => Keel.LinearAlgebra.Kernels.Dot(a, b));
             double naiveDot = Measure((a, b) => naive::Keel.Solvers.Kernels.Dot(a, b));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"n = {n,9}: DenseKernels.Dot {dense:0.000} ns/elt (scalar lanes {denseScalar:0.000}), Kernels.Dot {tree:0.000}, naive Vector<T> {naiveDot:0.000}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"n = {n,9}: Kernels.PairwiseDot {dense:0.000} ns/elt (scalar lanes {denseScalar:0.000}), Kernels.Dot {tree:0.000}, naive Vector<T> {naiveDot:0.000}"));
         }
     }
 

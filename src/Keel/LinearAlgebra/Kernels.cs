@@ -28,7 +28,7 @@ namespace Keel.LinearAlgebra;
 /// Vector kernels whose results depend only on the data and its length, never on the CPU's vector
 /// width or the thread count.
 /// </summary>
-internal static class Kernels
+internal static partial class Kernels
 {
     /// <summary>Elements per leaf of the reduction tree.</summary>
     internal const int LeafLength = 256;

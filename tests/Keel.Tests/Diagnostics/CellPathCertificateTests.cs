@@ -33,7 +33,7 @@ public class CellPathCertificateTests
 
         FitResult r = CsvFit.Run(csv.ToString(), new FitOptions { Formula = "y ~ a + b + c", Inputs = [], Threads = 2 }).Result;
         Assert.Equal("lsmr", r.SolverName);
-        Assert.True(r.Parameters - 1 - 7999 > Keel.Diagnostics.AbsorbedGram.MaxSchurColumns, "the design must be past the dense limit");
+        Assert.True(r.Parameters - 1 - 7999 > Keel.Absorption.AbsorbedGram.MaxSchurColumns, "the design must be past the dense limit");
         if (cIsAFunctionOfB)
         {
             Assert.Contains(r.Warnings, w => w.Code == WarningCodes.AliasingUnchecked);

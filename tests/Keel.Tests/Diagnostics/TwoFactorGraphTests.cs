@@ -3,6 +3,7 @@ using Keel.Diagnostics;
 using Keel.Model;
 using Keel.Pipeline;
 using Keel.Tests.TestSupport;
+using Keel.Absorption;
 
 namespace Keel.Tests.Diagnostics;
 

@@ -12,6 +12,7 @@ using Keel.Results;
 using Keel.Solvers;
 using Keel.Solvers.Iterative;
 using Keel.Tests.TestSupport;
+using Keel.Absorption;
 
 namespace Keel.Tests.Solvers;
 
@@ -120,7 +121,7 @@ public class SchurPreconditionerTests
     {
         // MaxSchurColumns + 100 workers: the Schur complement is just beyond AbsorbedGram.MaxSchurColumns,
         // so the sparse path (minimum-degree Cholesky of S, a path-graph Laplacian: no fill) is used.
-        (Design design, FitOptions options) = Build(Chain(Keel.Diagnostics.AbsorbedGram.MaxSchurColumns + 100), "y ~ w + f");
+        (Design design, FitOptions options) = Build(Chain(Keel.Absorption.AbsorbedGram.MaxSchurColumns + 100), "y ~ w + f");
 
         LeastSquaresSolution solution = IterativeSolve.Solve(design, options.Iterative, default);
         LeastSquaresSolution plain = IterativeSolve.Solve(design, options.Iterative with { Preconditioned = false }, default);
@@ -156,7 +157,7 @@ public class SchurPreconditionerTests
         (string csv, _) = Balanced(9, 6, 1);
         (Design design, _) = Build(csv, "y ~ a + b");
         var a = new DesignOperator(design);
-        var gram = Keel.Diagnostics.AbsorbedGram.TryCreate(design)!;
+        var gram = Keel.Absorption.AbsorbedGram.TryCreate(design)!;
         var op = SchurPreconditioner.TryCreate(design, a, gram, gram.Aliased)!;
         if (kind != "dense")
         {
@@ -190,7 +191,7 @@ public class SchurPreconditionerTests
         (string csv, _) = Balanced(9, 6, 1);
         (Design design, _) = Build(csv, "y ~ a + b");
         var a = new DesignOperator(design);
-        var gram = Keel.Diagnostics.AbsorbedGram.TryCreate(design)!;
+        var gram = Keel.Absorption.AbsorbedGram.TryCreate(design)!;
         var op = kind == "dense" ? SchurPreconditioner.TryCreate(design, a, gram, gram.Aliased)! : WithFactor(design, a, gram, kind);
         Assert.Equal(kind is "dense" or "sparse-complete", op.IsExact);
 
@@ -233,7 +234,7 @@ public class SchurPreconditionerTests
 
         (Design design, _) = Build(string.Join('\n', lines) + "\n", "y ~ a + b");
         var op = new DesignOperator(design);
-        var gram = Keel.Diagnostics.AbsorbedGram.TryCreate(design)!;
+        var gram = Keel.Absorption.AbsorbedGram.TryCreate(design)!;
         var preconditioned = kind == "dense" ? SchurPreconditioner.TryCreate(design, op, gram, gram.Aliased)! : WithFactor(design, op, gram, kind);
         Assert.Equal(kind == "dense", preconditioned.IsExact);
         double[] squaredNorms = design.ColumnSquaredNorms().Select((s, j) => gram.Aliased[j] ? 0 : s).ToArray();
@@ -265,7 +266,7 @@ public class SchurPreconditionerTests
     }
 
     // Rebuilds the operator on the rank decision's kept columns with a sparse or diagonal factor of S.
-    private static SchurPreconditionedOperator WithFactor(Design design, DesignOperator a, Keel.Diagnostics.AbsorbedGram gram, string kind)
+    private static SchurPreconditionedOperator WithFactor(Design design, DesignOperator a, Keel.Absorption.AbsorbedGram gram, string kind)
     {
         int[] keptRest = gram.Cholesky.Kept.Select(k => gram.Rest[k]).ToArray();
         int r = keptRest.Length;

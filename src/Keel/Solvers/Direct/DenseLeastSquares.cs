@@ -58,7 +58,7 @@ internal static class DenseLeastSquares
             scaleByColumn[j] = s;
             Span<double> column = scaled.AsSpan(j * m, m);
             Multiply(a.Column(j), s, column);
-            scaledNormByColumn[j] = DenseKernels.Norm2(column);
+            scaledNormByColumn[j] = Kernels.PairwiseNorm2(column);
             if (aLow is not null && scaledLow is not null)
             {
                 Multiply(aLow.Column(j), s, scaledLow.AsSpan(j * m, m));

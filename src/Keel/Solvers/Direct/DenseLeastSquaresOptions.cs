@@ -49,7 +49,7 @@ internal sealed record DenseLeastSquaresOptions
     public double EstimabilityTolerance { get; init; } = 1.4901161193847656e-8; // 2^-26 = sqrt(eps)
 
     /// <summary>
-    /// The default rank tolerance tau(m, n) = n·d(m)·eps with d(m) = DenseKernels.ErrorDepth(m)
+    /// The default rank tolerance tau(m, n) = n·d(m)·eps with d(m) = Kernels.PairwiseErrorDepth(m)
     /// = 17 + floor(log2(ceil(m/16))) (16 for m &lt;= 16), the rounding depth of one pairwise
     /// inner product. A column exactly dependent on earlier ones keeps only rounding error after
     /// their k &lt; n reflections; each reflection's inner product errs by at most d(m)·u
@@ -62,5 +62,5 @@ internal sealed record DenseLeastSquaresOptions
     /// m = 10^6, n = 100 gives 7.1e-13.
     /// </summary>
     public static double DerivedRankTolerance(int rows, int columns) =>
-        Math.Max(columns, 1) * LinearAlgebra.DenseKernels.ErrorDepth(rows) * MachineEpsilon;
+        Math.Max(columns, 1) * LinearAlgebra.Kernels.PairwiseErrorDepth(rows) * MachineEpsilon;
 }

@@ -81,7 +81,7 @@ internal sealed class JacobiSvd
             v[j, j] = 1.0;
         }
 
-        double tol = DenseKernels.ErrorDepth(rows) * DenseLeastSquaresOptions.MachineEpsilon;
+        double tol = Kernels.PairwiseErrorDepth(rows) * DenseLeastSquaresOptions.MachineEpsilon;
         var state = new SweepState(n);
         int sweeps = 0;
         bool converged = n < 2;
@@ -133,7 +133,7 @@ internal sealed class JacobiSvd
         Span<double> gq = g.Column(q);
         double alpha = state.SquaredNorm(gp, p);
         double beta = state.SquaredNorm(gq, q);
-        double gamma = DenseKernels.Dot(gp, gq);
+        double gamma = Kernels.PairwiseDot(gp, gq);
         if (alpha == 0 || beta == 0 || Math.Abs(gamma) <= tol * Math.Sqrt(alpha) * Math.Sqrt(beta))
         {
             state.SkippedAt[pair] = ++state.Clock;
@@ -189,7 +189,7 @@ internal sealed class JacobiSvd
         {
             if (!_normValid[j])
             {
-                _squaredNorm[j] = DenseKernels.Dot(column, column);
+                _squaredNorm[j] = Kernels.PairwiseDot(column, column);
                 _normValid[j] = true;
             }
 
@@ -250,7 +250,7 @@ internal sealed class JacobiSvd
         var sigma = new double[n];
         for (int j = 0; j < n; j++)
         {
-            sigma[j] = DenseKernels.Norm2(g.Column(j)) * unscale;
+            sigma[j] = Kernels.PairwiseNorm2(g.Column(j)) * unscale;
         }
 
         int[] order = Enumerable.Range(0, n).OrderByDescending(j => sigma[j]).ThenBy(j => j).ToArray();

@@ -15,7 +15,7 @@
 // an aliased column on the kept columns before it is R(0:k, 0:k)^{-1} w(0:k) (the callers
 // compute it by a refined solve with the leading k columns), and with no pivoting the earliest
 // of collinear columns is the one kept: [A, B, A] keeps A and B. Inner products are pairwise
-// (DenseKernels.Dot), so the rounding left in an exactly dependent column does not grow with m;
+// (Kernels.PairwiseDot), so the rounding left in an exactly dependent column does not grow with m;
 // every loop runs in one fixed order (no threads, no SIMD-width dependence).
 //
 // Cost: about 2·m·n·r − r³ flops for rank r (left-looking: column j receives the k earlier
@@ -84,7 +84,7 @@ internal sealed class SequentialHouseholderQr
         for (int j = 0; j < columns; j++)
         {
             a.Slice(j * rows, rows).CopyTo(w);
-            double nu = DenseKernels.Norm2(w);
+            double nu = Kernels.PairwiseNorm2(w);
             int k = qr.Rank;
             for (int i = 0; i < k; i++)
             {
@@ -92,7 +92,7 @@ internal sealed class SequentialHouseholderQr
             }
 
             // Here w = H_{k-1}···H_0 a_j: w(0:k) are its coordinates on the kept columns, w(k:m) the rest.
-            double rho = DenseKernels.Norm2(w.AsSpan(k));
+            double rho = Kernels.PairwiseNorm2(w.AsSpan(k));
             qr.RemainderRatioByColumn[j] = nu > 0 ? rho / nu : 0.0;
             if (k == rows || rho <= rankTolerance * nu)
             {
@@ -165,7 +165,7 @@ internal sealed class SequentialHouseholderQr
         for (int i = 0; i < h.Length; i++)
         {
             ReadOnlySpan<double> column = _factors.AsSpan(i * Rows, i + 1);
-            h[i] = (h[i] - DenseKernels.Dot(column[..i], h[..i])) / column[i];
+            h[i] = (h[i] - Kernels.PairwiseDot(column[..i], h[..i])) / column[i];
         }
     }
 
@@ -226,7 +226,7 @@ internal sealed class SequentialHouseholderQr
     {
         ReadOnlySpan<double> vTail = _factors.AsSpan((i * Rows) + i + 1, Rows - i - 1);
         Span<double> yTail = y[(i + 1)..];
-        double s = _tauHByKept[i] * (y[i] + DenseKernels.Dot(vTail, yTail));
+        double s = _tauHByKept[i] * (y[i] + Kernels.PairwiseDot(vTail, yTail));
         y[i] -= s;
         Kernels.Axpy(-s, vTail, yTail);
     }

@@ -24,6 +24,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 using Keel.Diagnostics;
 using Keel.Rows;
+using Keel.Absorption;
 
 namespace Keel.Solvers.FixedEffects;
 

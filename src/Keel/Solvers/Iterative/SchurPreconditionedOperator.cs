@@ -20,6 +20,7 @@
 // Cost per product: one product of the inner design operator, one serial pass over the cells with one
 //   multiply-add (the F part), and one triangular solve with L.
 
+using Keel.Absorption;
 using Keel.LinearAlgebra;
 
 namespace Keel.Solvers.Iterative;

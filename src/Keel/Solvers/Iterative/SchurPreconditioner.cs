@@ -25,6 +25,7 @@
 // Invariant: every step is serial or uses the design operator's one-owner products, and every norm
 //   goes through Kernels: the same bits for any thread count.
 
+using Keel.Absorption;
 using Keel.Diagnostics;
 using Keel.LinearAlgebra;
 using Keel.Model;

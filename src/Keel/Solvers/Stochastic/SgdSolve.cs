@@ -1,3 +1,4 @@
+using Keel.Absorption;
 using Keel.Diagnostics;
 using Keel.Model;
 

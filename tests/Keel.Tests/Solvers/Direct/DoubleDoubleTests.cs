@@ -77,9 +77,9 @@ public class DoubleDoubleTests
         Array.Fill(x, 0.1);
         Array.Fill(ones, 1.0);
         double exact = (Rational.FromDouble(0.1) * Rational.FromInteger(n)).ToDouble();
-        double bound = DenseKernels.ErrorDepth(n) * DenseTestDesigns.U * exact;
-        Numeric.AssertClose(exact, DenseKernels.Dot(x, ones), 0, bound, "pairwise dot");
-        Assert.Equal(32, DenseKernels.ErrorDepth(n));
+        double bound = Kernels.PairwiseErrorDepth(n) * DenseTestDesigns.U * exact;
+        Numeric.AssertClose(exact, Kernels.PairwiseDot(x, ones), 0, bound, "pairwise dot");
+        Assert.Equal(32, Kernels.PairwiseErrorDepth(n));
     }
 
     private static void AssertRelative(Rational exact, DoubleDouble actual, string what)

@@ -18,7 +18,7 @@
 
 using Keel.Model;
 
-namespace Keel.Diagnostics;
+namespace Keel.Absorption;
 
 /// <summary>h_c = x_cᵀ(XᵀWX)⁻¹x_c for every cell (see the header).</summary>
 internal static class CellVarianceFactors

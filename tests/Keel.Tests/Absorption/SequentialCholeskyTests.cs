@@ -8,8 +8,9 @@
 // dependencies planted (sums of earlier columns), sized around the panel and block edges.
 using Keel.Diagnostics;
 using Keel.LinearAlgebra;
+using Keel.Absorption;
 
-namespace Keel.Tests.Diagnostics;
+namespace Keel.Tests.Absorption;
 
 public class SequentialCholeskyTests
 {

@@ -1,4 +1,4 @@
-// DenseKernels.Dot: the 256-bit and the scalar implementation give the same bits, and both match an
+// Kernels.PairwiseDot: the 256-bit and the scalar implementation give the same bits, and both match an
 // independent re-implementation of the tree of the header (lanes as arrays, the binary counter
 // written as recursion over block indices). Kernels.Axpy/Scale in 256-bit registers match the plain
 // element-wise loop bit for bit (a fused multiply-add anywhere would differ on most random inputs).
@@ -6,7 +6,7 @@ using Keel.LinearAlgebra;
 
 namespace Keel.Tests.LinearAlgebra;
 
-public class DenseKernelsTreeTests
+public class PairwiseKernelsTreeTests
 {
     private static readonly int[] Lengths = [0, 1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 48, 63, 64, 65, 100, 255, 257, 1000, 4099, 50_021];
 
@@ -19,15 +19,15 @@ public class DenseKernelsTreeTests
             double[] x = Enumerable.Range(0, n).Select(_ => (random.NextDouble() - 0.4) * Math.ScaleB(1.0, random.Next(-20, 20))).ToArray();
             double[] y = Enumerable.Range(0, n).Select(_ => random.NextDouble() - 0.5).ToArray();
             double reference = ReferenceTree(x, y);
-            double scalar = DenseKernels.DotScalar(x, y);
+            double scalar = Kernels.PairwiseDotScalar(x, y);
             Assert.True(BitConverter.DoubleToInt64Bits(reference) == BitConverter.DoubleToInt64Bits(scalar), $"n = {n}: scalar {scalar:R}, reference {reference:R}");
             if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                double vector = DenseKernels.DotVector256(x, y);
+                double vector = Kernels.PairwiseDotVector256(x, y);
                 Assert.True(BitConverter.DoubleToInt64Bits(reference) == BitConverter.DoubleToInt64Bits(vector), $"n = {n}: vector {vector:R}, reference {reference:R}");
             }
 
-            Assert.Equal(reference, DenseKernels.Dot(x, y));
+            Assert.Equal(reference, Kernels.PairwiseDot(x, y));
         }
     }
 

@@ -1,6 +1,7 @@
+using Keel.Diagnostics;
 using Keel.Model;
 
-namespace Keel.Diagnostics;
+namespace Keel.Absorption;
 
 /// <summary>
 /// Rank, aliasing and the covariance diagonal for designs too large for dense QR, from the Gram

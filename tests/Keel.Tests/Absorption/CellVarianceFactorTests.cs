@@ -3,7 +3,7 @@ using System.Text;
 using Keel.Tests.TestSupport;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace Keel.Tests.Diagnostics;
+namespace Keel.Tests.Absorption;
 
 /// <summary>
 /// `--cells-out` standard errors on the iterative (absorbed-factor) path, which had none before:

@@ -25,7 +25,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
-namespace Keel.Diagnostics;
+namespace Keel.Absorption;
 
 /// <summary>
 /// Left-looking Cholesky with column deletion of a symmetric positive semi-definite matrix; the

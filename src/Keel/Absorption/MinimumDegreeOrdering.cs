@@ -14,7 +14,7 @@
 // Cost: Σ over eliminated nodes of degree², in hash-set operations; aborts once the pattern of L̃
 //   exceeds the budget or those operations exceed WorkPerEntry times it (memory: the adjacency sets).
 
-namespace Keel.Solvers.Iterative;
+namespace Keel.Absorption;
 
 /// <summary>Minimum-degree order and symbolic Cholesky of a sparse symmetric pattern.</summary>
 internal static class MinimumDegreeOrdering

@@ -1,4 +1,7 @@
-// Inner products for the dense factorisations, summed pairwise in a tree fixed by the length.
+// Kernels, pairwise: the inner products of the dense factorisations (Householder QR, Jacobi SVD,
+// refinement), summed pairwise in a tree fixed by the length. The other members of the family
+// (Kernels.cs: Dot, Sum, Norm2, Axpy, Scale for the iterative solvers) use a wider, flatter tree;
+// these keep the log-depth error bound the dense rank decisions are derived from (PairwiseErrorDepth).
 //
 // Objective: s = Σ x_i·y_i with an error that grows like log2(n), not n: recursive summation
 // of many terms of one sign (a 0/1 design column against a Householder vector that is constant
@@ -13,8 +16,8 @@
 // test compares them. (Summing each block in one left-to-right chain, as before, was bound by the
 // add latency and made the whole dense solve 2-4x slower than a Vector<T> dot; docs/benchmarks.md.)
 // Invariant: the tree depends only on n, never on the CPU or threads, so the result is the same
-// bits everywhere; every term passes through at most ErrorDepth(n) roundings, so
-// |fl(x'y) − x'y| <= ErrorDepth(n)·u·Σ|x_i y_i| to first order (u = 2^-53).
+// bits everywhere; every term passes through at most PairwiseErrorDepth(n) roundings, so
+// |fl(x'y) − x'y| <= PairwiseErrorDepth(n)·u·Σ|x_i y_i| to first order (u = 2^-53).
 // Cost: n multiplications and about n additions, like the plain loop.
 
 using System.Numerics;
@@ -24,14 +27,14 @@ using System.Runtime.Intrinsics;
 
 namespace Keel.LinearAlgebra;
 
-/// <summary>Reproducible pairwise kernels for the dense solvers.</summary>
-internal static class DenseKernels
+/// <summary>The dense solvers' members of the kernel family: inner products summed pairwise (header above).</summary>
+internal static partial class Kernels
 {
     /// <summary>Products per block (leaf of the tree); 16 keeps the blocks short and the tree shallow.</summary>
-    private const int LeafLength = 16;
+    private const int PairwiseLeafLength = 16;
 
-    /// <summary>Lanes of the tree: element i of a block goes to lane i mod 4.</summary>
-    private const int Lanes = 4;
+    /// <summary>PairwiseLanes of the tree: element i of a block goes to lane i mod 4.</summary>
+    private const int PairwiseLanes = 4;
 
 
     /// <summary>
@@ -41,12 +44,12 @@ internal static class DenseKernels
     /// rank tolerances derived from it are kept), then at most floor(log2(blocks)) + 1
     /// more in the merges.
     /// </summary>
-    public static int ErrorDepth(int length)
+    public static int PairwiseErrorDepth(int length)
     {
-        long blocks = (length + (long)LeafLength - 1) / LeafLength;
+        long blocks = (length + (long)PairwiseLeafLength - 1) / PairwiseLeafLength;
         if (blocks <= 1)
         {
-            return LeafLength;
+            return PairwiseLeafLength;
         }
 
         int levels = 0;
@@ -55,11 +58,11 @@ internal static class DenseKernels
             levels++;
         }
 
-        return LeafLength + levels + 1;
+        return PairwiseLeafLength + levels + 1;
     }
 
     /// <summary>Σ x[i]·y[i] summed pairwise in the fixed tree of the file header.</summary>
-    public static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    public static double PairwiseDot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         if (x.Length != y.Length)
         {
@@ -67,24 +70,24 @@ internal static class DenseKernels
         }
 
         // Same bits either way (tested): the 256-bit path does, lane by lane, the additions of the scalar one.
-        return Vector256.IsHardwareAccelerated ? DotVector256(x, y) : DotScalar(x, y);
+        return Vector256.IsHardwareAccelerated ? PairwiseDotVector256(x, y) : PairwiseDotScalar(x, y);
     }
 
     /// <summary>The tree with the four lanes in scalar code (any CPU).</summary>
-    internal static double DotScalar(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    internal static double PairwiseDotScalar(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         // Partial sums (four lanes each) with their block counts, strictly decreasing powers of two from the bottom.
         int depth = StackDepth(x.Length);
-        Span<double> partial = stackalloc double[depth * Lanes];
+        Span<double> partial = stackalloc double[depth * PairwiseLanes];
         Span<long> blocksOf = stackalloc long[depth];
         int top = 0;
         ref double xs = ref MemoryMarshal.GetReference(x);
         ref double ys = ref MemoryMarshal.GetReference(y);
         int n = x.Length;
-        for (int i = 0; i < n; i += LeafLength)
+        for (int i = 0; i < n; i += PairwiseLeafLength)
         {
             double s0, s1, s2, s3;
-            if (n - i >= LeafLength)
+            if (n - i >= PairwiseLeafLength)
             {
                 ref double xb = ref Unsafe.Add(ref xs, i);
                 ref double yb = ref Unsafe.Add(ref ys, i);
@@ -102,17 +105,17 @@ internal static class DenseKernels
             while (top > 0 && blocksOf[top - 1] == blocks)
             {
                 top--;
-                s0 = partial[top * Lanes] + s0;
-                s1 = partial[(top * Lanes) + 1] + s1;
-                s2 = partial[(top * Lanes) + 2] + s2;
-                s3 = partial[(top * Lanes) + 3] + s3;
+                s0 = partial[top * PairwiseLanes] + s0;
+                s1 = partial[(top * PairwiseLanes) + 1] + s1;
+                s2 = partial[(top * PairwiseLanes) + 2] + s2;
+                s3 = partial[(top * PairwiseLanes) + 3] + s3;
                 blocks *= 2;
             }
 
-            partial[top * Lanes] = s0;
-            partial[(top * Lanes) + 1] = s1;
-            partial[(top * Lanes) + 2] = s2;
-            partial[(top * Lanes) + 3] = s3;
+            partial[top * PairwiseLanes] = s0;
+            partial[(top * PairwiseLanes) + 1] = s1;
+            partial[(top * PairwiseLanes) + 2] = s2;
+            partial[(top * PairwiseLanes) + 3] = s3;
             blocksOf[top] = blocks;
             top++;
         }
@@ -121,17 +124,17 @@ internal static class DenseKernels
         while (top > 0)
         {
             top--;
-            t0 = partial[top * Lanes] + t0;
-            t1 = partial[(top * Lanes) + 1] + t1;
-            t2 = partial[(top * Lanes) + 2] + t2;
-            t3 = partial[(top * Lanes) + 3] + t3;
+            t0 = partial[top * PairwiseLanes] + t0;
+            t1 = partial[(top * PairwiseLanes) + 1] + t1;
+            t2 = partial[(top * PairwiseLanes) + 2] + t2;
+            t3 = partial[(top * PairwiseLanes) + 3] + t3;
         }
 
         return (t0 + t1) + (t2 + t3);
     }
 
     /// <summary>The tree with the four lanes in one 256-bit register (separate multiply and add, never FMA).</summary>
-    internal static double DotVector256(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    internal static double PairwiseDotVector256(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
         int depth = StackDepth(x.Length);
         Span<Vector256<double>> partial = stackalloc Vector256<double>[depth];
@@ -140,10 +143,10 @@ internal static class DenseKernels
         ref double xs = ref MemoryMarshal.GetReference(x);
         ref double ys = ref MemoryMarshal.GetReference(y);
         int n = x.Length;
-        for (int i = 0; i < n; i += LeafLength)
+        for (int i = 0; i < n; i += PairwiseLeafLength)
         {
             Vector256<double> s;
-            if (n - i >= LeafLength)
+            if (n - i >= PairwiseLeafLength)
             {
                 nuint at = (nuint)i;
                 s = Vector256.Multiply(Vector256.LoadUnsafe(ref xs, at), Vector256.LoadUnsafe(ref ys, at));
@@ -180,7 +183,7 @@ internal static class DenseKernels
 
     // The binary counter holds at most one partial sum per bit of the block count (sized to n, as
     // stackalloc zeroes what it takes: a fixed 32 levels cost short vectors 3x).
-    private static int StackDepth(int length) => BitOperations.Log2((uint)((length / LeafLength) + 1)) + 1;
+    private static int StackDepth(int length) => BitOperations.Log2((uint)((length / PairwiseLeafLength) + 1)) + 1;
 
     // The last, partial leaf (1..15 elements): lane j sums the elements j, j + 4, j + 8, j + 12 present,
     // in that order (+0 for a lane with none).
@@ -199,7 +202,7 @@ internal static class DenseKernels
         }
 
         double s = Unsafe.Add(ref x, lane) * Unsafe.Add(ref y, lane);
-        for (int i = lane + Lanes; i < count; i += Lanes)
+        for (int i = lane + PairwiseLanes; i < count; i += PairwiseLanes)
         {
             s += Unsafe.Add(ref x, i) * Unsafe.Add(ref y, i);
         }
@@ -208,5 +211,5 @@ internal static class DenseKernels
     }
 
     /// <summary>sqrt(Σ x²) with the pairwise sum; callers keep entries scaled so squares neither overflow nor underflow.</summary>
-    public static double Norm2(ReadOnlySpan<double> x) => Math.Sqrt(Dot(x, x));
+    public static double PairwiseNorm2(ReadOnlySpan<double> x) => Math.Sqrt(PairwiseDot(x, x));
 }

@@ -1,6 +1,6 @@
 using Keel.Model;
 
-namespace Keel.Diagnostics;
+namespace Keel.Absorption;
 
 /// <summary>
 /// The pieces of <see cref="AbsorbedGram"/> that touch the cells: forming S = G_RR − G_RF·D⁻¹·G_FR,
@@ -19,7 +19,8 @@ internal static class SchurComplement
     /// <summary>The G_{R,f} of every absorbed level; levels are independent, so threads share them with no effect on any bit.</summary>
     public static AbsorbedColumns GramAgainstAbsorbedLevels(Design design, bool[] isAbsorbed, int[] positionOfRest, int q, int threads)
     {
-        (int Column, int[] Cells)[] levels = CellsByAbsorbed(design, isAbsorbed).ToArray();
+        AbsorbedLevels byLevel = AbsorbedLevels.OfColumns(design, isAbsorbed);
+        int[] levels = Enumerable.Range(0, byLevel.Count).Where(j => byLevel.CellStart[j + 1] > byLevel.CellStart[j]).ToArray();
         var touchedOf = new int[levels.Length][];
         var valueOf = new double[levels.Length][];
         Parallel.For(
@@ -29,7 +30,7 @@ internal static class SchurComplement
             () => (U: new double[q], IsTouched: new bool[q], Touched: new List<int>()),
             (f, _, scratch) =>
             {
-                GramAgainstAbsorbed(design, levels[f].Cells, positionOfRest, scratch.U, scratch.IsTouched, scratch.Touched);
+                GramAgainstAbsorbed(design, byLevel.CellsOf(levels[f]), positionOfRest, scratch.U, scratch.IsTouched, scratch.Touched);
                 int[] touched = [.. scratch.Touched];
                 var values = new double[touched.Length];
                 for (int k = 0; k < touched.Length; k++)
@@ -43,7 +44,7 @@ internal static class SchurComplement
                 return scratch;
             },
             _ => { });
-        return new AbsorbedColumns([.. levels.Select(l => l.Column)], touchedOf, valueOf);
+        return new AbsorbedColumns(levels, touchedOf, valueOf);
     }
 
     /// <summary>Forms S (row-major q×q over the non-absorbed columns), D and the Gram diagonal of the rest.</summary>
@@ -304,7 +305,7 @@ internal static class SchurComplement
 
     // u = G_{R,f} = Σ_{c in f} w·v_cf·r_c, accumulated in cell order; touched lists its nonzero positions.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static void GramAgainstAbsorbed(Design design, int[] cells, int[] positionOfRest, double[] u, bool[] isTouched, List<int> touched)
+    private static void GramAgainstAbsorbed(Design design, ReadOnlySpan<int> cells, int[] positionOfRest, double[] u, bool[] isTouched, List<int> touched)
     {
         Span<int> position = stackalloc int[design.SlotsPerCell];
         Span<double> value = stackalloc double[design.SlotsPerCell];
@@ -329,51 +330,6 @@ internal static class SchurComplement
                 }
 
                 u[a] += w * va;
-            }
-        }
-    }
-
-    // Cells grouped by their absorbed column, levels ascending and cells ascending within a level
-    // (a counting sort by column: two passes over the slots).
-    private static IEnumerable<(int Column, int[] Cells)> CellsByAbsorbed(Design design, bool[] isAbsorbed)
-    {
-        var absorbedOfCell = new int[design.CellCount];
-        var count = new int[design.SolvedCount];
-        for (int c = 0; c < design.CellCount; c++)
-        {
-            absorbedOfCell[c] = -1;
-            for (int s = 0; s < design.SlotsPerCell; s++)
-            {
-                int j = design.SlotColumn[(c * design.SlotsPerCell) + s];
-                if (j >= 0 && isAbsorbed[j])
-                {
-                    absorbedOfCell[c] = j;
-                    count[j]++;
-                }
-            }
-        }
-
-        var cells = new int[design.SolvedCount][];
-        for (int j = 0; j < count.Length; j++)
-        {
-            cells[j] = count[j] > 0 ? new int[count[j]] : [];
-            count[j] = 0;
-        }
-
-        for (int c = 0; c < design.CellCount; c++)
-        {
-            int j = absorbedOfCell[c];
-            if (j >= 0)
-            {
-                cells[j][count[j]++] = c;
-            }
-        }
-
-        for (int j = 0; j < cells.Length; j++)
-        {
-            if (cells[j].Length > 0)
-            {
-                yield return (j, cells[j]);
             }
         }
     }

@@ -14,7 +14,7 @@
 //   so the bits depend only on S.
 // Cost: dense r² per solve; sparse nnz(L) per solve and Σ_i Σ_{k∈row i}(nnz_i + nnz_k) to factor.
 
-namespace Keel.Solvers.Iterative;
+namespace Keel.Absorption;
 
 /// <summary>A lower-triangular L with L·Lᵀ ≈ S, applied by triangular solves in place.</summary>
 internal interface ISchurFactor

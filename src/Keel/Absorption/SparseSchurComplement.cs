@@ -15,7 +15,7 @@
 
 using Keel.Model;
 
-namespace Keel.Solvers.Iterative;
+namespace Keel.Absorption;
 
 /// <summary>Sparse S (lower triangle, CSR) or its diagonal, over the kept non-absorbed columns.</summary>
 internal static class SparseSchurComplement
@@ -26,7 +26,8 @@ internal static class SparseSchurComplement
     /// </summary>
     public static (int[] RowStart, int[] Column, double[] Value)? TryBuildLower(Design design, int[] absorbedOfCell, double[] absorbedValueOfCell, int absorbedCount, int[] keptOfColumn, int keptCount, long budget)
     {
-        var cellsOf = CellsByAbsorbed(absorbedOfCell, absorbedCount, out int[] cellStart);
+        AbsorbedLevels byLevel = AbsorbedLevels.Group(absorbedOfCell, absorbedCount);
+        int[] cellsOf = byLevel.Cells, cellStart = byLevel.CellStart;
         var entries = new List<(int Kept, double Value)>();
         var stamp = new int[keptCount];
         long work = 0;
@@ -118,7 +119,8 @@ internal static class SparseSchurComplement
     /// <summary>For each absorbed position, how many kept columns its cells touch.</summary>
     public static int[] TouchedByAbsorbed(Design design, int[] absorbedOfCell, int absorbedCount, int[] keptOfColumn)
     {
-        var cellsOf = CellsByAbsorbed(absorbedOfCell, absorbedCount, out int[] cellStart);
+        AbsorbedLevels byLevel = AbsorbedLevels.Group(absorbedOfCell, absorbedCount);
+        int[] cellsOf = byLevel.Cells, cellStart = byLevel.CellStart;
         var entries = new List<(int Kept, double Value)>();
         var stamp = new int[keptOfColumn.Length];
         Array.Fill(stamp, -1);
@@ -145,7 +147,8 @@ internal static class SparseSchurComplement
     /// <summary>diag(S): Σ_c a_ca² − Σ_f u_fa²/D_f for each kept column a.</summary>
     public static double[] Diagonal(Design design, int[] absorbedOfCell, double[] absorbedValueOfCell, int absorbedCount, int[] keptOfColumn, int keptCount)
     {
-        var cellsOf = CellsByAbsorbed(absorbedOfCell, absorbedCount, out int[] cellStart);
+        AbsorbedLevels byLevel = AbsorbedLevels.Group(absorbedOfCell, absorbedCount);
+        int[] cellsOf = byLevel.Cells, cellStart = byLevel.CellStart;
         var entries = new List<(int Kept, double Value)>();
         var diagonal = new double[keptCount];
         for (int c = 0; c < design.CellCount; c++)
@@ -227,36 +230,5 @@ internal static class SparseSchurComplement
         }
 
         return entries.Count;
-    }
-
-    /// <summary>The cells of each absorbed position, ascending (a counting sort over the cells).</summary>
-    public static int[] CellsByAbsorbed(int[] absorbedOfCell, int absorbedCount, out int[] cellStart)
-    {
-        cellStart = new int[absorbedCount + 1];
-        foreach (int k in absorbedOfCell)
-        {
-            if (k >= 0)
-            {
-                cellStart[k + 1]++;
-            }
-        }
-
-        for (int k = 0; k < absorbedCount; k++)
-        {
-            cellStart[k + 1] += cellStart[k];
-        }
-
-        var next = (int[])cellStart.Clone();
-        var cells = new int[cellStart[absorbedCount]];
-        for (int c = 0; c < absorbedOfCell.Length; c++)
-        {
-            int k = absorbedOfCell[c];
-            if (k >= 0)
-            {
-                cells[next[k]++] = c;
-            }
-        }
-
-        return cells;
     }
 }
