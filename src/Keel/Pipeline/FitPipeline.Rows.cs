@@ -2,14 +2,16 @@ using System.Globalization;
 using Keel.Model;
 using Keel.Results;
 using Keel.Rows;
+using Keel.Solvers;
 using Keel.Solvers.FixedEffects;
+using Keel.Solvers.Glm;
 
 namespace Keel.Pipeline;
 
 /// <summary>The row path: rows kept as columns, factors absorbed, covariates by Frisch–Waugh–Lovell.</summary>
 internal static partial class FitPipeline
 {
-    private static FitOutcome RunRows(Formula formula, RowPathPlan plan, FitOptions options, StageClock clock, IProgress<PipelineProgress>? progress, CancellationToken cancel)
+    private static FitOutcome? RunRows(Formula formula, RowPathPlan plan, FitOptions options, StageClock clock, IProgress<PipelineProgress>? progress, CancellationToken cancel)
     {
         int threads = Math.Max(1, options.Threads);
         progress?.Report(new PipelineProgress("read", 0, 0, 0, 0));
@@ -20,9 +22,136 @@ internal static partial class FitPipeline
             throw new KeelInputException($"{plan.Files[0]}: no rows to fit ({rows.Counts.RowsRead} read, {rows.Counts.DroppedMissing} with a missing value, {rows.Counts.DroppedInvalid} with an invalid target)");
         }
 
+        if (options.Family != GlmFamily.Gaussian)
+        {
+            return RunRowsLikelihood(formula, plan, options, rows, clock, cancel);
+        }
+
         // The absorbing factor: the model's factor with the most levels (the first of equals).
+        int absorbing = AbsorbingFactor(rows, plan.ModelFactors);
+        int[] segmentStart = CanonicalRowOrder.Apply(rows, absorbing, threads);
+        clock.Lap("order");
+        progress?.Report(new PipelineProgress("within", rows.Count, rows.Count, 0, 0));
+
+        (int[] factorOfTerm, int[] covariateOfTerm, int[] reference) = TermsOnRows(formula, plan, rows);
+        (WithinErrors errors, string type, string[] clusters) = RowErrors(options, rows);
+        WithinFit fit = WithinEstimator.Fit(rows, plan.ModelFactors, absorbing, segmentStart, reference, options.FixedEffects, errors, threads, cancel);
+        clock.Lap("solve");
+
+        string others = string.Join(" + ", Enumerable.Range(0, plan.ModelFactors).Where(f => f != absorbing).Select(f => rows.Factors[f].Name));
+        string reason = plan.Reason + string.Create(
+            CultureInfo.InvariantCulture,
+            $"; Frisch–Waugh–Lovell: {rows.Factors[absorbing].Name} ({rows.Factors[absorbing].LevelCount} levels) absorbed exactly{(others.Length == 0 ? "" : $", {others} by conjugate gradients on the Schur complement ({fit.Iterations} iterations, relative residual ≤ {options.FixedEffects.Tolerance:G2})")}; covariates by Householder QR with one refinement step") + SmallSampleNote(options, errors);
+        var design = new RowDesignOperator(rows, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads);
+        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly);
+        clock.Lap("assemble");
+        return new FitOutcome(result, null, null, null);
+    }
+
+    // --family poisson|binomial on the rows: separated levels left out, then IRLS with weighted
+    // within steps (Solvers/Glm/RowGlm). Null when a target is outside the family's range.
+    private static FitOutcome? RunRowsLikelihood(Formula formula, RowPathPlan plan, FitOptions options, RowColumns read, StageClock clock, CancellationToken cancel)
+    {
+        GlmFamily family = options.Family;
+        int threads = Math.Max(1, options.Threads);
+        foreach (double y in read.Target)
+        {
+            if (family == GlmFamily.Poisson ? !(y >= 0) : !(y >= 0 && y <= 1))
+            {
+                return null;
+            }
+        }
+
+        // A design the dense path takes whole (every level's standard error, the separation
+        // certificate on cells) stays on the cells: the row path is for the sizes beyond.
+        long columns = 1 + read.Covariates.Length + Enumerable.Range(0, plan.ModelFactors).Sum(f => (long)read.Factors[f].LevelCount - 1);
+        if (DenseLimits.Fits(read.Count, (int)Math.Min(int.MaxValue, columns)))
+        {
+            return null;
+        }
+
+        RowSeparationResult separation = RowSeparation.Detect(read, plan.ModelFactors, family);
+        RowColumns rows = read;
+        int[][]? originalLevel = null;
+        if (separation.Rows > 0)
+        {
+            rows = RowSubset.Without(read, separation.RowIsSeparated, out originalLevel);
+        }
+
+        if (rows.Count == 0)
+        {
+            throw new KeelInputException($"{plan.Files[0]}: every row is in a separated level (outcomes all {(family == GlmFamily.Poisson ? "zero" : "0 or all 1")}): nothing is left to fit");
+        }
+
+        int absorbing = AbsorbingFactor(rows, plan.ModelFactors);
+        int[] segmentStart = CanonicalRowOrder.Apply(rows, absorbing, threads);
+        clock.Lap("order");
+        // Separation by a combination of levels or covariates (the iterated rectifier on the rows).
+        var combinations = new List<(string Cell, long Rows)>();
+        long combinationRows = 0;
+        if (RowGlm.SeparatedByCombination(rows, plan.ModelFactors, absorbing, segmentStart, options.FixedEffects, GlmOptions.Default, threads, cancel) is { } certified)
+        {
+            var rowsByName = new Dictionary<string, long>(StringComparer.Ordinal);
+            for (int i = 0; i < certified.Length; i++)
+            {
+                if (certified[i])
+                {
+                    combinationRows++;
+                    string name = string.Join(", ", Enumerable.Range(0, plan.ModelFactors).Select(f => $"{rows.Factors[f].Name} = {rows.Factors[f].Labels[rows.Factors[f].Codes[i]]}"));
+                    if (rowsByName.TryAdd(name, 1))
+                    {
+                        combinations.Add((name, 0));
+                    }
+                    else
+                    {
+                        rowsByName[name]++;
+                    }
+                }
+            }
+
+            combinations = combinations.Select(c => (c.Cell, rowsByName[c.Cell])).ToList();
+            rows = RowSubset.Without(rows, certified, out int[][] again);
+            originalLevel = originalLevel is null ? again : again.Select((map, f) => map.Select(l => originalLevel[f][l]).ToArray()).ToArray();
+            absorbing = AbsorbingFactor(rows, plan.ModelFactors);
+            segmentStart = CanonicalRowOrder.Apply(rows, absorbing, threads);
+        }
+
+        clock.Lap("separation");
+        (int[] factorOfTerm, int[] covariateOfTerm, int[] reference) = TermsOnRows(formula, plan, rows);
+        (WithinErrors errors, string type, _) = RowErrors(options, rows);
+        RowGlmFit fit = RowGlm.Fit(rows, plan.ModelFactors, absorbing, segmentStart, reference, family, options.FixedEffects, GlmOptions.Default, errors, threads, cancel);
+        clock.Lap("solve");
+
+        var named = separation.Levels.Select(l => ($"{formula.Terms[Array.IndexOf(factorOfTerm, l.Factor)].Label}[{read.Factors[l.Factor].Labels[l.Level]}]", l.Rows, l.AllOne)).ToList();
+        var report = new GlmReport
+        {
+            Family = family,
+            Converged = fit.Converged,
+            Deviance = fit.Deviance,
+            NullDeviance = fit.NullDeviance,
+            DevianceOfRows = true,
+            RowsFitted = rows.Count,
+            DfNull = rows.Count - 1,
+            SeparatedRows = separation.Rows + combinationRows,
+            SeparatedColumns = [],
+            SeparationMessage = separation.Rows + combinationRows > 0 ? Separation.Describe(new SeparationResult([], named, separation.Rows + combinationRows) { Combinations = combinations }, family, read.Count) : null,
+            Iterations = fit.Iterations,
+            Tolerance = GlmOptions.Default.Tolerance,
+            StopReason = fit.Converged ? "deviance converged" : $"no convergence of the deviance within {GlmOptions.Default.MaxIterations} iterations",
+        };
+        string reason = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{GlmFamilies.Name(family)} likelihood with the {GlmFamilies.Link(family)} link by IRLS on the rows (stop when |ΔD|/(|D| + 0.1) < {GlmOptions.Default.Tolerance:G3}, R's rule), each weighted least-squares step by Frisch–Waugh–Lovell with the weights: {rows.Factors[absorbing].Name} absorbed exactly, the other factors by conjugate gradients on the weighted Schur complement ({fit.ProjectionIterations} iterations in all), covariates by Householder QR: ") + plan.Reason + SmallSampleNote(options, errors);
+        var design = new RowDesignOperator(rows, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads);
+        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit.Within, reason, type, threads, options.FixedEffects.Tolerance, design, diagnoseOnly: false, new RowLikelihood(report, originalLevel is null ? null : read.Factors, originalLevel));
+        clock.Lap("assemble");
+        return new FitOutcome(result, null, null, null);
+    }
+
+    private static int AbsorbingFactor(RowColumns rows, int modelFactors)
+    {
         int absorbing = 0;
-        for (int f = 1; f < plan.ModelFactors; f++)
+        for (int f = 1; f < modelFactors; f++)
         {
             if (rows.Factors[f].LevelCount > rows.Factors[absorbing].LevelCount)
             {
@@ -30,10 +159,11 @@ internal static partial class FitPipeline
             }
         }
 
-        int[] segmentStart = CanonicalRowOrder.Apply(rows, absorbing, threads);
-        clock.Lap("order");
-        progress?.Report(new PipelineProgress("within", rows.Count, rows.Count, 0, 0));
+        return absorbing;
+    }
 
+    private static (int[] FactorOfTerm, int[] CovariateOfTerm, int[] Reference) TermsOnRows(Formula formula, RowPathPlan plan, RowColumns rows)
+    {
         var factorOfTerm = new int[formula.Terms.Count];
         var covariateOfTerm = new int[formula.Terms.Count];
         var reference = new int[rows.Factors.Length];
@@ -48,28 +178,23 @@ internal static partial class FitPipeline
             }
         }
 
+        return (factorOfTerm, covariateOfTerm, reference);
+    }
+
+    private static (WithinErrors Errors, string Type, string[] Clusters) RowErrors(FitOptions options, RowColumns rows)
+    {
         string[] clusters = new[] { options.ClusterColumn, options.SecondClusterColumn }.OfType<string>().ToArray();
         int[] clusterFactors = clusters.Select(c => Array.FindIndex(rows.Factors, f => f.Name == c)).ToArray();
         string? robust = clusters.Length > 0 ? "cluster" : options.StandardErrors == StandardErrorKind.Hc1 ? "hc1" : null;
         var errors = new WithinErrors(robust, clusterFactors, options.SmallSample == SmallSampleConvention.Fixest);
-        WithinFit fit = WithinEstimator.Fit(rows, plan.ModelFactors, absorbing, segmentStart, reference, options.FixedEffects, errors, threads, cancel);
-        clock.Lap("solve");
-
-        string others = string.Join(" + ", Enumerable.Range(0, plan.ModelFactors).Where(f => f != absorbing).Select(f => rows.Factors[f].Name));
-        string reason = plan.Reason + string.Create(
-            CultureInfo.InvariantCulture,
-            $"; Frisch–Waugh–Lovell: {rows.Factors[absorbing].Name} ({rows.Factors[absorbing].LevelCount} levels) absorbed exactly{(others.Length == 0 ? "" : $", {others} by conjugate gradients on the Schur complement ({fit.Iterations} iterations, relative residual ≤ {options.FixedEffects.Tolerance:G2})")}; covariates by Householder QR with one refinement step");
         string type = clusters.Length > 0 ? $"cluster({string.Join(",", clusters)})" : robust ?? "classical";
-        if (robust is not null || options.SmallSample == SmallSampleConvention.Fixest)
-        {
-            reason += options.SmallSample == SmallSampleConvention.Fixest
+        return (errors, type, clusters);
+    }
+
+    private static string SmallSampleNote(FitOptions options, WithinErrors errors) =>
+        errors.Robust is null && options.SmallSample != SmallSampleConvention.Fixest
+            ? string.Empty
+            : options.SmallSample == SmallSampleConvention.Fixest
                 ? "; small-sample factors as fixest's defaults (K counts each factor's levels − 1 and the intercept, factors nested in a cluster not counted; clusters min G/(min G − 1))"
                 : "; small-sample factors as R sandwich on the full dummy model (K the rank; HC1 n/(n − K); clusters G/(G − 1)·(n − 1)/(n − K), each way its own G)";
-        }
-
-        var design = new RowDesignOperator(rows, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads);
-        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly);
-        clock.Lap("assemble");
-        return new FitOutcome(result, null, null, null);
-    }
 }

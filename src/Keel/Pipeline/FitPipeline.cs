@@ -59,9 +59,11 @@ internal static partial class FitPipeline
             throw new KeelInputException($"--cluster {options.ClusterColumn},{options.SecondClusterColumn}: two-way clustering is available on the row path only (continuous covariates next to factors, plain CSV, no --weights, --cells-out or --report)");
         }
 
-        if (rowPath is not null)
+        // The row path declines (null) only for a likelihood fit whose target is out of its family's
+        // range: the cell path's read then names the row.
+        if (rowPath is not null && RunRows(formula, rowPath, options, clock, progress, cancel) is { } rowFit)
         {
-            return RunRows(formula, rowPath, options, clock, progress, cancel);
+            return rowFit;
         }
 
         CellTable cells = ReadCells(formula, options, progress, cancel);

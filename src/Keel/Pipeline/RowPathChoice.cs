@@ -6,8 +6,10 @@
 // Rule (docs/fixed-effects.md): the row path runs when
 //   - the model is factors' main effects plus continuous covariates with an intercept (plain
 //     numeric columns; no interactions, powers or logs on the right), with at least one of each;
-//   - least squares (--family gaussian); the inputs are plain CSV files, without weights, and nothing asks for the cells (--cells-out,
-//     --report, keel diagnose) or for another solver (--solver other than auto);
+//   - least squares, or poisson without an offset (fitted by RowGlm, and only when its design is
+//     beyond the dense limits: smaller ones stay on the cells, with every level's standard error;
+//     keel diagnose of a likelihood fit stays on the cells too); the inputs are plain CSV files, without weights, and nothing
+//     asks for the cells (--cells-out, --report) or for another solver (--solver other than auto);
 //   - in the first SampleRows data rows, at least half the rows are distinct combinations of the
 //     regressors' values: the rows will not compress.
 // The reason is written to solver.reason either way.
@@ -34,7 +36,11 @@ internal static class RowPathChoice
     /// <summary>The plan when the row path fits this model and data better, else null.</summary>
     public static RowPathPlan? Choose(Formula formula, FitOptions options)
     {
-        if (options.Solver != SolverChoice.Auto || options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian || options.NeedsCells || options.WeightColumn is not null
+        // A poisson fit takes the row path too (RowGlm) when its design is beyond the dense limits
+        // (FitPipeline.Rows decides after the read), without an offset and not for keel diagnose;
+        // binomial stays on the cells, whose separation certificate covers the logit.
+        bool likelihood = options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian;
+        if (options.Solver != SolverChoice.Auto || (likelihood && (options.Family != Keel.Solvers.Glm.GlmFamily.Poisson || formula.Offset is not null || options.DiagnoseOnly)) || options.NeedsCells || options.WeightColumn is not null
             || options.Sources is not null || !formula.HasIntercept || formula.Terms.Count == 0)
         {
             return null;

@@ -34,8 +34,10 @@ internal static class RowResultAssembler
     /// <param name="covariateOfTerm">For each formula term, its index in rows.Covariates, or -1 for a factor.</param>
     /// <param name="design">The rows as an operator, for the condition estimate.</param>
     /// <param name="diagnoseOnly">keel diagnose: estimates and standard errors left out, the condition number always estimated.</param>
-    public static FitResult Assemble(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, string reason, string stdErrorType, int threads, double tolerance, RowDesignOperator design, bool diagnoseOnly)
+    /// <param name="likelihood">A poisson or binomial fit (RowGlm): its statistics replace the least-squares ones, and its separated levels are listed.</param>
+    public static FitResult Assemble(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, string reason, string stdErrorType, int threads, double tolerance, RowDesignOperator design, bool diagnoseOnly, RowLikelihood? likelihood = null)
     {
+        GlmReport? glm = likelihood?.Report;
         long n = rows.Count;
         long df = n - fit.Rank;
 
@@ -43,22 +45,26 @@ internal static class RowResultAssembler
         {
             Formula = formula.Text,
             LogTarget = formula.Response.Log,
-            Rows = n,
-            Cells = rows.Count,
+            Glm = glm,
+            Rows = n + (glm?.SeparatedRows ?? 0),
+            Cells = (int)Math.Min(int.MaxValue, n + (glm?.SeparatedRows ?? 0)),
             DroppedRows = rows.Counts.Dropped,
             SolverName = "within",
             SolverReason = reason,
-            Converged = fit.Converged,
-            Iterations = fit.Iterations,
-            Tolerance = tolerance,
-            StopReason = fit.Converged ? "Converged" : "IterationLimit",
+            Converged = fit.Converged && (glm?.Converged ?? true),
+            Iterations = glm?.Iterations ?? fit.Iterations,
+            Tolerance = glm?.Tolerance ?? tolerance,
+            StopReason = glm?.StopReason ?? (fit.Converged ? "Converged" : "IterationLimit"),
             Threads = threads,
             StdErrorType = stdErrorType,
         };
+        bool exp = formula.Response.Log || glm is not null;
 
         int[] factors = factorOfTerm.Where(f => f >= 0).ToArray();
         (double intercept, double[][] coefficient, bool[][] aliasedLevel, string[] aliasNote) = TreatmentCoding(rows, factors, reference, fit);
-        ConditionEstimate.Outcome condition = diagnoseOnly || rows.Count <= ConditionRowLimit
+        ConditionEstimate.Outcome condition = glm is not null
+            ? new ConditionEstimate.Outcome(null, "not estimated for a likelihood fit on the row path (its design is weighted anew at every step)")
+            : diagnoseOnly || rows.Count <= ConditionRowLimit
             ? Condition(design, rows, factors, reference, aliasedLevel, fit)
             : new ConditionEstimate.Outcome(null, string.Create(CultureInfo.InvariantCulture, $"not estimated: on the row path the estimate takes {RowLanczosSteps} passes over the rows (here {rows.Count:N0}: about a quarter of the fit), done by keel fit up to {ConditionRowLimit:N0} rows; keel diagnose always estimates it"));
         r.ConditionNumber = condition.ConditionNumber;
@@ -91,16 +97,34 @@ internal static class RowResultAssembler
                 int end = Math.Min(factor.LevelCount, (block + 1) * 4096);
                 for (int l = block * 4096; l < end; l++)
                 {
-                    levels[l] = Level(formula, rows, factorOfTerm, fit, label, f, l, reference[f], aliasedLevel[at][l], aliasNote[at], coefficient[at][l]);
+                    levels[l] = Level(formula, rows, factorOfTerm, fit, label, f, l, reference[f], aliasedLevel[at][l], aliasNote[at], coefficient[at][l], exp);
                 }
             });
+            if (likelihood?.OriginalLevel is { } original)
+            {
+                // The separated levels (no row left in the fit) in their canonical places, estimate null.
+                FactorColumn full = likelihood.OriginalFactors![f];
+                var all = new CoefficientResult[full.LevelCount];
+                for (int l = 0; l < levels.Length; l++)
+                {
+                    all[original[f][l]] = levels[l];
+                }
+
+                for (int l = 0; l < all.Length; l++)
+                {
+                    all[l] ??= new CoefficientResult { Name = string.Concat(label, "[", full.Labels[l], "]"), Term = label, Level = full.Labels[l], Status = CoefficientStatus.Separated };
+                }
+
+                levels = all;
+            }
+
             r.Coefficients.AddRange(levels);
-            parameters += factor.LevelCount - 1;
+            parameters += levels.Length - 1;
         }
 
         foreach (CoefficientResult c in r.Coefficients.Where(c => c.Level is null))
         {
-            if (r.LogTarget && c.Estimate is { } e)
+            if (exp && c.Estimate is { } e)
             {
                 double x = ElementaryFunctions.Exp(e);
                 c.ExpEstimate = double.IsFinite(x) ? x : null;
@@ -110,6 +134,12 @@ internal static class RowResultAssembler
         r.Parameters = parameters;
         r.Rank = (int)Math.Min(int.MaxValue, fit.Rank);
         r.DfResidual = df;
+        if (glm is not null)
+        {
+            // A likelihood fit: deviances in fit.*, no σ, R² or F (the covariance is (X̃'ΩX̃)⁻¹ itself).
+            return Finish(r, formula, rows, factorOfTerm, covariateOfTerm, reference, fit, factors, stdErrorType, diagnoseOnly, likelihood);
+        }
+
         r.Rss = fit.Rss;
         r.Tss = fit.Tss;
         r.RSquared = fit.Tss > 0 ? 1.0 - (fit.Rss / fit.Tss) : null;
@@ -122,13 +152,28 @@ internal static class RowResultAssembler
             r.ModelF = new FTest(fStat, modelDf, df, StudentT.FUpperTail(fStat, modelDf, df));
         }
 
+        return Finish(r, formula, rows, factorOfTerm, covariateOfTerm, reference, fit, factors, stdErrorType, diagnoseOnly, likelihood);
+    }
+
+    private static FitResult Finish(FitResult r, Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, int[] factors, string stdErrorType, bool diagnoseOnly, RowLikelihood? likelihood)
+    {
         if (stdErrorType.StartsWith("cluster", StringComparison.Ordinal))
         {
             r.Clusters = fit.ClusterCounts.Min();
         }
 
         AddWarnings(r, rows, factors, fit);
-        r.Model = Model(formula, rows, factorOfTerm, covariateOfTerm, reference, factors.Length <= 2 || fit.Identified is not null);
+        if (likelihood?.OriginalFactors is { } full)
+        {
+            // The model as the coefficients list it: every level, separated ones included.
+            int[] fullReference = reference.Select((code, f) => likelihood.OriginalLevel![f].Length > code ? likelihood.OriginalLevel[f][code] : code).ToArray();
+            r.Model = Model(formula, new RowColumns([], [], full, rows.Counts), factorOfTerm, covariateOfTerm, fullReference, factors.Length <= 2 || fit.Identified is not null);
+        }
+        else
+        {
+            r.Model = Model(formula, rows, factorOfTerm, covariateOfTerm, reference, factors.Length <= 2 || fit.Identified is not null);
+        }
+
         if (diagnoseOnly)
         {
             // keel diagnose: statuses and diagnostics only (the projection ran to decide the covariates' rank).
@@ -145,7 +190,7 @@ internal static class RowResultAssembler
         return r;
     }
 
-    private static CoefficientResult Level(Formula formula, RowColumns rows, int[] factorOfTerm, WithinFit fit, string label, int f, int l, int reference, bool aliased, string note, double estimate)
+    private static CoefficientResult Level(Formula formula, RowColumns rows, int[] factorOfTerm, WithinFit fit, string label, int f, int l, int reference, bool aliased, string note, double estimate, bool exp)
     {
         var c = new CoefficientResult { Name = string.Concat(label, "[", rows.Factors[f].Labels[l], "]"), Term = label, Level = rows.Factors[f].Labels[l] };
         if (l == reference)
@@ -171,7 +216,7 @@ internal static class RowResultAssembler
             c.Estimate = estimate;
         }
 
-        if (formula.Response.Log && c.Estimate is { } e)
+        if (exp && c.Estimate is { } e)
         {
             double x = ElementaryFunctions.Exp(e);
             c.ExpEstimate = double.IsFinite(x) ? x : null;
@@ -370,9 +415,18 @@ internal static class RowResultAssembler
             r.Warnings.Add(new FitWarning(WarningCodes.DroppedRows, $"{counts.Dropped} of {counts.RowsRead} rows were left out: {counts.DroppedMissing} with a missing value, {counts.DroppedInvalid} with an invalid target"));
         }
 
+        if (r.Glm?.SeparationMessage is { } separation)
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.Separation, separation));
+        }
+
         if (!fit.Converged)
         {
             r.Warnings.Add(new FitWarning(WarningCodes.NotConverged, $"the fixed-effects projection stopped after {fit.Iterations} iterations before reaching its tolerance; estimates are not reliable"));
+        }
+        else if (r.Glm is { Converged: false })
+        {
+            r.Warnings.Add(new FitWarning(WarningCodes.NotConverged, "the likelihood iterations reached their limit before the deviance settled; estimates are not reliable (a coefficient running away can mean separation by the covariates, which the row path does not search: docs/glm.md)"));
         }
 
         if (factors.Length >= 3 && fit.Identified is null)
@@ -399,7 +453,7 @@ internal static class RowResultAssembler
         }
 
         r.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "the row path gives standard errors for the covariates only: the intercept and the factor levels have none (their effects are absorbed, not inverted)"));
-        var overflow = r.Coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null && r.LogTarget).Select(c => c.Name).ToList();
+        var overflow = r.Coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null && r.ReportsExpEstimate).Select(c => c.Name).ToList();
         if (overflow.Count > 0)
         {
             r.Warnings.Add(new FitWarning(WarningCodes.ExpOverflow, $"exp() of {overflow.Count} coefficient(s) does not fit in a double: {string.Join(", ", overflow.Take(5))}{(overflow.Count > 5 ? ", ..." : string.Empty)}"));
@@ -442,3 +496,9 @@ internal static class RowResultAssembler
         };
     }
 }
+
+/// <summary>What a likelihood fit on the row path adds to the assembly.</summary>
+/// <param name="Report">The family, deviances, iterations and separation.</param>
+/// <param name="OriginalFactors">The factors before the separated rows were left out (every level), or null when none was.</param>
+/// <param name="OriginalLevel">Per factor, each fitted level's code among <paramref name="OriginalFactors"/>' levels.</param>
+internal sealed record RowLikelihood(GlmReport Report, FactorColumn[]? OriginalFactors, int[][]? OriginalLevel);

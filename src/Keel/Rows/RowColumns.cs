@@ -112,3 +112,54 @@ internal sealed record RowCounts(long RowsRead, long DroppedMissing, long Droppe
 {
     public long Dropped => DroppedMissing + DroppedInvalid;
 }
+
+/// <summary>Rows left out of a fit (a likelihood fit's separated rows), with each factor's levels renumbered.</summary>
+internal static class RowSubset
+{
+    /// <summary>
+    /// The rows not dropped, in the same order, each factor keeping only the levels that still have
+    /// rows (codes renumbered in the same canonical order); <paramref name="originalLevel"/> maps each
+    /// factor's new code to its code in <paramref name="rows"/>.
+    /// </summary>
+    public static RowColumns Without(RowColumns rows, bool[] drop, out int[][] originalLevel)
+    {
+        int keptRows = drop.Count(d => !d);
+        int[] keep = new int[keptRows];
+        for (int i = 0, at = 0; i < drop.Length; i++)
+        {
+            if (!drop[i])
+            {
+                keep[at++] = i;
+            }
+        }
+
+        double[] Take(double[] column) => keep.Select(i => column[i]).ToArray();
+        originalLevel = new int[rows.Factors.Length][];
+        var factors = new FactorColumn[rows.Factors.Length];
+        for (int f = 0; f < factors.Length; f++)
+        {
+            FactorColumn factor = rows.Factors[f];
+            var used = new bool[factor.LevelCount];
+            foreach (int i in keep)
+            {
+                used[factor.Codes[i]] = true;
+            }
+
+            var newCode = new int[factor.LevelCount];
+            var original = new List<int>();
+            for (int l = 0; l < factor.LevelCount; l++)
+            {
+                newCode[l] = used[l] ? original.Count : -1;
+                if (used[l])
+                {
+                    original.Add(l);
+                }
+            }
+
+            originalLevel[f] = [.. original];
+            factors[f] = new FactorColumn(factor.Name, factor.IsNumeric, original.Select(l => factor.Labels[l]).ToArray(), keep.Select(i => newCode[factor.Codes[i]]).ToArray());
+        }
+
+        return new RowColumns(Take(rows.Target), rows.Covariates.Select(Take).ToArray(), factors, rows.Counts);
+    }
+}

@@ -12,6 +12,10 @@
 //   one null direction) but the system is consistent, so CG from b = 0 converges to a solution;
 //   every solution gives the same residuals. S·u is applied from the rows, never formed: per
 //   segment t_i = Σ_q u[c_q(i)], then (t_i − mean(t)) is scattered to each level of the row.
+// Weights (a likelihood fit's IRLS step, Solvers/Glm/RowGlm): with row weights ω the objective is
+//   Σ ω·(v − D₀α₀ − D₂b)², so α₀ is the ω-weighted mean per segment, N₀ = D₀ᵀΩD₀, and
+//   S = D₂ᵀΩM₀D₂ with M₀ = I − D₀N₀⁻¹D₀ᵀΩ; S·u scatters ω_i·(t_i − weighted mean(t)). A row of
+//   weight 0 takes no part (a separated row). Without weights every loop is the unweighted one.
 // Stopping rule: ||D₂ᵀM₀v − S·b|| ≤ Tolerance·||D₂ᵀM₀v|| for each right-hand side.
 // Invariant (reproducibility): rows are in canonical order (CanonicalRowOrder); the rows are cut
 //   into chunks of whole segments at boundaries that depend only on the data; each chunk sums into
@@ -45,9 +49,10 @@ internal static class FixedEffectsProjection
     /// <paramref name="segmentStart"/> delimits the rows of each level of the absorbing factor,
     /// <paramref name="otherCodes"/> gives the other factors' codes with <paramref name="otherLevels"/> levels each.
     /// </summary>
-    public static FixedEffectsSolution Project(double[][] values, int[] segmentStart, int[][] otherCodes, int[] otherLevels, FixedEffectsOptions options, int threads, CancellationToken cancel)
+    /// <param name="weights">Row weights ω (non-negative), or null for unweighted least squares.</param>
+    public static FixedEffectsSolution Project(double[][] values, int[] segmentStart, int[][] otherCodes, int[] otherLevels, FixedEffectsOptions options, int threads, CancellationToken cancel, double[]? weights = null)
     {
-        var layout = new Layout(segmentStart, otherCodes, otherLevels, values.Length, threads);
+        var layout = new Layout(segmentStart, otherCodes, otherLevels, values.Length, threads, weights);
         int nrhs = values.Length;
         int m = layout.Levels;
         var b = new double[nrhs][];
@@ -193,10 +198,29 @@ internal static class FixedEffectsProjection
         private readonly int _nrhs;
         private readonly ParallelOptions _parallel;
         private readonly int _maxSegment;
+        private readonly double[]? _weights;
+        private readonly double[]? _segmentWeight;
 
-        public Layout(int[] segmentStart, int[][] otherCodes, int[] otherLevels, int nrhs, int threads)
+        public Layout(int[] segmentStart, int[][] otherCodes, int[] otherLevels, int nrhs, int threads, double[]? weights = null)
         {
             _segmentStart = segmentStart;
+            _weights = weights;
+            if (weights is not null)
+            {
+                // Σω per segment, rows in order.
+                _segmentWeight = new double[segmentStart.Length - 1];
+                for (int s = 0; s < _segmentWeight.Length; s++)
+                {
+                    double sum = 0;
+                    for (int i = segmentStart[s]; i < segmentStart[s + 1]; i++)
+                    {
+                        sum += weights[i];
+                    }
+
+                    _segmentWeight[s] = sum;
+                }
+            }
+
             _codes = otherCodes;
             _nrhs = nrhs;
             _offset = new int[otherLevels.Length];
@@ -239,6 +263,39 @@ internal static class FixedEffectsProjection
         /// <summary>D₂ᵀM₀v for every right-hand side, interleaved.</summary>
         public double[] ProjectedRightHandSide(double[][] values)
         {
+            if (_weights is { } omega)
+            {
+                ForEachChunk((chunk, partial, scratch) =>
+                {
+                    for (int s = _chunkFirstSegment[chunk]; s < _chunkFirstSegment[chunk + 1]; s++)
+                    {
+                        int from = _segmentStart[s];
+                        int to = _segmentStart[s + 1];
+                        double total = _segmentWeight![s];
+                        for (int r = 0; r < _nrhs; r++)
+                        {
+                            double[] v = values[r];
+                            double sum = 0;
+                            for (int i = from; i < to; i++)
+                            {
+                                sum += omega[i] * v[i];
+                            }
+
+                            double mean = total > 0 ? sum / total : 0;
+                            for (int i = from; i < to; i++)
+                            {
+                                double d = omega[i] * (v[i] - mean);
+                                for (int q = 0; q < _codes.Length; q++)
+                                {
+                                    partial[((_offset[q] + _codes[q][i]) * _nrhs) + r] += d;
+                                }
+                            }
+                        }
+                    }
+                });
+                return Merge();
+            }
+
             ForEachChunk((chunk, partial, scratch) =>
             {
                 for (int s = _chunkFirstSegment[chunk]; s < _chunkFirstSegment[chunk + 1]; s++)
@@ -272,6 +329,11 @@ internal static class FixedEffectsProjection
         /// <summary>1/diag(S) (0 where the diagonal is 0: a level absorbed entirely by the absorbing factor).</summary>
         public double[] InverseDiagonal()
         {
+            if (_weights is not null)
+            {
+                return InverseDiagonalWeighted();
+            }
+
             // diag(S)_j = Σ_segments (c_j − c_j²/n_s), c_j the rows of level j in segment s: one
             // addition per level and segment, segments in order, so the sum is reproducible.
             int nrhs = _nrhs;
@@ -316,10 +378,70 @@ internal static class FixedEffectsProjection
             return inverse;
         }
 
+        // diag(S)_j = Σ_segments (c_j − c_j²/n_s) with c_j = Σω over the rows of level j in segment s
+        // and n_s = Σω over the segment.
+        private double[] InverseDiagonalWeighted()
+        {
+            int nrhs = _nrhs;
+            double[] omega = _weights!;
+            var sums = new ThreadLocal<(double[] Sum, bool[] Seen, List<int> Touched)>(() => (new double[Levels], new bool[Levels], new List<int>()));
+            ForEachChunk((chunk, partial, scratch) =>
+            {
+                (double[] sum, bool[] seen, List<int> touched) = sums.Value;
+                for (int s = _chunkFirstSegment[chunk]; s < _chunkFirstSegment[chunk + 1]; s++)
+                {
+                    int from = _segmentStart[s];
+                    int to = _segmentStart[s + 1];
+                    double total = _segmentWeight![s];
+                    touched.Clear();
+                    for (int i = from; i < to; i++)
+                    {
+                        for (int q = 0; q < _codes.Length; q++)
+                        {
+                            int j = _offset[q] + _codes[q][i];
+                            if (!seen[j])
+                            {
+                                seen[j] = true;
+                                touched.Add(j);
+                            }
+
+                            sum[j] += omega[i];
+                        }
+                    }
+
+                    foreach (int j in touched)
+                    {
+                        double c = sum[j];
+                        partial[j * nrhs] += total > 0 ? c - (c * c / total) : 0;
+                        sum[j] = 0;
+                        seen[j] = false;
+                    }
+                }
+            });
+            sums.Dispose();
+            double[] merged = Merge();
+            var inverse = new double[Levels];
+            for (int j = 0; j < Levels; j++)
+            {
+                double d = merged[j * nrhs];
+                // A level whose weighted diagonal is at rounding level of its weight is absorbed.
+                inverse[j] = d > 0 ? 1.0 / d : 0.0;
+            }
+
+            return inverse;
+        }
+
         /// <summary>ap = S·p for every right-hand side (interleaved).</summary>
         public void ApplySchur(double[] p, double[] ap)
         {
             int nrhs = _nrhs;
+            if (_weights is not null)
+            {
+                ForEachChunk((chunk, partial, scratch) => ApplySchurWeighted(chunk, p, partial, scratch));
+                MergeInto(ap);
+                return;
+            }
+
             if (_codes.Length == 2)
             {
                 ForEachChunk((chunk, partial, scratch) => ApplySchurTwo(chunk, p, partial, scratch));
@@ -428,7 +550,61 @@ internal static class FixedEffectsProjection
             }
         }
 
-        /// <summary>v ← v − D₂b − D₀α₀ with α₀ the segment means of v − D₂b (written to <paramref name="absorbing"/>).</summary>
+        // S·p with weights: t_i = Σ_q p[c_q(i)], ω-weighted mean per segment, ω_i·(t_i − mean) scattered.
+        private void ApplySchurWeighted(int chunk, double[] p, double[] partial, double[] scratch)
+        {
+            int nrhs = _nrhs;
+            double[] omega = _weights!;
+            Span<double> mean = stackalloc double[nrhs];
+            for (int s = _chunkFirstSegment[chunk]; s < _chunkFirstSegment[chunk + 1]; s++)
+            {
+                int from = _segmentStart[s];
+                int to = _segmentStart[s + 1];
+                double total = _segmentWeight![s];
+                mean.Clear();
+                for (int i = from, t = 0; i < to; i++, t += nrhs)
+                {
+                    for (int r = 0; r < nrhs; r++)
+                    {
+                        scratch[t + r] = 0;
+                    }
+
+                    for (int q = 0; q < _codes.Length; q++)
+                    {
+                        int j = (_offset[q] + _codes[q][i]) * nrhs;
+                        for (int r = 0; r < nrhs; r++)
+                        {
+                            scratch[t + r] += p[j + r];
+                        }
+                    }
+
+                    for (int r = 0; r < nrhs; r++)
+                    {
+                        mean[r] += omega[i] * scratch[t + r];
+                    }
+                }
+
+                for (int r = 0; r < nrhs; r++)
+                {
+                    mean[r] = total > 0 ? mean[r] / total : 0;
+                }
+
+                for (int i = from, t = 0; i < to; i++, t += nrhs)
+                {
+                    double w = omega[i];
+                    for (int q = 0; q < _codes.Length; q++)
+                    {
+                        int j = (_offset[q] + _codes[q][i]) * nrhs;
+                        for (int r = 0; r < nrhs; r++)
+                        {
+                            partial[j + r] += w * (scratch[t + r] - mean[r]);
+                        }
+                    }
+                }
+            }
+        }
+
+        /// <summary>v ← v − D₂b − D₀α₀ with α₀ the segment means of v − D₂b (written to <paramref name="absorbing"/>; ω-weighted means with weights).</summary>
         public void Residuals(double[][] values, double[][] b, double[][] absorbing)
         {
             int chunks = Chunks;
@@ -452,10 +628,12 @@ internal static class FixedEffectsProjection
                             }
 
                             v[i] = w;
-                            sum += w;
+                            sum += _weights is null ? w : _weights[i] * w;
                         }
 
-                        double mean = to > from ? sum / (to - from) : 0;
+                        double mean = _weights is null
+                            ? (to > from ? sum / (to - from) : 0)
+                            : (_segmentWeight![s] > 0 ? sum / _segmentWeight[s] : 0);
                         absorbing[r][s] = mean;
                         for (int i = from; i < to; i++)
                         {

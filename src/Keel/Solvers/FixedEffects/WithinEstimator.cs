@@ -121,6 +121,27 @@ internal static class WithinEstimator
         double rss = RowCovariance.ResidualSumOfSquares(x, rows.Target, solution.Beta, threads);
 
         clock.Lap("covariates");
+        (double[][] effects, long rankFactors, long fixestFactors, int[][] componentOfLevel, FactorRankDecision? identified) =
+            FactorStructure(rows, modelFactors, absorbing, segmentStart, reference, projection, solution.Kept, solution.Beta, threads);
+        clock.Lap("factor rank");
+        long rank = kept + rankFactors;
+        long rankFixest = kept + fixestFactors;
+        var clusterCounts = errors.Clusters.Select(c => rows.Factors[c].LevelCount).ToArray();
+        double[]? variance = kept == 0 ? [] : Variances(rows, modelFactors, x, rows.Target, solution.Beta, solution.R, n, rss / (n - (errors.Fixest ? rankFixest : rank)), rank, rankFixest, errors, clusterCounts, threads);
+
+        clock.Lap("variances");
+        return new WithinFit(solution.Kept, solution.Beta, variance, aliased, effects, rank, rankFixest, rss, tss, projection.Iterations, projection.Converged, clusterCounts) { Identified = identified, ComponentOfLevel = modelFactors == 2 ? componentOfLevel : null };
+    }
+
+    /// <summary>
+    /// The factors' side of a fit: the rank of the factors with the intercept (L₀ + Σ (L_q − C_q), or
+    /// FactorRank's exact decision for three or more factors), the effects of the fitted model's
+    /// residual target α_y − Σ β_j α_{x_j} per factor, and with two factors the components of their levels.
+    /// </summary>
+    internal static (double[][] Effects, long RankFactors, long FixestFactors, int[][] ComponentOfLevel, FactorRankDecision? Identified) FactorStructure(
+        RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, FixedEffectsSolution projection, int[] keptCovariates, double[] beta, int threads)
+    {
+        int kept = keptCovariates.Length;
         // Rank of the factors with the intercept: L₀ + Σ (L_q − C_q).
         FactorColumn first = rows.Factors[absorbing];
         var components = new int[modelFactors];
@@ -148,7 +169,6 @@ internal static class WithinEstimator
             }
         }
 
-        clock.Lap("components");
         // Effects of the fitted model's residual target: α_y − Σ β_j α_{x_j}, per factor.
         var effects = new double[modelFactors][];
         int offset = 0;
@@ -159,8 +179,8 @@ internal static class WithinEstimator
             double[] e = Of(0);
             for (int c = 0; c < kept; c++)
             {
-                double[] ex = Of(1 + solution.Kept[c]);
-                double b = solution.Beta[c];
+                double[] ex = Of(1 + keptCovariates[c]);
+                double b = beta[c];
                 for (int l = 0; l < levels; l++)
                 {
                     e[l] -= b * ex[l];
@@ -180,21 +200,18 @@ internal static class WithinEstimator
             rankFactors = identified.Rank;
         }
 
-        clock.Lap("factor rank");
-        long rank = kept + rankFactors;
-        long rankFixest = kept + fixestFactors;
-        var clusterCounts = errors.Clusters.Select(c => rows.Factors[c].LevelCount).ToArray();
-        double[]? variance = kept == 0 ? [] : Variances(rows, modelFactors, x, solution, rss, rank, rankFixest, errors, clusterCounts, threads);
-
-        clock.Lap("variances");
-        return new WithinFit(solution.Kept, solution.Beta, variance, aliased, effects, rank, rankFixest, rss, tss, projection.Iterations, projection.Converged, clusterCounts) { Identified = identified, ComponentOfLevel = modelFactors == 2 ? componentOfLevel : null };
+        return (effects, rankFactors, fixestFactors, componentOfLevel, identified);
     }
 
-    private static double[]? Variances(RowColumns rows, int modelFactors, double[][] x, CovariateSolution solution, double rss, long rank, long rankFixest, WithinErrors errors, int[] clusterCounts, int threads)
+    /// <summary>
+    /// The covariates' variances: classical s²·(R₁₁ᵀR₁₁)⁻¹, or the HC1 or clustered sandwich whose
+    /// scores are x_i·(y_i − x_iβ) (for a likelihood fit: x̃_i·(y_i − μ_i) with β = 0 and y − μ given).
+    /// </summary>
+    /// <param name="classicalScale">s² of the classical variance (σ̂² for least squares, 1 for a likelihood fit).</param>
+    internal static double[]? Variances(RowColumns rows, int modelFactors, double[][] x, double[] target, double[] beta, double[] r11, long n, double classicalScale, long rank, long rankFixest, WithinErrors errors, int[] clusterCounts, int threads)
     {
-        int k = solution.Kept.Length;
-        long n = rows.Count;
-        double[] bread = RowCovariance.Bread(solution.R, k);
+        int k = beta.Length;
+        double[] bread = RowCovariance.Bread(r11, k);
         long K = errors.Fixest ? rankFixest : rank;
         if (n <= K)
         {
@@ -204,12 +221,11 @@ internal static class WithinEstimator
         double[] v;
         if (errors.Robust is null)
         {
-            double s2 = rss / (n - K);
-            v = bread.Select(b => b * s2).ToArray();
+            v = bread.Select(b => b * classicalScale).ToArray();
         }
         else if (errors.Robust == "hc1")
         {
-            double[] meat = RowCovariance.HeteroskedasticMeat(x, rows.Target, solution.Beta, threads);
+            double[] meat = RowCovariance.HeteroskedasticMeat(x, target, beta, threads);
             double factor = n / (double)(n - K);
             v = RowCovariance.Sandwich(bread, meat, k).Select(e => e * factor).ToArray();
         }
@@ -249,7 +265,7 @@ internal static class WithinEstimator
             v = new double[k * k];
             foreach ((int[] codes, int g, double sign) in terms)
             {
-                double[] term = RowCovariance.Sandwich(bread, RowCovariance.ClusterMeat(x, rows.Target, solution.Beta, codes, g), k);
+                double[] term = RowCovariance.Sandwich(bread, RowCovariance.ClusterMeat(x, target, beta, codes, g), k);
                 double adjust = errors.Fixest ? 1.0 : g / (g - 1.0);
                 for (int i = 0; i < v.Length; i++)
                 {
@@ -287,7 +303,7 @@ internal static class WithinEstimator
         return true;
     }
 
-    private static bool IsConstantWithin(double[] x, FactorColumn factor)
+    internal static bool IsConstantWithin(double[] x, FactorColumn factor)
     {
         var first = new double[factor.LevelCount];
         var seen = new bool[factor.LevelCount];
