@@ -50,7 +50,8 @@ internal static class FixedEffectsProjection
     /// <paramref name="otherCodes"/> gives the other factors' codes with <paramref name="otherLevels"/> levels each.
     /// </summary>
     /// <param name="weights">Row weights ω (non-negative), or null for unweighted least squares.</param>
-    public static FixedEffectsSolution Project(double[][] values, int[] segmentStart, int[][] otherCodes, int[] otherLevels, FixedEffectsOptions options, int threads, CancellationToken cancel, double[]? weights = null)
+    /// <param name="start">b of a nearby problem to start the iterations from (IRLS's previous step), by right-hand side; null starts from 0.</param>
+    public static FixedEffectsSolution Project(double[][] values, int[] segmentStart, int[][] otherCodes, int[] otherLevels, FixedEffectsOptions options, int threads, CancellationToken cancel, double[]? weights = null, double[][]? start = null)
     {
         var layout = new Layout(segmentStart, otherCodes, otherLevels, values.Length, threads, weights);
         int nrhs = values.Length;
@@ -58,7 +59,7 @@ internal static class FixedEffectsProjection
         var b = new double[nrhs][];
         for (int r = 0; r < nrhs; r++)
         {
-            b[r] = new double[m];
+            b[r] = start is null ? new double[m] : (double[])start[r].Clone();
         }
 
         int iterations = 0;
@@ -66,7 +67,7 @@ internal static class FixedEffectsProjection
         var clock = new SubStageClock("projection");
         if (m > 0)
         {
-            (iterations, converged) = ConjugateGradients(layout, values, b, options, cancel);
+            (iterations, converged) = ConjugateGradients(layout, values, b, options, cancel, start is not null);
         }
 
         var absorbing = new double[nrhs][];
@@ -81,7 +82,7 @@ internal static class FixedEffectsProjection
         return new FixedEffectsSolution(absorbing, b, iterations, converged);
     }
 
-    private static (int Iterations, bool Converged) ConjugateGradients(Layout layout, double[][] values, double[][] b, FixedEffectsOptions options, CancellationToken cancel)
+    private static (int Iterations, bool Converged) ConjugateGradients(Layout layout, double[][] values, double[][] b, FixedEffectsOptions options, CancellationToken cancel, bool warm = false)
     {
         int nrhs = values.Length;
         int m = layout.Levels;
@@ -93,6 +94,26 @@ internal static class FixedEffectsProjection
         double[] inverseDiagonal = layout.InverseDiagonal();
         clock.Lap("preconditioner");
         var residual = (double[])rhs.Clone();
+        if (warm)
+        {
+            // r = D₂ᵀM₀v − S·b from the given start (the stopping rule stays relative to D₂ᵀM₀v).
+            var start = new double[m * nrhs];
+            for (int r = 0; r < nrhs; r++)
+            {
+                for (int j = 0; j < m; j++)
+                {
+                    start[(j * nrhs) + r] = b[r][j];
+                }
+            }
+
+            var product = new double[m * nrhs];
+            layout.ApplySchur(start, product);
+            for (int i = 0; i < residual.Length; i++)
+            {
+                residual[i] -= product[i];
+            }
+        }
+
         var z = new double[m * nrhs];
         var p = new double[m * nrhs];
         var ap = new double[m * nrhs];
@@ -103,6 +124,15 @@ internal static class FixedEffectsProjection
         {
             bound[r] = options.Tolerance * Math.Sqrt(Dot(rhs, rhs, r, nrhs, m));
             done[r] = bound[r] == 0;
+            if (warm && bound[r] == 0)
+            {
+                // A zero right-hand side has the solution 0 whatever the start.
+                Array.Clear(b[r]);
+            }
+            else if (warm)
+            {
+                done[r] = Math.Sqrt(Dot(residual, residual, r, nrhs, m)) <= bound[r];
+            }
         }
 
         Precondition(residual, inverseDiagonal, z, nrhs, m);

@@ -222,6 +222,7 @@ internal static class RowGlm
         private readonly double[] _z;
         private readonly double[][] _scaled;
         private int[]? _candidates;
+        private double[][]? _start;
         private List<AliasedCovariate>? _absorbed;
 
         public Step(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, FixedEffectsOptions options, int threads)
@@ -320,7 +321,9 @@ internal static class RowGlm
                 _rows.Covariates[j].AsSpan().CopyTo(Projected[1 + j]);
             }
 
-            FixedEffectsSolution projection = FixedEffectsProjection.Project(Projected, _segmentStart, _otherCodes, _otherLevels, _options, _threads, cancel, _omega);
+            // Warm start: the previous step's effects, close to this step's (fixest's feglm does the same).
+            FixedEffectsSolution projection = FixedEffectsProjection.Project(Projected, _segmentStart, _otherCodes, _otherLevels, _options, _threads, cancel, _omega, _start);
+            _start = projection.Others;
             for (int r = 0; r <= k; r++)
             {
                 double[] from = Projected[r];
