@@ -157,6 +157,22 @@ internal sealed class CellAccumulator
         return ref _sums[stats.Full];
     }
 
+    /// <summary>
+    /// The exact sums of <paramref name="stats"/> (a cell of a weighted accumulator) for a row of a
+    /// cells file that stands for <paramref name="rows"/> rows, promoting the cell on its first; the
+    /// caller adds the file's sums to them (CellsFileMerger: the one accumulation path of cells).
+    /// </summary>
+    public ref CellSums AddCellRows(ref CellStats stats, long rows)
+    {
+        if (stats.Rows == 0)
+        {
+            stats.Full = Promote();
+        }
+
+        stats.Rows += rows;
+        return ref _sums[stats.Full];
+    }
+
     /// <summary>Σw of cell <paramref name="cell"/> (a weighted accumulator only).</summary>
     public ref ExactSum SumW(int cell) => ref _sumW![cell];
 

@@ -16,37 +16,6 @@ namespace Keel.Compression;
 /// </summary>
 internal static class CellCanonicalizer
 {
-    /// <summary>One part with the statistics in parallel lists (the cells-file merger's layout).</summary>
-    public static CellTable Canonicalize(
-        IReadOnlyList<string> names,
-        ValueInterner[] interners,
-        ReadOnlySpan<int> provisionalKeys,
-        IReadOnlyList<long> rowCount,
-        IReadOnlyList<ExactSum> sumW,
-        IReadOnlyList<ExactSum> sumWy,
-        IReadOnlyList<ExactSum> sumWy2,
-        RowPassCounts counts,
-        IReadOnlyList<ExactSum>? sumWExpOffset = null,
-        IReadOnlyList<ExactSum>? sumWYLogY = null)
-    {
-        var stats = new CellStats[rowCount.Count];
-        var sums = new CellSums[rowCount.Count];
-        var w = new ExactSum[rowCount.Count];
-        for (int c = 0; c < stats.Length; c++)
-        {
-            stats[c] = new CellStats { Rows = rowCount[c], Full = c };
-            sums[c] = new CellSums { Wy = sumWy[c], Wy2 = sumWy2[c] };
-            w[c] = sumW[c];
-        }
-
-        var part = new CellPart(interners, provisionalKeys.ToArray(), stats, sums, Compact: false, w, stats.Length)
-        {
-            SumWExpOffset = sumWExpOffset?.ToArray(),
-            SumWYLogY = sumWYLogY?.ToArray(),
-        };
-        return Canonicalize(names, [part], sumWFromRows: false, counts);
-    }
-
     /// <summary>
     /// The canonical table of the union of <paramref name="parts"/> (each with its own value ids).
     /// <paramref name="sumWFromRows"/>: the parts hold no Σw (an unweighted pass) and Σw is the row count.

@@ -9,7 +9,6 @@
 //   are present they are used, and merging halves gives the same bits as one pass.
 // Cost: one hash look-up per key field and per cells row; memory grows with the number of cells.
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Keel.Data;
 
 namespace Keel.Compression;
@@ -19,15 +18,12 @@ internal sealed class CellsFileMerger
 {
     private readonly IReadOnlyList<string> _keyColumns;
     private readonly ValueInterner[] _interners;
-    private readonly CellHashTable _cells;
+    // The row pass's own accumulator, weighted, with both optional statistics: the cells of files
+    // accumulate exactly as the cells of rows do, then take the same canonical merge.
+    private readonly CellAccumulator _cells;
     private readonly int[] _key;
-    private readonly List<long> _rowCount = [];
-    private readonly List<ExactSum> _sumW = [];
-    private readonly List<ExactSum> _sumWy = [];
-    private readonly List<ExactSum> _sumWy2 = [];
 
-    // The optional statistics (CellsFileColumns.Optional): kept while every input so far has them.
-    private readonly List<ExactSum>[] _optional = [[], []];
+    // The optional statistics (CellsFileColumns.Optional: Σw·e^offset, Σw·y·log y): kept while every input so far has them.
     private readonly bool[] _optionalInAll = [true, true];
     private bool _anyInput;
     private long _rowsUsed;
@@ -42,7 +38,7 @@ internal sealed class CellsFileMerger
             _interners[j] = new ValueInterner();
         }
 
-        _cells = new CellHashTable(keyColumns.Count);
+        _cells = new CellAccumulator(keyColumns.Count, weighted: true, offset: true, yLogY: true);
         _key = new int[keyColumns.Count];
     }
 
@@ -60,7 +56,7 @@ internal sealed class CellsFileMerger
         for (int s = 0; s < optional.Length; s++)
         {
             // A statistic missing from one input is unknown for the union: dropped, not taken as 0.
-            _optionalInAll[s] &= optional[s] >= 0 && (!_anyInput || _optional[s].Count == _cells.Count);
+            _optionalInAll[s] &= optional[s] >= 0;
         }
 
         _anyInput = true;
@@ -104,33 +100,23 @@ internal sealed class CellsFileMerger
                 throw KeelInputException.At(source.Name, source.Line, "keel_sum_w", $"the sum of weights must be positive, found {w.ToDouble().ToString("R", CultureInfo.InvariantCulture)}");
             }
 
-            int cell = _cells.FindOrAdd(_key, out bool added);
-            if (added)
+            ref CellStats stats = ref _cells.Find(_key, out int cell);
+            ref CellSums sums = ref _cells.AddCellRows(ref stats, n);
+            sums.Wy.Add(in wy);
+            sums.Wy2.Add(in wy2);
+            _cells.SumW(cell).Add(in w);
+            if (_optionalInAll[0])
             {
-                _rowCount.Add(0);
-                _sumW.Add(default);
-                _sumWy.Add(default);
-                _sumWy2.Add(default);
+                ExactSum value = ReadSum(source, optional[0], optionalExact[0]);
+                _cells.SumWExpOffset(cell).Add(in value);
             }
 
-            for (int s = 0; s < optional.Length; s++)
+            if (_optionalInAll[1])
             {
-                if (_optionalInAll[s])
-                {
-                    if (added)
-                    {
-                        _optional[s].Add(default);
-                    }
-
-                    ExactSum value = ReadSum(source, optional[s], optionalExact[s]);
-                    CollectionsMarshal.AsSpan(_optional[s])[cell].Add(in value);
-                }
+                ExactSum value = ReadSum(source, optional[1], optionalExact[1]);
+                _cells.SumWYLogY(cell).Add(in value);
             }
 
-            CollectionsMarshal.AsSpan(_rowCount)[cell] += n;
-            CollectionsMarshal.AsSpan(_sumW)[cell].Add(in w);
-            CollectionsMarshal.AsSpan(_sumWy)[cell].Add(in wy);
-            CollectionsMarshal.AsSpan(_sumWy2)[cell].Add(in wy2);
             _rowsUsed += n;
         }
     }
@@ -148,17 +134,13 @@ internal sealed class CellsFileMerger
                 pushedDown.RowsRead - _rowsUsed - pushedDown.ZeroWeightRows - pushedDown.InvalidRows,
                 pushedDown.InvalidRows,
                 pushedDown.ZeroWeightRows);
-        return CellCanonicalizer.Canonicalize(
-            _keyColumns,
-            _interners,
-            _cells.Keys,
-            _rowCount,
-            _sumW,
-            _sumWy,
-            _sumWy2,
-            counts,
-            _optionalInAll[0] && _anyInput ? _optional[0] : null,
-            _optionalInAll[1] && _anyInput ? _optional[1] : null);
+        CellPart all = _cells.Part(_interners);
+        CellPart part = all with
+        {
+            SumWExpOffset = _optionalInAll[0] && _anyInput ? all.SumWExpOffset : null,
+            SumWYLogY = _optionalInAll[1] && _anyInput ? all.SumWYLogY : null,
+        };
+        return CellCanonicalizer.Canonicalize(_keyColumns, [part], sumWFromRows: false, counts);
     }
 
     private static long ReadCount(ITabularSource source, int ordinal)
