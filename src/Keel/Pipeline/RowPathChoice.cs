@@ -46,6 +46,17 @@ internal static class RowPathChoice
             return null;
         }
 
+        if (formula.Terms.Any(t => t.Factors is not [VariableFactor or CategoricalFactor]))
+        {
+            return null;
+        }
+
+        // Only a plain column can be a continuous covariate: without one the rows are not sampled.
+        if (!formula.Terms.Any(t => t.Factors is [VariableFactor]))
+        {
+            return null;
+        }
+
         DataInputs inputs = DataInputs.Of(options.Inputs);
         if (!inputs.IsRows)
         {
@@ -67,10 +78,6 @@ internal static class RowPathChoice
             return null;
         }
 
-        if (formula.Terms.Any(t => t.Factors is not [VariableFactor or CategoricalFactor]))
-        {
-            return null;
-        }
 
         string[] columns = formula.Terms.Select(t => t.Factors[0].Column).ToArray();
         (bool[] numeric, double distinctShare, int sampled) = Sample(files[0], formula.Response.Column, columns);
