@@ -89,7 +89,7 @@ internal static partial class FitPipeline
         // Separation by a combination of levels or covariates (the iterated rectifier on the rows).
         var combinations = new List<(string Cell, long Rows)>();
         long combinationRows = 0;
-        if (RowGlm.SeparatedByCombination(rows, plan.ModelFactors, absorbing, segmentStart, options.FixedEffects, GlmOptions.Default, threads, cancel) is { } certified)
+        if (RowGlm.SeparatedByCombination(rows, plan.ModelFactors, absorbing, segmentStart, family, options.FixedEffects, GlmOptions.Default, threads, cancel) is { } certified)
         {
             var rowsByName = new Dictionary<string, long>(StringComparer.Ordinal);
             for (int i = 0; i < certified.Length; i++)

@@ -6,7 +6,7 @@
 // Rule (docs/fixed-effects.md): the row path runs when
 //   - the model is factors' main effects plus continuous covariates with an intercept (plain
 //     numeric columns; no interactions, powers or logs on the right), with at least one of each;
-//   - least squares, or poisson without an offset (fitted by RowGlm, and only when its design is
+//   - least squares, or poisson or binomial without an offset (fitted by RowGlm, and only when its design is
 //     beyond the dense limits: smaller ones stay on the cells, with every level's standard error;
 //     keel diagnose of a likelihood fit stays on the cells too); the inputs are plain CSV files, without weights, and nothing
 //     asks for the cells (--cells-out, --report) or for another solver (--solver other than auto);
@@ -36,11 +36,10 @@ internal static class RowPathChoice
     /// <summary>The plan when the row path fits this model and data better, else null.</summary>
     public static RowPathPlan? Choose(Formula formula, FitOptions options)
     {
-        // A poisson fit takes the row path too (RowGlm) when its design is beyond the dense limits
-        // (FitPipeline.Rows decides after the read), without an offset and not for keel diagnose;
-        // binomial stays on the cells, whose separation certificate covers the logit.
+        // A poisson or logit fit takes the row path too (RowGlm) when its design is beyond the dense
+        // limits (FitPipeline.Rows decides after the read), without an offset and not for keel diagnose.
         bool likelihood = options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian;
-        if (options.Solver != SolverChoice.Auto || (likelihood && (options.Family != Keel.Solvers.Glm.GlmFamily.Poisson || formula.Offset is not null || options.DiagnoseOnly)) || options.NeedsCells || options.WeightColumn is not null
+        if (options.Solver != SolverChoice.Auto || (likelihood && (formula.Offset is not null || options.DiagnoseOnly)) || options.NeedsCells || options.WeightColumn is not null
             || options.Sources is not null || !formula.HasIntercept || formula.Terms.Count == 0)
         {
             return null;

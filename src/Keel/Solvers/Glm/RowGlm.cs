@@ -141,24 +141,31 @@ internal static class RowGlm
 
     /// <summary>
     /// Rows separated by a combination of the regressors (SeparationCertificate's iterated rectifier
-    /// on the rows, poisson): regress u on the covariates and factors with weight K on the rows with
-    /// y &gt; 0 and 1 on the zero rows; fitted values within the tolerance of 0 are 0; when the fit is
-    /// ≥ 0 on every zero row, the zero rows with a positive fit are separated, else u = max(û, 0) there
-    /// and again. Null when none is found (or a regression did not converge: NOT_CONVERGED then
-    /// shows any separation left).
+    /// on the rows): regress s∘u on the covariates and factors with weight K on the mixed rows and 1
+    /// on the one-sided ones; s∘û within the tolerance of 0 is 0; when it is ≥ 0 on every one-sided
+    /// row, the one-sided rows where it is positive are separated, else u = max(s∘û, 0) there and
+    /// again. Null when none is found (or a regression did not converge: NOT_CONVERGED then shows
+    /// any separation left). As on cells, data with no mixed row (a logit of 0/1 rows) skip it.
     /// </summary>
-    public static bool[]? SeparatedByCombination(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, FixedEffectsOptions fixedEffects, GlmOptions options, int threads, CancellationToken cancel)
+    public static bool[]? SeparatedByCombination(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, GlmFamily family, FixedEffectsOptions fixedEffects, GlmOptions options, int threads, CancellationToken cancel)
     {
         int n = rows.Count;
         double[] y = rows.Target;
-        bool anyZero = false, anyPositive = false;
-        foreach (double v in y)
+        // One-sided rows (poisson: y = 0; logit: y = 0 or 1, with the side s = −1 or +1) need s·z ≥ 0,
+        // the others ("mixed": y > 0, or a proportion strictly inside (0, 1)) z = 0: the cell path's
+        // rule (SeparationCertificate) with a row for a cell.
+        var oneSided = new bool[n];
+        var sign = new double[n];
+        bool anyOneSided = false, anyMixed = false;
+        for (int i = 0; i < n; i++)
         {
-            anyZero |= v == 0;
-            anyPositive |= v > 0;
+            oneSided[i] = y[i] == 0 || (family == GlmFamily.Binomial && y[i] == 1);
+            sign[i] = family == GlmFamily.Binomial && y[i] == 0 ? -1.0 : 1.0;
+            anyOneSided |= oneSided[i];
+            anyMixed |= !oneSided[i];
         }
 
-        if (!anyZero || !anyPositive)
+        if (!anyOneSided || !anyMixed)
         {
             return null;
         }
@@ -166,17 +173,23 @@ internal static class RowGlm
         var step = new Step(rows, modelFactors, absorbing, segmentStart, fixedEffects, threads);
         var omega = new double[n];
         var u = new double[n];
+        var target = new double[n];
         var fitted = new double[n];
         for (int i = 0; i < n; i++)
         {
-            omega[i] = y[i] > 0 ? options.SeparationWeight : 1.0;
-            u[i] = y[i] > 0 ? 0.0 : 1.0;
+            omega[i] = oneSided[i] ? 1.0 : options.SeparationWeight;
+            u[i] = oneSided[i] ? 1.0 : 0.0;
         }
 
         for (int round = 0; round < options.SeparationMaxRounds; round++)
         {
             cancel.ThrowIfCancellationRequested();
-            if (!step.Fitted(omega, u, fitted, cancel))
+            for (int i = 0; i < n; i++)
+            {
+                target[i] = sign[i] * u[i];
+            }
+
+            if (!step.Fitted(omega, target, fitted, cancel))
             {
                 return null;
             }
@@ -184,22 +197,23 @@ internal static class RowGlm
             bool allNonNegative = true;
             for (int i = 0; i < n; i++)
             {
-                if (y[i] == 0)
+                if (oneSided[i])
                 {
-                    fitted[i] = Math.Abs(fitted[i]) <= options.SeparationTolerance || !double.IsFinite(fitted[i]) ? 0.0 : fitted[i];
+                    // s·û, values within the tolerance of 0 taken as 0.
+                    fitted[i] = Math.Abs(fitted[i]) <= options.SeparationTolerance || !double.IsFinite(fitted[i]) ? 0.0 : sign[i] * fitted[i];
                     allNonNegative &= fitted[i] >= 0;
                 }
             }
 
             if (allNonNegative)
             {
-                bool[] separated = Enumerable.Range(0, n).Select(i => y[i] == 0 && fitted[i] > 0).ToArray();
+                bool[] separated = Enumerable.Range(0, n).Select(i => oneSided[i] && fitted[i] > 0).ToArray();
                 return separated.Contains(true) ? separated : null;
             }
 
             for (int i = 0; i < n; i++)
             {
-                u[i] = y[i] == 0 ? Math.Max(fitted[i], 0.0) : 0.0;
+                u[i] = oneSided[i] ? Math.Max(fitted[i], 0.0) : 0.0;
             }
         }
 

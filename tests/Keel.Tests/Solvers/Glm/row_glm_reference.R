@@ -1,5 +1,5 @@
 # Reference for RowGlmTests: fixest 0.12.2's fepois on the rows RowGlmTests writes with
-# KEEL_DUMP=FOLDER (rows.csv; rows_combination.csv). Run from anywhere:
+# KEEL_DUMP=FOLDER (rows.csv; rows_combination.csv): fepois of y, feglm (binomial) of z. Run from anywhere:
 #   KEEL_DUMP=/tmp/d dotnet test --filter RowGlmTests ; R_LIBS=... Rscript row_glm_reference.R /tmp/d
 # fepois drops the all-zero levels itself; it does not see separation by a combination of levels,
 # so for rows_combination.csv the planted block (a100..a149 with b0..b4) is removed first, as the
@@ -17,6 +17,7 @@ show <- function(m, label) {
 }
 d <- fread(file.path(dir, "rows.csv"))
 show(fepois(y ~ x1 + x2 | a + b + c, d, glm.tol = 1e-10, fixef.tol = 1e-11), "rows.csv")
+show(feglm(z ~ x1 + x2 | a + b + c, d, family = binomial, glm.tol = 1e-10, fixef.tol = 1e-11), "rows.csv, logit of z")
 e <- fread(file.path(dir, "rows_combination.csv"))
 block <- e$a %in% sprintf("a%d", 100:149) & e$b %in% sprintf("b%d", 0:4)
 cat("planted", sum(block), "\n")
