@@ -62,9 +62,29 @@ internal static partial class FitPipeline
             }
         }
 
+        if (plan.HasOffset)
+        {
+            // The offset's column (read last among the covariates) becomes the offset itself: log of
+            // the exposure for offset(log(e)). A value it cannot take declines the row path: the
+            // cell path's read names the row.
+            double[] column = read.Covariates[^1];
+            bool log = formula.Offset!.Log;
+            for (int i = 0; i < column.Length; i++)
+            {
+                double o = log ? (column[i] > 0 ? Keel.LinearAlgebra.ElementaryFunctions.Log(column[i]) : double.NaN) : column[i];
+                if (!double.IsFinite(o))
+                {
+                    return null;
+                }
+
+                column[i] = o;
+            }
+        }
+
         // A design the dense path takes whole (every level's standard error, the separation
         // certificate on cells) stays on the cells: the row path is for the sizes beyond.
-        long columns = 1 + read.Covariates.Length + Enumerable.Range(0, plan.ModelFactors).Sum(f => (long)read.Factors[f].LevelCount - 1);
+        int covariates = read.Covariates.Length - (plan.HasOffset ? 1 : 0);
+        long columns = 1 + covariates + Enumerable.Range(0, plan.ModelFactors).Sum(f => (long)read.Factors[f].LevelCount - 1);
         if (DenseLimits.Fits(read.Count, (int)Math.Min(int.MaxValue, columns)))
         {
             return null;
@@ -86,10 +106,14 @@ internal static partial class FitPipeline
         int absorbing = AbsorbingFactor(rows, plan.ModelFactors);
         int[] segmentStart = CanonicalRowOrder.Apply(rows, absorbing, threads);
         clock.Lap("order");
+        // The offset travels as the last covariate column through the subsets and the ordering.
+        RowColumns Model(RowColumns all) => plan.HasOffset ? new RowColumns(all.Target, all.Covariates[..^1], all.Factors, all.Counts) : all;
+        double[]? OffsetOf(RowColumns all) => plan.HasOffset ? all.Covariates[^1] : null;
+
         // Separation by a combination of levels or covariates (the iterated rectifier on the rows).
         var combinations = new List<(string Cell, long Rows)>();
         long combinationRows = 0;
-        if (RowGlm.SeparatedByCombination(rows, plan.ModelFactors, absorbing, segmentStart, family, options.FixedEffects, GlmOptions.Default, threads, cancel) is { } certified)
+        if (RowGlm.SeparatedByCombination(Model(rows), plan.ModelFactors, absorbing, segmentStart, family, options.FixedEffects, GlmOptions.Default, threads, cancel) is { } certified)
         {
             var rowsByName = new Dictionary<string, long>(StringComparer.Ordinal);
             for (int i = 0; i < certified.Length; i++)
@@ -117,9 +141,11 @@ internal static partial class FitPipeline
         }
 
         clock.Lap("separation");
+        double[]? offset = OffsetOf(rows);
+        rows = Model(rows);
         (int[] factorOfTerm, int[] covariateOfTerm, int[] reference) = TermsOnRows(formula, plan, rows);
         (WithinErrors errors, string type, _) = RowErrors(options, rows);
-        RowGlmFit fit = RowGlm.Fit(rows, plan.ModelFactors, absorbing, segmentStart, reference, family, options.FixedEffects, GlmOptions.Default, errors, threads, cancel);
+        RowGlmFit fit = RowGlm.Fit(rows, plan.ModelFactors, absorbing, segmentStart, reference, family, options.FixedEffects, GlmOptions.Default, errors, threads, cancel, offset);
         clock.Lap("solve");
 
         var named = separation.Levels.Select(l => ($"{formula.Terms[Array.IndexOf(factorOfTerm, l.Factor)].Label}[{read.Factors[l.Factor].Labels[l.Level]}]", l.Rows, l.AllOne)).ToList();

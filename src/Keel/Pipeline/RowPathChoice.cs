@@ -6,7 +6,7 @@
 // Rule (docs/fixed-effects.md): the row path runs when
 //   - the model is factors' main effects plus continuous covariates with an intercept (plain
 //     numeric columns; no interactions, powers or logs on the right), with at least one of each;
-//   - least squares, or poisson or binomial without an offset (fitted by RowGlm, and only when its design is
+//   - least squares, or poisson (with or without an offset) or binomial (fitted by RowGlm, and only when its design is
 //     beyond the dense limits: smaller ones stay on the cells, with every level's standard error;
 //     keel diagnose of a likelihood fit stays on the cells too); the inputs are plain CSV files, without weights, and nothing
 //     asks for the cells (--cells-out, --report) or for another solver (--solver other than auto);
@@ -26,7 +26,8 @@ namespace Keel.Pipeline;
 /// <param name="Read">The columns to read (covariates in formula order; the model's factors, then cluster-only columns).</param>
 /// <param name="ModelFactors">How many of Read.FactorColumns are the model's factors (the rest are cluster columns).</param>
 /// <param name="Reason">Why the row path was chosen.</param>
-internal sealed record RowPathPlan(IReadOnlyList<string> Files, RowReadPlan Read, int ModelFactors, string Reason);
+/// <param name="HasOffset">The last of Read.CovariateColumns is the offset's column (a likelihood fit's offset(...)), read with the covariates but not one of them.</param>
+internal sealed record RowPathPlan(IReadOnlyList<string> Files, RowReadPlan Read, int ModelFactors, string Reason, bool HasOffset = false);
 
 internal static class RowPathChoice
 {
@@ -37,9 +38,10 @@ internal static class RowPathChoice
     public static RowPathPlan? Choose(Formula formula, FitOptions options)
     {
         // A poisson or logit fit takes the row path too (RowGlm) when its design is beyond the dense
-        // limits (FitPipeline.Rows decides after the read), without an offset and not for keel diagnose.
+        // limits (FitPipeline.Rows decides after the read), not for keel diagnose; a poisson offset's
+        // column is read beside the covariates.
         bool likelihood = options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian;
-        if (options.Solver != SolverChoice.Auto || (likelihood && (formula.Offset is not null || options.DiagnoseOnly)) || options.NeedsCells || options.WeightColumn is not null
+        if (options.Solver != SolverChoice.Auto || (likelihood && options.DiagnoseOnly) || options.NeedsCells || options.WeightColumn is not null
             || options.Sources is not null || !formula.HasIntercept || formula.Terms.Count == 0)
         {
             return null;
@@ -120,8 +122,9 @@ internal static class RowPathChoice
 
         // Said without the sample's figures: the same data split differently must give the same result.
         string reason = $"continuous {string.Join(", ", covariates)} next to factors, and at least half of the sampled rows distinct: rows kept as columns, not cells (the row path)";
-        var read = new RowReadPlan(formula.Response.Column, formula.Response.Log, covariates, factors, options.DropInvalid);
-        return new RowPathPlan(files, read, modelFactors, reason);
+        bool hasOffset = likelihood && formula.Offset is not null;
+        var read = new RowReadPlan(formula.Response.Column, formula.Response.Log, hasOffset ? [.. covariates, formula.Offset!.Column] : covariates, factors, options.DropInvalid);
+        return new RowPathPlan(files, read, modelFactors, reason, hasOffset);
     }
 
     // Which regressor columns are numeric in the sample, and the share of distinct regressor tuples.

@@ -42,12 +42,13 @@ internal static class RowGlm
     private const int ChunkRows = 1 << 16;
 
     /// <summary>Fits <paramref name="family"/> to the rows (separated rows already left out; none is changed).</summary>
-    public static RowGlmFit Fit(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, GlmFamily family, FixedEffectsOptions fixedEffects, GlmOptions options, WithinErrors errors, int threads, CancellationToken cancel)
+    /// <param name="offset">The offset o_i of each row (η = o + x'β + effects), or null.</param>
+    public static RowGlmFit Fit(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, GlmFamily family, FixedEffectsOptions fixedEffects, GlmOptions options, WithinErrors errors, int threads, CancellationToken cancel, double[]? offset = null)
     {
         int n = rows.Count;
         int k = rows.Covariates.Length;
         double[] y = rows.Target;
-        var step = new Step(rows, modelFactors, absorbing, segmentStart, fixedEffects, threads);
+        var step = new Step(rows, modelFactors, absorbing, segmentStart, fixedEffects, threads, offset);
         var eta = new double[n];
         var mu = new double[n];
         for (int i = 0; i < n; i++)
@@ -104,8 +105,29 @@ internal static class RowGlm
         projectionIterations += last.Projection.Iterations;
         projectionsConverged &= last.Projection.Converged;
         double finalDeviance = MeansAndDeviance(family, y, etaNew, mu, threads);
-        double mean = Sum(y, threads) / n;
-        double nullDeviance = NullDeviance(family, y, mean, threads);
+        double nullDeviance;
+        if (offset is null)
+        {
+            nullDeviance = NullDeviance(family, y, Sum(y, threads) / n, threads);
+        }
+        else
+        {
+            // The intercept-only poisson model with the offset (R's null.deviance then fits it):
+            // μ₀_i = e^{o_i}·Σy/Σe^{o}, the intercept's score equation Σ(y − μ₀) = 0.
+            var exposure = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                exposure[i] = ElementaryFunctions.Exp(offset[i]);
+            }
+
+            double scale = Sum(y, threads) / Sum(exposure, threads);
+            for (int i = 0; i < n; i++)
+            {
+                exposure[i] *= scale;
+            }
+
+            nullDeviance = Deviance(family, y, exposure, threads);
+        }
 
         CovariateSolution solution = last.Solution;
         (double[][] effects, long rankFactors, long fixestFactors, int[][] componentOfLevel, FactorRankDecision? identified) =
@@ -235,13 +257,15 @@ internal static class RowGlm
         private readonly double[] _omega;
         private readonly double[] _z;
         private readonly double[][] _scaled;
+        private readonly double[]? _offset;
         private int[]? _candidates;
         private double[][]? _start;
         private List<AliasedCovariate>? _absorbed;
 
-        public Step(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, FixedEffectsOptions options, int threads)
+        public Step(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, FixedEffectsOptions options, int threads, double[]? offset = null)
         {
             _rows = rows;
+            _offset = offset;
             _segmentStart = segmentStart;
             _options = options;
             _threads = threads;
@@ -274,14 +298,15 @@ internal static class RowGlm
             {
                 double w = GlmFamilies.Variance(family, mu[i]);
                 _omega[i] = w;
-                _z[i] = eta[i] + ((y[i] - mu[i]) / w);
+                // The working response without the offset (R's glm.fit: z = η − o + (y − μ)/V(μ)).
+                _z[i] = eta[i] - (_offset?[i] ?? 0.0) + ((y[i] - mu[i]) / w);
             }
 
             StepResult result = Weighted(cancel);
             Residual(result.Solution, etaOut);
             for (int i = 0; i < n; i++)
             {
-                etaOut[i] = _z[i] - etaOut[i];
+                etaOut[i] = _z[i] - etaOut[i] + (_offset?[i] ?? 0.0);
             }
 
             return result;

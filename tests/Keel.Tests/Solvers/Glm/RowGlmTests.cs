@@ -79,6 +79,21 @@ public class RowGlmTests
     }
 
     [Fact]
+    public void Poisson_with_an_exposure_offset_on_rows_matches_fepois()
+    {
+        // e = 0.5 + ((i·37) mod 100)/40, a made-up exposure: fepois(y ~ x1 + x2 + offset(log(e)) | a + b + c).
+        FitResult r = Fit(Generate(separateCombination: false), formula: "y ~ a + b + c + x1 + x2 + offset(log(e))");
+        Assert.Equal("within", r.SolverName);
+        Assert.True(r.Converged);
+        Assert.Equal(339, r.Glm!.SeparatedRows);
+        Numeric.AssertClose(0.69222701613801663, Estimate(r, "x1"), 1e-8, what: "x1");
+        Numeric.AssertClose(-0.30256848060583219, Estimate(r, "x2"), 1e-8, what: "x2");
+        Numeric.AssertClose(12198.716915830621, r.Glm.Deviance, 1e-8, what: "deviance");
+        Numeric.AssertClose(0.042219916768349651, StdError(r, "x1"), 1e-6, what: "x1 iid");
+        Numeric.AssertClose(0.021046069482030912, StdError(r, "x2"), 1e-6, what: "x2 iid");
+    }
+
+    [Fact]
     public void Logit_on_rows_matches_feglm()
     {
         // z = 1 where y ≥ 2. feglm(family = binomial): "… fixed-effects (… observations) removed
@@ -164,7 +179,7 @@ public class RowGlmTests
     private static string Generate(bool separateCombination)
     {
         var random = new Random(23);
-        var csv = new StringBuilder("a,b,c,x1,x2,y,z\n");
+        var csv = new StringBuilder("a,b,c,x1,x2,y,z,e\n");
         for (int i = 0; i < 12_000; i++)
         {
             int a = i < 3100 ? i : random.Next(3100);
@@ -186,7 +201,7 @@ public class RowGlmTests
                 y = 0;
             }
 
-            csv.Append(CultureInfo.InvariantCulture, $"a{a},b{b},c{c},{x1.ToString("R", CultureInfo.InvariantCulture)},{x2.ToString("R", CultureInfo.InvariantCulture)},{y},{(y >= 2 ? 1 : 0)}\n");
+            csv.Append(CultureInfo.InvariantCulture, $"a{a},b{b},c{c},{x1.ToString("R", CultureInfo.InvariantCulture)},{x2.ToString("R", CultureInfo.InvariantCulture)},{y},{(y >= 2 ? 1 : 0)},{(0.5 + (((i * 37) % 100) / 40.0)).ToString("0.000", CultureInfo.InvariantCulture)}\n");
         }
 
         return csv.ToString();

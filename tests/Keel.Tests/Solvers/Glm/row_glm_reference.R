@@ -18,6 +18,7 @@ show <- function(m, label) {
 d <- fread(file.path(dir, "rows.csv"))
 show(fepois(y ~ x1 + x2 | a + b + c, d, glm.tol = 1e-10, fixef.tol = 1e-11), "rows.csv")
 show(feglm(z ~ x1 + x2 | a + b + c, d, family = binomial, glm.tol = 1e-10, fixef.tol = 1e-11), "rows.csv, logit of z")
+show(fepois(y ~ x1 + x2 + offset(log(e)) | a + b + c, d, glm.tol = 1e-10, fixef.tol = 1e-11), "rows.csv, offset(log(e))")
 e <- fread(file.path(dir, "rows_combination.csv"))
 block <- e$a %in% sprintf("a%d", 100:149) & e$b %in% sprintf("b%d", 0:4)
 cat("planted", sum(block), "\n")
