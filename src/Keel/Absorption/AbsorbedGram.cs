@@ -1,4 +1,3 @@
-using Keel.Diagnostics;
 using Keel.Model;
 
 namespace Keel.Absorption;

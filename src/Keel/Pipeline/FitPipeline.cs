@@ -31,8 +31,9 @@ internal sealed class LsmrProgressForwarder(Action<Keel.Solvers.Iterative.LsmrPr
 }
 
 /// <summary>
-/// The spine: source → cells → design → diagnostics → solve → result. Data flow one way; each stage
-/// lives in its own folder and this class only connects them.
+/// The spine: parse → choose the path → read (cells, or rows: FitPipeline.Rows) → build the design →
+/// select the solver → diagnose (rank and aliasing) → solve → assemble once. Data flow one way; each
+/// stage lives in its own folder and this class only connects them.
 /// </summary>
 internal static partial class FitPipeline
 {
@@ -84,10 +85,16 @@ internal static partial class FitPipeline
             return RunRemedy(design, options, clock, cancel);
         }
 
-        LeastSquaresSolution solution = dense
-            ? DenseSolve.Solve(design)
+        // Diagnose: rank and aliasing decided before the solve, by the path's exact method (RankDecision).
+        DenseDesignFactor? factor = dense ? DenseSolve.Factor(design) : null;
+        RankDecision rank = factor?.Rank ?? RankDecision.ForLargeDesign(design, options.Threads);
+        clock.Lap("diagnose");
+
+        LeastSquaresSolution solution = factor is not null
+            ? DenseSolve.Solve(factor)
             : IterativeSolve.Solve(
                 design,
+                rank,
                 options.Iterative,
                 cancel,
                 progress is null ? null : new LsmrProgressForwarder(p => progress.Report(new PipelineProgress("lsmr", cells.Counts.RowsRead, cells.CellCount, 0, 0) { Iteration = p.Iteration, NormAR = p.NormAR, NormR = p.NormR })));

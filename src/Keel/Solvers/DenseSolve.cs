@@ -12,10 +12,18 @@ namespace Keel.Solvers;
 /// </summary>
 internal static class DenseSolve
 {
+    /// <summary>Factors and solves in one call: for a likelihood fit's weighted steps and the remedies' reference fits.</summary>
     /// <param name="design">The weighted cells design.</param>
     /// <param name="diagnostics">False skips what only a reported solve needs (Belsley's SVD, the refined
     /// covariance diagonal): the likelihood iterations' intermediate steps. The coefficients are the same bits.</param>
-    public static LeastSquaresSolution Solve(Design design, bool diagnostics = true)
+    public static LeastSquaresSolution Solve(Design design, bool diagnostics = true) => Solve(Factor(design, diagnostics));
+
+    /// <summary>
+    /// The diagnose stage of the dense path: the weighted design in double-double, its rank-revealing
+    /// QR in <see cref="DecisionOrder"/> (rank, aliasing and each aliased column's dependency) and its
+    /// conditioning (Belsley's SVD of R, or a Lanczos estimate beyond its size). The solve reuses the factor.
+    /// </summary>
+    public static DenseDesignFactor Factor(Design design, bool diagnostics = true)
     {
         int m = design.CellCount;
         int p = design.SolvedCount;
@@ -61,18 +69,17 @@ internal static class DenseSolve
         // (NIST-sized), where standard errors to the last digit are asked for. Elsewhere the solver
         // takes them from R⁻¹ with relative accuracy about κ·u, ample for standard errors.
         var options = DenseLeastSquaresOptions.Default with { RefineCovarianceDiagonal = diagnostics && (double)m * p * p <= RefinedCovarianceBudget };
-        DenseLeastSquaresResult qr = DenseLeastSquares.Solve(hi, b, anyLow ? lo : null, bLow, options);
-        double[] byPosition = qr.CoefficientByColumn();
-        var coefficients = new double[p];
-        var aliased = new bool[p];
-        var covariance = new double[p];
-        for (int j = 0; j < p; j++)
+        DenseLeastSquaresFactor qr = DenseLeastSquares.Factor(hi, anyLow ? lo : null, options);
+        var aliased = Enumerable.Repeat(true, p).ToArray();
+        foreach (int kept in qr.KeptColumns)
         {
-            coefficients[j] = Math.ScaleB(byPosition[positionOf[j]], -targetScale);
-            int kept = qr.KeptPositionOf(positionOf[j]);
-            aliased[j] = kept < 0;
-            covariance[j] = kept >= 0 && qr.CovarianceDiagonal is { } cov ? cov[kept] : double.NaN;
-            coefficients[j] = aliased[j] ? double.NaN : coefficients[j];
+            aliased[order[kept]] = false;
+        }
+
+        var dependencies = new Dictionary<int, IReadOnlyList<(int, double)>>();
+        foreach (AliasedColumn a in qr.AliasedColumns)
+        {
+            dependencies[order[a.Column]] = a.Dependency.Select(t => (order[t.Column], t.Coefficient)).OrderBy(t => t.Item1).ToList();
         }
 
         BelsleyDiagnostics? belsley = diagnostics && ExactConditionAffordable(qr.Rank) && qr.Rank > 0
@@ -80,17 +87,48 @@ internal static class DenseSolve
             : null;
         // Beyond the exact SVD's size: Lanczos estimates through R (ConditionEstimate).
         var estimate = diagnostics && belsley is null && qr.Rank > 0 ? Iterative.ConditionEstimate.FromTriangularFactor(qr.KeptR()) : null;
-        var dependencies = new Dictionary<int, IReadOnlyList<(int, double)>>();
-        foreach (AliasedColumn a in qr.AliasedColumns)
+        return new DenseDesignFactor
         {
-            dependencies[order[a.Column]] = a.Dependency.Select(t => (order[t.Column], t.Coefficient)).OrderBy(t => t.Item1).ToList();
+            Rank = new RankDecision { Aliased = aliased, Dependencies = dependencies, Exact = true },
+            Qr = qr,
+            Order = order,
+            PositionOf = positionOf,
+            Target = b,
+            TargetLow = bLow,
+            TargetScale = targetScale,
+            ConditionNumber = belsley?.ConditionNumber ?? estimate?.ConditionNumber,
+            ConditionIndexes = belsley?.ConditionIndexes,
+            ConditionMethod = belsley is not null ? "exact (one-sided Jacobi SVD of R of the kept design, columns scaled to unit length)"
+                : estimate is not null ? $"{estimate.Method}; more than 1500 kept columns for the exact SVD"
+                : "not estimated: no kept column or a likelihood step",
+            NearDependencies = belsley is null ? null : NearDependencies(belsley, qr, order),
+        };
+    }
+
+    /// <summary>The refined solution of a factored design, with the factor's decisions and conditioning.</summary>
+    public static LeastSquaresSolution Solve(DenseDesignFactor factor)
+    {
+        int p = factor.PositionOf.Length;
+        int[] order = factor.Order;
+        int[] positionOf = factor.PositionOf;
+        int targetScale = factor.TargetScale;
+        DenseLeastSquaresResult qr = DenseLeastSquares.Solve(factor.Qr, factor.Target, factor.TargetLow);
+        double[] byPosition = qr.CoefficientByColumn();
+        var coefficients = new double[p];
+        var covariance = new double[p];
+        bool[] aliased = factor.Rank.Aliased;
+        for (int j = 0; j < p; j++)
+        {
+            int kept = qr.KeptPositionOf(positionOf[j]);
+            covariance[j] = kept >= 0 && qr.CovarianceDiagonal is { } cov ? cov[kept] : double.NaN;
+            coefficients[j] = aliased[j] ? double.NaN : Math.ScaleB(byPosition[positionOf[j]], -targetScale);
         }
 
         return new LeastSquaresSolution
         {
             Coefficients = coefficients,
             Aliased = aliased,
-            Dependencies = dependencies,
+            Dependencies = factor.Rank.Dependencies,
             CovarianceDiagonal = covariance,
             VarianceFactor = v =>
             {
@@ -105,12 +143,10 @@ internal static class DenseSolve
             Covariance = () => CovarianceBySolvedColumn(qr, positionOf, p),
             BetweenCellsResidualSumOfSquares = Math.ScaleB(qr.ResidualSumOfSquares, -2 * targetScale),
             KeptCovariance = () => KeptCovariance(qr, order),
-            ConditionNumber = belsley?.ConditionNumber ?? estimate?.ConditionNumber,
-            ConditionIndexes = belsley?.ConditionIndexes,
-            ConditionMethod = belsley is not null ? "exact (one-sided Jacobi SVD of R of the kept design, columns scaled to unit length)"
-                : estimate is not null ? $"{estimate.Method}; more than 1500 kept columns for the exact SVD"
-                : "not estimated: no kept column or a likelihood step",
-            NearDependencies = belsley is null ? null : NearDependencies(belsley, qr, order),
+            ConditionNumber = factor.ConditionNumber,
+            ConditionIndexes = factor.ConditionIndexes,
+            ConditionMethod = factor.ConditionMethod,
+            NearDependencies = factor.NearDependencies,
             Iterations = qr.Refinement.Steps,
             StopReason = $"refinement {qr.Refinement.Status}",
         };
@@ -137,7 +173,7 @@ internal static class DenseSolve
     /// <summary>Belsley's threshold: condition indexes from 30 up signal a harmful near-dependency.</summary>
     private const double HarmfulConditionIndex = 30;
 
-    private static List<NearDependency> NearDependencies(BelsleyDiagnostics belsley, DenseLeastSquaresResult qr, int[] order)
+    private static List<NearDependency> NearDependencies(BelsleyDiagnostics belsley, DenseLeastSquaresFactor qr, int[] order)
     {
         var result = new List<NearDependency>();
         for (int k = 0; k < belsley.ConditionIndexes.Length; k++)
@@ -187,4 +223,36 @@ internal static class DenseSolve
 
     // One-sided Jacobi on R costs about 10 sweeps of r³ flops.
     private static bool ExactConditionAffordable(int r) => r <= 1500;
+}
+
+/// <summary>
+/// The dense path's diagnosis of a design (<see cref="DenseSolve.Factor"/>): its rank decision and
+/// conditioning, with the QR factor and the weighted target the solve takes from it.
+/// </summary>
+internal sealed class DenseDesignFactor
+{
+    public required RankDecision Rank { get; init; }
+
+    public required DenseLeastSquaresFactor Qr { get; init; }
+
+    /// <summary>Solved columns in decision order, and each solved column's position in it.</summary>
+    public required int[] Order { get; init; }
+
+    public required int[] PositionOf { get; init; }
+
+    /// <summary>√w·(cell mean)·2^k in double-double, by cell.</summary>
+    public required double[] Target { get; init; }
+
+    public required double[] TargetLow { get; init; }
+
+    /// <summary>k of the exact scaling 2^k of targets near 1e±300.</summary>
+    public required int TargetScale { get; init; }
+
+    public double? ConditionNumber { get; init; }
+
+    public double[]? ConditionIndexes { get; init; }
+
+    public required string ConditionMethod { get; init; }
+
+    public List<NearDependency>? NearDependencies { get; init; }
 }

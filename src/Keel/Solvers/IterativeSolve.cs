@@ -7,24 +7,33 @@ using Keel.Solvers.Iterative;
 namespace Keel.Solvers;
 
 /// <summary>
-/// The iterative path: rank and aliasing from the absorbed Gram matrix (<see cref="AbsorbedGram"/>),
-/// then LSMR with column-norm preconditioning over the level codes on the kept columns only
-/// (aliased columns get scale 0, so their coefficients are exactly 0 in the fit and null in the result).
+/// The iterative path: given the diagnose stage's rank decision (<see cref="RankDecision.ForLargeDesign"/>),
+/// LSMR with column-norm preconditioning over the level codes on the kept columns only (aliased
+/// columns get scale 0, so their coefficients are exactly 0 in the fit and null in the result),
+/// preconditioned by the absorbed factor's block Cholesky factor when the decision came with one.
 /// </summary>
 internal static class IterativeSolve
 {
+    /// <summary>Decides rank and aliasing, then solves: for a likelihood fit's weighted steps, whose designs change every step.</summary>
     /// <param name="diagnostics">False for an intermediate weighted step of a likelihood fit: the rank decision and
     /// the preconditioner as always, but no covariance diagonal and no dependencies (read from the last step only).</param>
     public static LeastSquaresSolution Solve(Design design, IterativeSettings options, CancellationToken cancel, IProgress<LsmrProgress>? progress = null, bool diagnostics = true)
     {
         var clock = StageClock.Start();
-        AbsorbedGram? rank = AbsorbedGram.TryCreate(design, options.Threads, diagnostics);
-        var graph = rank is null ? TwoFactorGraph.TryCreate(design) : null;
-        // Beyond the dense Schur limit, three factors may still be proved full rank from the cells.
-        bool certified = rank is null && graph is null && FullRankCertificate.HoldsForCells(design, options.Threads) == true;
+        RankDecision rank = RankDecision.ForLargeDesign(design, options.Threads, diagnostics);
         clock.Lap("solve: rank and aliasing");
+        return Solve(design, rank, options, cancel, progress);
+    }
+
+    /// <param name="design">The weighted cells design.</param>
+    /// <param name="decision">Its rank decision, from the diagnose stage; the solve keeps it.</param>
+    public static LeastSquaresSolution Solve(Design design, RankDecision decision, IterativeSettings options, CancellationToken cancel, IProgress<LsmrProgress>? progress = null)
+    {
+        var clock = StageClock.Start();
+        AbsorbedGram? gram = decision.Gram;
+        bool certified = decision.Certified;
         double[] squaredNorms = design.ColumnSquaredNorms();
-        var aliased = rank?.Aliased ?? graph?.Aliased ?? squaredNorms.Select(n => n == 0).ToArray();
+        bool[] aliased = decision.Aliased;
         for (int j = 0; j < squaredNorms.Length; j++)
         {
             squaredNorms[j] = aliased[j] ? 0.0 : squaredNorms[j];
@@ -34,18 +43,18 @@ internal static class IterativeSolve
         if (options.DiagnoseOnly)
         {
             // `keel diagnose`: rank, aliasing, conditioning and standard-error factors only, no LSMR iterations.
-            var diagnosed = ConditionEstimate.Estimate(a, squaredNorms, SchurPreconditioner.TryCreate(design, a, rank, aliased));
+            var diagnosed = ConditionEstimate.Estimate(a, squaredNorms, SchurPreconditioner.TryCreate(design, a, gram, aliased));
             clock.Lap("solve: condition estimate");
             return new LeastSquaresSolution
             {
                 Coefficients = aliased.Select(_ => double.NaN).ToArray(),
                 Aliased = aliased,
-                Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? graph?.Dependencies ?? [],
-                CovarianceDiagonal = rank?.CovarianceDiagonal,
-                VarianceFactorByCell = rank?.VarianceFactorByCell,
+                Dependencies = decision.Dependencies,
+                CovarianceDiagonal = gram?.CovarianceDiagonal,
+                VarianceFactorByCell = gram?.VarianceFactorByCell,
                 ConditionNumber = diagnosed.ConditionNumber,
                 ConditionMethod = diagnosed.Method,
-                AliasingChecked = rank is not null || graph is not null || certified,
+                AliasingChecked = decision.Exact,
             };
         }
 
@@ -61,7 +70,7 @@ internal static class IterativeSolve
         int targetScale = design.TargetScaleExponent;
         double[] rhs = a.RightHandSide(targetScale);
         SchurPreconditionedOperator? preconditioned = options.Preconditioned
-            ? SchurPreconditioner.TryCreate(design, a, rank, aliased)
+            ? SchurPreconditioner.TryCreate(design, a, gram, aliased)
             : null;
         clock.Lap("solve: preconditioner");
         LsmrResult lsmr;
@@ -102,16 +111,16 @@ internal static class IterativeSolve
         {
             Coefficients = coefficients,
             Aliased = aliased,
-            Dependencies = rank?.Dependencies.ToDictionary(kv => kv.Key, kv => kv.Value) ?? graph?.Dependencies ?? [],
-            CovarianceDiagonal = rank?.CovarianceDiagonal,
-            VarianceFactorByCell = rank?.VarianceFactorByCell,
+            Dependencies = decision.Dependencies,
+            CovarianceDiagonal = gram?.CovarianceDiagonal,
+            VarianceFactorByCell = gram?.VarianceFactorByCell,
             // The design's own conditioning (not the preconditioned operator's, nor LSMR's running
             // estimate, which stops growing once LSMR converges); the factor is built for it when the
             // solve went without. Deferred: a likelihood fit reads it for its last step only.
             DeferredCondition = () =>
             {
                 var estimateClock = StageClock.Start();
-                var condition = ConditionEstimate.Estimate(a, squaredNorms, preconditioned ?? SchurPreconditioner.TryCreate(design, a, rank, aliased));
+                var condition = ConditionEstimate.Estimate(a, squaredNorms, preconditioned ?? SchurPreconditioner.TryCreate(design, a, gram, aliased));
                 estimateClock.Lap("solve: condition estimate");
                 return (condition.ConditionNumber, condition.Method);
             },
@@ -121,7 +130,7 @@ internal static class IterativeSolve
             SolverNote = note,
             Tolerance = options.Tolerance,
             StopReason = lsmr.StopReason.ToString(),
-            AliasingChecked = rank is not null || graph is not null || certified,
+            AliasingChecked = decision.Exact,
         };
     }
 }

@@ -42,12 +42,24 @@ internal static class DenseLeastSquares
         DenseLeastSquaresOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(a);
+        ValidateTarget(a.Rows, b, bLow);
+        return Solve(Factor(a, aLow, options), b, bLow);
+    }
+
+    /// <summary>
+    /// The rank decisions alone: the exact power-of-two scaling, the sequential Householder QR with
+    /// its decisions, and each aliased column's dependency on the kept columns before it. A factor
+    /// serves any right-hand side (<see cref="Solve(DenseLeastSquaresFactor, ReadOnlySpan{double}, ReadOnlySpan{double})"/>).
+    /// </summary>
+    public static DenseLeastSquaresFactor Factor(DenseMatrix a, DenseMatrix? aLow = null, DenseLeastSquaresOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(a);
         options ??= DenseLeastSquaresOptions.Default;
         int m = a.Rows;
         int n = a.Columns;
-        Validate(a, b, aLow, bLow, options);
+        ValidateDesign(a, aLow, options);
 
-        // Exact power-of-two scaling: column norms into [1/2, 1), and b likewise.
+        // Exact power-of-two scaling: column norms into [1/2, 1).
         var scaleByColumn = new double[n];
         var scaledNormByColumn = new double[n];
         var scaled = new double[checked(m * n)];
@@ -65,17 +77,32 @@ internal static class DenseLeastSquares
             }
         }
 
+        double tau = options.RankTolerance ?? DenseLeastSquaresOptions.DerivedRankTolerance(m, n);
+        var qr = SequentialHouseholderQr.Factor(scaled, m, n, tau);
+        var design = GatherKept(qr.KeptColumns, m, scaled, scaledLow);
+        AliasedColumn[] dependencies = Dependencies(qr, design, scaled, scaledLow, scaleByColumn, scaledNormByColumn, tau, options.MaxRefinementSteps);
+        return new DenseLeastSquaresFactor(new DenseFactorContext(qr, design, scaleByColumn, options.MaxRefinementSteps), dependencies, tau, options);
+    }
+
+    /// <summary>The refined least-squares solution of a factored design for b = b + bLow (empty bLow means zero).</summary>
+    public static DenseLeastSquaresResult Solve(DenseLeastSquaresFactor factor, ReadOnlySpan<double> b, ReadOnlySpan<double> bLow)
+    {
+        ArgumentNullException.ThrowIfNull(factor);
+        SequentialHouseholderQr qr = factor.Context.Qr;
+        ScaledKeptDesign design = factor.Context.Design;
+        double[] scaleByColumn = factor.Context.ScaleByColumn;
+        DenseLeastSquaresOptions options = factor.Options;
+        int m = qr.Rows;
+        ValidateTarget(m, b, bLow);
+
+        // b scaled by a power of two likewise.
         double bScale = PowerOfTwoScale(b);
         var bHi = new double[m];
         Multiply(b, bScale, bHi);
         double[] bLo = bLow.IsEmpty ? [] : new double[m];
         Multiply(bLow, bScale, bLo);
 
-        double tau = options.RankTolerance ?? DenseLeastSquaresOptions.DerivedRankTolerance(m, n);
-        var qr = SequentialHouseholderQr.Factor(scaled, m, n, tau);
         int rank = qr.Rank;
-        var design = GatherKept(qr.KeptColumns, m, scaled, scaledLow);
-
         var x = new double[rank];
         var residual = new double[m];
         RefinementReport report = AugmentedSystemRefinement.Solve(
@@ -93,14 +120,13 @@ internal static class DenseLeastSquares
             ? RefinedCovarianceDiagonal(qr, design, scaleByColumn, options.MaxRefinementSteps)
             : FastCovarianceDiagonal(qr, scaleByColumn);
 
-        var context = new DenseFactorContext(qr, design, scaleByColumn, options.MaxRefinementSteps);
         return new DenseLeastSquaresResult(
-            context,
-            Dependencies(qr, design, scaled, scaledLow, scaleByColumn, scaledNormByColumn, tau, options.MaxRefinementSteps),
+            factor.Context,
+            factor.AliasedColumns,
             coefficients,
             rss,
             report,
-            tau,
+            factor.RankTolerance,
             options.EstimabilityTolerance,
             covarianceDiagonal,
             refineCovariance);
@@ -249,21 +275,11 @@ internal static class DenseLeastSquares
         }
     }
 
-    private static void Validate(DenseMatrix a, ReadOnlySpan<double> b, DenseMatrix? aLow, ReadOnlySpan<double> bLow, DenseLeastSquaresOptions options)
+    private static void ValidateDesign(DenseMatrix a, DenseMatrix? aLow, DenseLeastSquaresOptions options)
     {
-        if (b.Length != a.Rows)
-        {
-            throw new ArgumentException($"b has {b.Length} entries but A has {a.Rows} rows", nameof(b));
-        }
-
         if (aLow is not null && (aLow.Rows != a.Rows || aLow.Columns != a.Columns))
         {
             throw new ArgumentException("aLow must have the shape of A", nameof(aLow));
-        }
-
-        if (!bLow.IsEmpty && bLow.Length != a.Rows)
-        {
-            throw new ArgumentException($"bLow has {bLow.Length} entries but A has {a.Rows} rows", nameof(bLow));
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxRefinementSteps);
@@ -272,7 +288,25 @@ internal static class DenseLeastSquares
             throw new ArgumentOutOfRangeException(nameof(options), "RankTolerance must lie in [0, 1)");
         }
 
-        if (!AllFinite(a.Values) || !AllFinite(b) || (aLow is not null && !AllFinite(aLow.Values)) || !AllFinite(bLow))
+        if (!AllFinite(a.Values) || (aLow is not null && !AllFinite(aLow.Values)))
+        {
+            throw new ArgumentException("A and b must be finite (drop or impute missing values before solving)");
+        }
+    }
+
+    private static void ValidateTarget(int rows, ReadOnlySpan<double> b, ReadOnlySpan<double> bLow)
+    {
+        if (b.Length != rows)
+        {
+            throw new ArgumentException($"b has {b.Length} entries but A has {rows} rows", nameof(b));
+        }
+
+        if (!bLow.IsEmpty && bLow.Length != rows)
+        {
+            throw new ArgumentException($"bLow has {bLow.Length} entries but A has {rows} rows", nameof(bLow));
+        }
+
+        if (!AllFinite(b) || !AllFinite(bLow))
         {
             throw new ArgumentException("A and b must be finite (drop or impute missing values before solving)");
         }

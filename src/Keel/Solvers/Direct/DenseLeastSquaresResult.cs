@@ -27,6 +27,22 @@ internal sealed record AliasedColumn(int Column, IReadOnlyList<DependencyTerm> D
 /// <summary>The QR factors and scaling a result keeps for its covariance queries.</summary>
 internal sealed record DenseFactorContext(SequentialHouseholderQr Qr, ScaledKeptDesign Design, double[] ScaleByColumn, int MaxRefinementSteps);
 
+/// <summary>
+/// A factored design: the rank decisions of <see cref="DenseLeastSquares.Factor"/> (kept and aliased
+/// columns, each aliased column's dependency) with the QR factors, ready for any right-hand side.
+/// </summary>
+internal sealed record DenseLeastSquaresFactor(DenseFactorContext Context, AliasedColumn[] AliasedColumns, double RankTolerance, DenseLeastSquaresOptions Options)
+{
+    /// <summary>The numerical rank r = number of kept columns.</summary>
+    public int Rank => Context.Qr.Rank;
+
+    /// <summary>Kept design columns in design order (kept position p is column KeptColumns[p]).</summary>
+    public IReadOnlyList<int> KeptColumns => Context.Qr.KeptColumns;
+
+    /// <summary>R of the kept columns (r × r, upper triangular), whose singular values are the kept design's.</summary>
+    public DenseMatrix KeptR() => Context.Qr.UpperTriangle();
+}
+
 /// <summary>The outcome of <see cref="DenseLeastSquares.Solve(DenseMatrix, ReadOnlySpan{double}, DenseLeastSquaresOptions?)"/>.</summary>
 internal sealed class DenseLeastSquaresResult
 {

@@ -1,6 +1,4 @@
-using Keel.Model;
-
-namespace Keel.Diagnostics;
+namespace Keel.Model;
 
 /// <summary>
 /// The order in which columns are tested for linear dependence; of collinear columns, the one
