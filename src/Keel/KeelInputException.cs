@@ -8,9 +8,11 @@ namespace Keel;
 /// is one, what was expected, and how to fix it. The command line turns it into exit code 2.
 /// Expected numerical outcomes (aliasing, non-convergence) are never thrown; they go into the
 /// result with a warning code. Where the input has a place, it is also given as properties
-/// (<see cref="File"/>, <see cref="Line"/>, <see cref="Column"/>), as Sylvan's CsvFormatException does;
-/// inside the library the exception is made by the named factories (At, InFile, InRowGroup,
-/// InColumn), which write the place into the message and the properties alike.
+/// (<see cref="File"/>, <see cref="Line"/>, <see cref="Column"/> in a file; <see cref="FormulaColumn"/>
+/// in the formula; <see cref="Option"/> for a command-line option or its library setting), as
+/// Sylvan's CsvFormatException does; inside Keel the exception is made by the named factories (At,
+/// InFile, InRowGroup, InColumn, ForOption, and the formula's FormulaErrors), which write the place
+/// into the message and the properties alike.
 /// </summary>
 public sealed class KeelInputException : Exception
 {
@@ -40,6 +42,18 @@ public sealed class KeelInputException : Exception
 
     /// <summary>The column (as the header names it), when the error is in one field.</summary>
     public string? Column { get; init; }
+
+    /// <summary>The character of the formula the error is at (1-based, UTF-16 code units as editors count), when it is a formula error.</summary>
+    public int? FormulaColumn { get; init; }
+
+    /// <summary>
+    /// The command-line option the error is about (e.g. "--cluster"; a library caller set the
+    /// matching <c>FitOptions</c> property), when it is a bad option or a combination Keel does not fit.
+    /// </summary>
+    public string? Option { get; init; }
+
+    /// <summary>An error about a command-line option (or its library setting): the message starts with the option as given.</summary>
+    internal static KeelInputException ForOption(string option, string message) => new(message) { Option = option };
 
     /// <summary>
     /// An error at a place in a file: the message is "FILE, line N, column 'C': WHAT" (the parts that

@@ -56,24 +56,24 @@ internal sealed class CommonOptions
         string na = p.GetValue(Na) ?? "error";
         if (na is not ("error" or "drop"))
         {
-            throw new KeelInputException($"--na {na}: expected error or drop");
+            throw KeelInputException.ForOption("--na", $"--na {na}: expected error or drop");
         }
 
         int threads = p.GetValue(Threads) ?? Environment.ProcessorCount;
         if (threads < 1)
         {
-            throw new KeelInputException($"--threads {threads}: expected a positive number");
+            throw KeelInputException.ForOption("--threads", $"--threads {threads}: expected a positive number");
         }
 
         string[] data = p.GetValue(Data) ?? [];
         if (data.FirstOrDefault(d => d.StartsWith("--", StringComparison.Ordinal)) is { } unknown)
         {
-            throw new KeelInputException($"{unknown}: unknown option (see keel {p.CommandResult.Command.Name} --help)");
+            throw KeelInputException.ForOption(unknown, $"{unknown}: unknown option (see keel {p.CommandResult.Command.Name} --help)");
         }
 
         if (data.Contains(InputResolver.StandardInput) && (p.GetValue(Cells) || p.GetValue(Engine) is "duckdb"))
         {
-            throw new KeelInputException("-: standard input is read as CSV rows by the native engine only (not with --cells or --engine duckdb)");
+            throw KeelInputException.InFile("-", "standard input is read as CSV rows by the native engine only (not with --cells or --engine duckdb)");
         }
 
         return new FitOptions
@@ -85,7 +85,7 @@ internal sealed class CommonOptions
                 Table = p.GetValue(Table),
                 Query = p.GetValue(Query),
                 Cells = p.GetValue(Cells),
-                Engine = p.GetValue(Engine) switch { "native" or null => DataEngine.Native, "duckdb" => DataEngine.DuckDb, var e => throw new KeelInputException($"--engine {e}: expected native or duckdb") },
+                Engine = p.GetValue(Engine) switch { "native" or null => DataEngine.Native, "duckdb" => DataEngine.DuckDb, var e => throw KeelInputException.ForOption("--engine", $"--engine {e}: expected native or duckdb") },
             },
             WeightColumn = p.GetValue(Weights),
             DropInvalid = na == "drop",
@@ -103,6 +103,6 @@ internal sealed class CommonOptions
         "lasso" => SolverChoice.Lasso,
         "elasticnet" => SolverChoice.ElasticNet,
         "sgd" => SolverChoice.Sgd,
-        _ => throw new KeelInputException($"--solver {name}: expected auto, qr, lsmr, ridge, lasso, elasticnet or sgd"),
+        _ => throw KeelInputException.ForOption("--solver", $"--solver {name}: expected auto, qr, lsmr, ridge, lasso, elasticnet or sgd"),
     };
 }

@@ -51,7 +51,7 @@ internal static class FitCommand
             };
             if (options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian && (p.GetValue(shrink) ?? "none") != "none")
             {
-                throw new KeelInputException("--shrink is not available with --family poisson or binomial yet (the result JSON, --summary, --report and --cells-out are)");
+                throw KeelInputException.ForOption("--shrink", "--shrink is not available with --family poisson or binomial yet (the result JSON, --summary, --report and --cells-out are)");
             }
 
             options = WithRemedies(options, p.GetValue(lambda), p.GetValue(alpha), p.GetValue(cv), p.GetValue(seed), p.GetValue(epochs), p.GetValue(se) ?? "classical", p.GetValue(cluster) ?? []);
@@ -62,12 +62,12 @@ internal static class FitCommand
                 {
                     "sandwich" => SmallSampleConvention.Sandwich,
                     "fixest" => SmallSampleConvention.Fixest,
-                    string other => throw new KeelInputException($"--ssc {other}: expected sandwich or fixest"),
+                    string other => throw KeelInputException.ForOption("--ssc", $"--ssc {other}: expected sandwich or fixest"),
                 },
             };
             if (p.GetValue(tolerance) is { } tol)
             {
-                options = options with { IterativeTolerance = tol > 0 && tol < 1 ? tol : throw new KeelInputException($"--tolerance {tol}: expected a number between 0 and 1") };
+                options = options with { IterativeTolerance = tol > 0 && tol < 1 ? tol : throw KeelInputException.ForOption("--tolerance", $"--tolerance {tol}: expected a number between 0 and 1") };
             }
 
             var progress = new ProgressDisplay(p.GetValue(common.Quiet));
@@ -79,8 +79,8 @@ internal static class FitCommand
                 {
                     "none" => null,
                     "eb" => Keel.Results.CellShrinkage.Shrunk(design, solution, fitted, out _, out _)
-                        ?? throw new KeelInputException("--shrink eb: needs cells with repeated rows, more cells than parameters and the dense solver (--solver qr)"),
-                    string other => throw new KeelInputException($"--shrink {other}: expected none or eb"),
+                        ?? throw KeelInputException.ForOption("--shrink", "--shrink eb: needs cells with repeated rows, more cells than parameters and the dense solver (--solver qr)"),
+                    string other => throw KeelInputException.ForOption("--shrink", $"--shrink {other}: expected none or eb"),
                 };
                 Keel.Results.CellsOutput.Write(cellsPath, design, solution, fitted, outcome.Result.Sigma, shrunk, outcome.Result.Glm?.Family, cancel);
             }
@@ -102,7 +102,7 @@ internal static class FitCommand
         "gaussian" => Keel.Solvers.Glm.GlmFamily.Gaussian,
         "poisson" => Keel.Solvers.Glm.GlmFamily.Poisson,
         "binomial" => Keel.Solvers.Glm.GlmFamily.Binomial,
-        _ => throw new KeelInputException($"--family {name}: expected gaussian, poisson or binomial"),
+        _ => throw KeelInputException.ForOption("--family", $"--family {name}: expected gaussian, poisson or binomial"),
     };
 
     // Penalty, SGD and standard-error options; defaults come from the solvers' option records.
@@ -111,38 +111,38 @@ internal static class FitCommand
         string[] clusters = clusterOptions.SelectMany(c => c.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToArray();
         if (clusters.Length > 2 || clusters.Distinct(StringComparer.Ordinal).Count() != clusters.Length)
         {
-            throw new KeelInputException($"--cluster {string.Join(",", clusters)}: expected one column, or two different columns for two-way clustering");
+            throw KeelInputException.ForOption("--cluster", $"--cluster {string.Join(",", clusters)}: expected one column, or two different columns for two-way clustering");
         }
 
         if (lambda is { } l && !(l >= 0 && double.IsFinite(l)))
         {
-            throw new KeelInputException($"--lambda {l}: expected a non-negative number");
+            throw KeelInputException.ForOption("--lambda", $"--lambda {l}: expected a non-negative number");
         }
 
         if (alpha is { } a && !(a >= 0 && a <= 1))
         {
-            throw new KeelInputException($"--alpha {a}: expected a number between 0 (ridge) and 1 (lasso)");
+            throw KeelInputException.ForOption("--alpha", $"--alpha {a}: expected a number between 0 (ridge) and 1 (lasso)");
         }
 
         if (cv is { } k && k < 2)
         {
-            throw new KeelInputException($"--cv {k}: expected at least 2 folds");
+            throw KeelInputException.ForOption("--cv", $"--cv {k}: expected at least 2 folds");
         }
 
         if (epochs is { } e && e < 1)
         {
-            throw new KeelInputException($"--epochs {e}: expected a positive number");
+            throw KeelInputException.ForOption("--epochs", $"--epochs {e}: expected a positive number");
         }
 
         bool penalized = options.Solver is SolverChoice.Ridge or SolverChoice.Lasso or SolverChoice.ElasticNet;
         if (!penalized && (lambda is not null || alpha is not null || cv is not null))
         {
-            throw new KeelInputException("--lambda, --alpha and --cv apply to --solver ridge, lasso or elasticnet");
+            throw KeelInputException.ForOption("--lambda", "--lambda, --alpha and --cv apply to --solver ridge, lasso or elasticnet");
         }
 
         if (options.Solver == SolverChoice.ElasticNet && alpha is null)
         {
-            throw new KeelInputException("--solver elasticnet needs --alpha (between 0 and 1)");
+            throw KeelInputException.ForOption("--solver", "--solver elasticnet needs --alpha (between 0 and 1)");
         }
 
         var penalty = options.Penalized with
@@ -157,7 +157,7 @@ internal static class FitCommand
         {
             "classical" => StandardErrorKind.Classical,
             "hc1" => StandardErrorKind.Hc1,
-            _ => throw new KeelInputException($"--se {se}: expected classical or hc1 (for clustered errors use --cluster COL)"),
+            _ => throw KeelInputException.ForOption("--se", $"--se {se}: expected classical or hc1 (for clustered errors use --cluster COL)"),
         };
         return options with { Penalized = penalty, Sgd = sgd, StandardErrors = kind, ClusterColumn = clusters.FirstOrDefault(), SecondClusterColumn = clusters.Length > 1 ? clusters[1] : null };
     }

@@ -30,7 +30,7 @@ internal static class PredictCommand
                 "error" => UnseenPolicy.Error,
                 "reference" => UnseenPolicy.Reference,
                 "null" => UnseenPolicy.Null,
-                string other => throw new KeelInputException($"--unseen {other}: expected error, reference or null"),
+                string other => throw KeelInputException.ForOption("--unseen", $"--unseen {other}: expected error, reference or null"),
             };
             PredictionModel model = PredictionModel.Load(p.GetValue(result)!);
             string? outPath = p.GetValue(output);

@@ -144,7 +144,7 @@ internal static class FormulaErrors
 
     internal static KeelInputException At(string text, int position, string problem) =>
         // The problem may quote a token of the text (found "…"): it too is put on one line (formula fuzz, U+2028).
-        new($"formula \"{OnOneLine(text)}\", column {Column(position)}: {OnOneLine(problem)}");
+        new($"formula \"{OnOneLine(text)}\", column {Column(position)}: {OnOneLine(problem)}") { FormulaColumn = position + 1 };
 
     private static string Column(int position) => (position + 1).ToString(CultureInfo.InvariantCulture);
 

@@ -19,7 +19,7 @@ internal static partial class FitPipeline
         GlmFamily family = options.Family;
         if (IsRemedy(options.Solver))
         {
-            throw new KeelInputException($"--family {GlmFamilies.Name(family)} takes --solver auto, qr or lsmr: the penalised and SGD solvers fit least squares only");
+            throw KeelInputException.ForOption("--family", $"--family {GlmFamilies.Name(family)} takes --solver auto, qr or lsmr: the penalised and SGD solvers fit least squares only");
         }
 
         CheckCellTargets(design, family);
@@ -76,12 +76,12 @@ internal static partial class FitPipeline
 
         if (design.Cells.SumWExpOffset is null)
         {
-            throw new KeelInputException($"{offset.Label}: cells files carry no Σw·e^offset (their format has no such column yet), so a poisson rate with an offset needs the rows: fit the CSV or Parquet files");
+            throw KeelInputException.ForOption("--cells", $"{offset.Label}: cells files carry no Σw·e^offset (their format has no such column yet), so a poisson rate with an offset needs the rows: fit the CSV or Parquet files");
         }
 
         if (options.StandardErrors == StandardErrorKind.Hc1 && options.ClusterColumn is null && design.Cells.RowCount.Any(n => n > 1))
         {
-            throw new KeelInputException($"--se hc1 with {offset.Label}: HC1 needs each row's residual, which a cell of several rows with different exposures does not determine; use --cluster COL (exact with an offset)");
+            throw KeelInputException.ForOption("--se", $"--se hc1 with {offset.Label}: HC1 needs each row's residual, which a cell of several rows with different exposures does not determine; use --cluster COL (exact with an offset)");
         }
 
         return Irls.CellOffsets(design);

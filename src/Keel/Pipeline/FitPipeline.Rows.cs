@@ -19,7 +19,7 @@ internal static partial class FitPipeline
         clock.Lap("read");
         if (rows.Count == 0)
         {
-            throw new KeelInputException($"{plan.Files[0]}: no rows to fit ({rows.Counts.RowsRead} read, {rows.Counts.DroppedMissing} with a missing value, {rows.Counts.DroppedInvalid} with an invalid target)");
+            throw KeelInputException.InFile(plan.Files[0], $"no rows to fit ({rows.Counts.RowsRead} read, {rows.Counts.DroppedMissing} with a missing value, {rows.Counts.DroppedInvalid} with an invalid target)");
         }
 
         if (options.Family != GlmFamily.Gaussian)
@@ -100,7 +100,7 @@ internal static partial class FitPipeline
 
         if (rows.Count == 0)
         {
-            throw new KeelInputException($"{plan.Files[0]}: every row is in a separated level (outcomes all {(family == GlmFamily.Poisson ? "zero" : "0 or all 1")}): nothing is left to fit");
+            throw KeelInputException.InFile(plan.Files[0], $"every row is in a separated level (outcomes all {(family == GlmFamily.Poisson ? "zero" : "0 or all 1")}): nothing is left to fit");
         }
 
         int absorbing = AbsorbingFactor(rows, plan.ModelFactors);

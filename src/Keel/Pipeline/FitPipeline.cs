@@ -50,14 +50,14 @@ internal static partial class FitPipeline
         if (formula.Offset is { } offset && options.Family != Keel.Solvers.Glm.GlmFamily.Poisson && !options.DiagnoseOnly)
         {
             // Only the poisson likelihood of a cell depends on its rows' offsets through one sum (Σw·e^offset).
-            throw new KeelInputException($"{offset.Label}: an offset is supported with --family poisson only (its likelihood depends on a cell's rows through Σw·e^offset; least squares and the logit do not)");
+            throw KeelInputException.ForOption("--family", $"{offset.Label}: an offset is supported with --family poisson only (its likelihood depends on a cell's rows through Σw·e^offset; least squares and the logit do not)");
         }
 
         RowPathPlan? rowPath = RowPathChoice.Choose(formula, options);
         clock.Lap("path choice");
         if (options.SecondClusterColumn is not null && rowPath is null)
         {
-            throw new KeelInputException($"--cluster {options.ClusterColumn},{options.SecondClusterColumn}: two-way clustering is available on the row path only (continuous covariates next to factors, plain CSV, no --weights, --cells-out or --report)");
+            throw KeelInputException.ForOption("--cluster", $"--cluster {options.ClusterColumn},{options.SecondClusterColumn}: two-way clustering is available on the row path only (continuous covariates next to factors, plain CSV, no --weights, --cells-out or --report)");
         }
 
         // The row path declines (null) only for a likelihood fit whose target is out of its family's

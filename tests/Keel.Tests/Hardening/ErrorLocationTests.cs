@@ -80,4 +80,26 @@ public class ErrorLocationTests
         Assert.Equal(line, error.Line);
         Assert.Equal(csv[..csv.IndexOf(',', StringComparison.Ordinal)], error.Column);
     }
+
+    [Fact]
+    public void A_formula_error_names_its_character_as_a_property()
+    {
+        // "y ~ a + + b": the second '+' is the 9th character (1-based), where a term was expected.
+        var error = Assert.Throws<KeelInputException>(() => FitPipeline.Run(new FitOptions { Formula = "y ~ a + + b", Inputs = ["unused.csv"] }));
+        Assert.Equal(9, error.FormulaColumn);
+        Assert.Contains("column 9:", error.Message, StringComparison.Ordinal);
+        Assert.Null(error.File);
+        Assert.Null(error.Option);
+    }
+
+    [Fact]
+    public void A_combination_Keel_does_not_fit_names_the_option()
+    {
+        // Two-way clustering on the cells (no continuous covariate: the rows compress) is refused by name.
+        using var file = new TempCsv("a,b,y\n" + string.Concat(Enumerable.Range(0, 60).Select(i => $"a{i % 5},b{i % 4},{i % 7}\n")));
+        var error = Assert.Throws<KeelInputException>(() => FitPipeline.Run(new FitOptions { Formula = "y ~ a + b", Inputs = [file.Path], ClusterColumn = "a", SecondClusterColumn = "b" }));
+        Assert.Equal("--cluster", error.Option);
+        Assert.StartsWith("--cluster a,b:", error.Message, StringComparison.Ordinal);
+        Assert.Null(error.FormulaColumn);
+    }
 }

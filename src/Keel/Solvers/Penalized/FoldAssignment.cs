@@ -13,7 +13,7 @@ internal static class FoldAssignment
     {
         if (folds < 2 || folds > cells)
         {
-            throw new KeelInputException($"--cv {folds}: expected between 2 and the number of cells ({cells}); folds are made of cells");
+            throw KeelInputException.ForOption("--cv", $"--cv {folds}: expected between 2 and the number of cells ({cells}); folds are made of cells");
         }
 
         var order = new int[cells];

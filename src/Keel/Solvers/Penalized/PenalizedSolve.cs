@@ -36,12 +36,12 @@ internal static class PenalizedSolve
         double alpha = kind switch { PenaltyKind.Ridge => 0.0, PenaltyKind.Lasso => 1.0, _ => options.Alpha };
         if (!(alpha >= 0 && alpha <= 1))
         {
-            throw new KeelInputException($"--alpha {options.Alpha}: expected a number between 0 (ridge) and 1 (lasso)");
+            throw KeelInputException.ForOption("--alpha", $"--alpha {options.Alpha}: expected a number between 0 (ridge) and 1 (lasso)");
         }
 
         if (options.Lambda is { } given && !(given >= 0 && double.IsFinite(given)))
         {
-            throw new KeelInputException($"--lambda {given}: expected a non-negative number");
+            throw KeelInputException.ForOption("--lambda", $"--lambda {given}: expected a non-negative number");
         }
 
         int p = design.SolvedCount;
@@ -67,7 +67,7 @@ internal static class PenalizedSolve
         if (!double.IsFinite(lambdaMax) && options.Lambda is null)
         {
             // Ridge's λ_max (taken at α = 1e-3) is 1000·max|x'y|/W: beyond the double range for targets near 1e308.
-            throw new KeelInputException($"--solver {kind.ToString().ToLowerInvariant()}: the λ path for targets this large (λ_max = max|x'y|/(W·max(α, 0.001))) lies beyond the double range; give --lambda");
+            throw KeelInputException.ForOption("--solver", $"--solver {kind.ToString().ToLowerInvariant()}: the λ path for targets this large (λ_max = max|x'y|/(W·max(α, 0.001))) lies beyond the double range; give --lambda");
         }
 
         double minRatio = options.MinRatio ?? LambdaPath.DefaultMinRatio(design.Cells.Counts.RowsUsed, p);
