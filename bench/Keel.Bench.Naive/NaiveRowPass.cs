@@ -88,26 +88,31 @@ internal sealed class NaiveRowPass
         }
     }
 
-    /// <summary>The cells as a CellTable (each rounded double sum becomes an exact one-term sum).</summary>
+    /// <summary>The cells as a CellTable (each rounded double sum becomes an exact one-term sum), through the product's canonical merge.</summary>
     public CellTable Finish()
     {
         int count = _rowCount.Count;
-        var w = new List<ExactSum>(count);
-        var wy = new List<ExactSum>(count);
-        var wy2 = new List<ExactSum>(count);
+        var stats = new CellStats[count];
+        var sums = new CellSums[count];
         for (int c = 0; c < count; c++)
         {
-            ExactSum a = default, b = default, d = default;
-            a.Add(_rowCount[c]);
-            b.Add(_sumY[c]);
-            d.Add(_sumY2[c]);
-            w.Add(a);
-            wy.Add(b);
-            wy2.Add(d);
+            stats[c] = new CellStats { Rows = _rowCount[c], Full = c };
+            if (_exact)
+            {
+                sums[c] = new CellSums { Wy = _exactY[c], Wy2 = _exactY2[c] };
+            }
+            else
+            {
+                ExactSum b = default, d = default;
+                b.Add(_sumY[c]);
+                d.Add(_sumY2[c]);
+                sums[c] = new CellSums { Wy = b, Wy2 = d };
+            }
         }
 
         var counts = new RowPassCounts(_rows, _rows, 0, 0, 0);
-        return CellCanonicalizer.Canonicalize(_plan.KeyColumns, _interners, _cells.Keys, _rowCount, w, wy, wy2, counts);
+        var part = new CellPart(_interners, _cells.KeyArena, stats, sums, Compact: false, SumW: null, count);
+        return CellCanonicalizer.Canonicalize(_plan.KeyColumns, [part], sumWFromRows: true, counts);
     }
 
     private static int IndexOf(ITabularSource source, string name)
