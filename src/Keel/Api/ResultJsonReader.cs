@@ -19,28 +19,23 @@ internal static class ResultJsonReader
 
         JsonElement data = Member(root, "data");
         bool diagnoseOnly = !root.TryGetProperty("solver", out JsonElement solver) || solver.ValueKind != JsonValueKind.Object;
+        JsonElement diagnostics = Member(root, "diagnostics");
+        JsonElement fit = diagnoseOnly ? default : Member(root, "fit");
         var r = new FitResult
         {
             Formula = String(root, "formula") ?? string.Empty,
             Rows = Long(data, "rows") ?? 0,
             Cells = (int)(Long(data, "cells") ?? 0),
             DroppedRows = Long(data, "dropped_rows") ?? 0,
-        };
-        r.CellsWithReplicates = Long(data, "cells_with_replicates") ?? 0;
-        if (!diagnoseOnly)
-        {
-            r.SolverName = String(solver, "name");
-            r.Converged = solver.TryGetProperty("converged", out JsonElement converged) && converged.ValueKind == JsonValueKind.True;
-            r.Iterations = (int?)Long(solver, "iterations");
-            r.Tolerance = Double(solver, "tolerance");
-            r.StopReason = String(solver, "stop_reason");
-            r.SolverReason = String(solver, "reason");
-            r.Threads = (int)(Long(solver, "threads") ?? 1);
-        }
-
-        foreach (JsonElement c in coefficients.EnumerateArray())
-        {
-            r.Coefficients.Add(new CoefficientResult
+            CellsWithReplicates = Long(data, "cells_with_replicates") ?? 0,
+            SolverName = diagnoseOnly ? null : String(solver, "name"),
+            Converged = diagnoseOnly || (solver.TryGetProperty("converged", out JsonElement converged) && converged.ValueKind == JsonValueKind.True),
+            Iterations = diagnoseOnly ? null : (int?)Long(solver, "iterations"),
+            Tolerance = diagnoseOnly ? null : Double(solver, "tolerance"),
+            StopReason = diagnoseOnly ? null : String(solver, "stop_reason"),
+            SolverReason = diagnoseOnly ? null : String(solver, "reason"),
+            Threads = diagnoseOnly ? 1 : (int)(Long(solver, "threads") ?? 1),
+            Coefficients = coefficients.EnumerateArray().Select(c => new CoefficientResult
             {
                 Name = String(c, "name") ?? string.Empty,
                 Term = String(c, "term") ?? string.Empty,
@@ -53,53 +48,48 @@ internal static class ResultJsonReader
                     ? partners.EnumerateArray().Select(p => p.GetString() ?? string.Empty).ToList()
                     : null,
                 AliasExplanation = String(c, "explanation"),
-            });
-        }
-
-        ReadDiagnostics(Member(root, "diagnostics"), r);
-        if (!diagnoseOnly)
-        {
-            JsonElement fit = Member(root, "fit");
-            r.Rss = Double(fit, "rss");
-            r.Tss = Double(fit, "tss");
-            r.RSquared = Double(fit, "r_squared");
-            r.AdjRSquared = Double(fit, "adj_r_squared");
-            r.Sigma = Double(fit, "sigma");
-            r.DfResidual = Long(fit, "df_residual");
-            r.PureErrorSs = Double(fit, "pure_error_ss");
-            r.ModelF = FTestOf(fit, "f_test");
-            r.LackOfFit = FTestOf(fit, "lack_of_fit");
-        }
-
+            }).ToList(),
+            Parameters = (int)(Long(diagnostics, "parameters") ?? 0),
+            Rank = (int)(Long(diagnostics, "rank") ?? 0),
+            ConditionNumber = Double(diagnostics, "condition_number"),
+            ConditionMethod = String(diagnostics, "condition_method"),
+            SingletonLevels = (int)(Long(diagnostics, "singleton_levels") ?? 0),
+            NearDependencies = NearDependenciesOf(diagnostics),
+            Warnings = WarningsOf(diagnostics),
+            Rss = Double(fit, "rss"),
+            Tss = Double(fit, "tss"),
+            RSquared = Double(fit, "r_squared"),
+            AdjRSquared = Double(fit, "adj_r_squared"),
+            Sigma = Double(fit, "sigma"),
+            DfResidual = Long(fit, "df_residual"),
+            PureErrorSs = Double(fit, "pure_error_ss"),
+            ModelF = FTestOf(fit, "f_test"),
+            LackOfFit = FTestOf(fit, "lack_of_fit"),
+        };
         return (r, diagnoseOnly);
     }
 
-    private static void ReadDiagnostics(JsonElement d, FitResult r)
+    private static List<(double, IReadOnlyList<(string, double)>)> NearDependenciesOf(JsonElement d)
     {
-        r.Parameters = (int)(Long(d, "parameters") ?? 0);
-        r.Rank = (int)(Long(d, "rank") ?? 0);
-        r.ConditionNumber = Double(d, "condition_number");
-        r.ConditionMethod = String(d, "condition_method");
-        r.SingletonLevels = (int)(Long(d, "singleton_levels") ?? 0);
+        var result = new List<(double, IReadOnlyList<(string, double)>)>();
         if (d.ValueKind == JsonValueKind.Object && d.TryGetProperty("near_dependencies", out JsonElement near) && near.ValueKind == JsonValueKind.Array)
         {
             foreach (JsonElement n in near.EnumerateArray())
             {
-                var involved = Member(n, "variance_proportions") is { ValueKind: JsonValueKind.Array } list
+                List<(string, double)> involved = Member(n, "variance_proportions") is { ValueKind: JsonValueKind.Array } list
                     ? list.EnumerateArray().Select(v => (String(v, "name") ?? string.Empty, Double(v, "proportion") ?? double.NaN)).ToList()
                     : [];
-                r.NearDependencies.Add((Double(n, "condition_index") ?? double.NaN, involved));
+                result.Add((Double(n, "condition_index") ?? double.NaN, involved));
             }
         }
 
-        if (d.ValueKind == JsonValueKind.Object && d.TryGetProperty("warnings", out JsonElement warnings) && warnings.ValueKind == JsonValueKind.Array)
-        {
-            foreach (JsonElement w in warnings.EnumerateArray())
-            {
-                r.Warnings.Add(new FitWarning(String(w, "code") ?? string.Empty, String(w, "message") ?? string.Empty));
-            }
-        }
+        return result;
     }
+
+    private static List<FitWarning> WarningsOf(JsonElement d) =>
+        d.ValueKind == JsonValueKind.Object && d.TryGetProperty("warnings", out JsonElement warnings) && warnings.ValueKind == JsonValueKind.Array
+            ? warnings.EnumerateArray().Select(w => new FitWarning(String(w, "code") ?? string.Empty, String(w, "message") ?? string.Empty)).ToList()
+            : [];
 
     private static FTest? FTestOf(JsonElement parent, string name) =>
         Member(parent, name) is { ValueKind: JsonValueKind.Object } t

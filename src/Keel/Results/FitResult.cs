@@ -69,8 +69,8 @@ internal sealed record FTest(double F, long Df1, long Df2, double PValue);
 /// <summary>A warning: a stable code and a sentence for people.</summary>
 internal sealed record FitWarning(string Code, string Message);
 
-/// <summary>One coefficient of the result.</summary>
-internal sealed class CoefficientResult
+/// <summary>One coefficient of the result (immutable: a change is a copy, <c>c with { … }</c>).</summary>
+internal sealed record CoefficientResult
 {
     public required string Name { get; init; }
 
@@ -78,24 +78,28 @@ internal sealed class CoefficientResult
 
     public string? Level { get; init; }
 
-    public double? Estimate { get; set; }
+    public double? Estimate { get; init; }
 
-    public double? StdError { get; set; }
+    public double? StdError { get; init; }
 
-    public CoefficientStatus Status { get; set; }
+    public CoefficientStatus Status { get; init; }
 
     /// <summary>For an aliased coefficient, the columns it is a combination of.</summary>
-    public IReadOnlyList<string>? AliasedWith { get; set; }
+    public IReadOnlyList<string>? AliasedWith { get; init; }
 
     /// <summary>The dependency in words, e.g. "region[R3] = city[C012] + city[C044]".</summary>
-    public string? AliasExplanation { get; set; }
+    public string? AliasExplanation { get; init; }
 
     /// <summary>exp(estimate) for a log target or a poisson/binomial fit; null where it does not fit in a double.</summary>
-    public double? ExpEstimate { get; set; }
+    public double? ExpEstimate { get; init; }
 }
 
-/// <summary>Everything a fit (or a diagnosis) says, in the shape of the result JSON.</summary>
-internal sealed class FitResult
+/// <summary>
+/// Everything a fit (or a diagnosis) says, in the shape of the result JSON. Immutable: the
+/// assemblers (<see cref="ResultAssembler"/>, <see cref="RowResultAssembler"/>) build it, each step
+/// a copy (<c>r with { … }</c>), and the JSON reader builds it once; nothing changes it after.
+/// </summary>
+internal sealed record FitResult
 {
     public required string Formula { get; init; }
 
@@ -113,68 +117,68 @@ internal sealed class FitResult
 
     public long DroppedRows { get; init; }
 
-    public string? SolverName { get; set; }
+    public string? SolverName { get; init; }
 
-    public string? SolverReason { get; set; }
+    public string? SolverReason { get; init; }
 
-    public bool Converged { get; set; } = true;
+    public bool Converged { get; init; } = true;
 
-    public int? Iterations { get; set; }
+    public int? Iterations { get; init; }
 
-    public double? Tolerance { get; set; }
+    public double? Tolerance { get; init; }
 
-    public string? StopReason { get; set; }
+    public string? StopReason { get; init; }
 
-    public List<CoefficientResult> Coefficients { get; } = [];
+    public IReadOnlyList<CoefficientResult> Coefficients { get; init; } = [];
 
-    public int Parameters { get; set; }
+    public int Parameters { get; init; }
 
-    public int Rank { get; set; }
+    public int Rank { get; init; }
 
-    public double? ConditionNumber { get; set; }
+    public double? ConditionNumber { get; init; }
 
-    public string? ConditionMethod { get; set; }
+    public string? ConditionMethod { get; init; }
 
-    public int SingletonLevels { get; set; }
+    public int SingletonLevels { get; init; }
 
-    public List<FitWarning> Warnings { get; } = [];
+    public IReadOnlyList<FitWarning> Warnings { get; init; } = [];
 
-    public double? Rss { get; set; }
+    public double? Rss { get; init; }
 
-    public double? Tss { get; set; }
+    public double? Tss { get; init; }
 
-    public double? RSquared { get; set; }
+    public double? RSquared { get; init; }
 
-    public double? AdjRSquared { get; set; }
+    public double? AdjRSquared { get; init; }
 
-    public double? Sigma { get; set; }
+    public double? Sigma { get; init; }
 
-    public long? DfResidual { get; set; }
+    public long? DfResidual { get; init; }
 
-    public double? PureErrorSs { get; set; }
+    public double? PureErrorSs { get; init; }
 
-    public long CellsWithReplicates { get; set; }
+    public long CellsWithReplicates { get; init; }
 
     /// <summary>Overall F test of the model against the intercept-only (or empty) model.</summary>
-    public FTest? ModelF { get; set; }
+    public FTest? ModelF { get; init; }
 
     /// <summary>Lack-of-fit F test of the model against the saturated cell-means model (needs replicated cells).</summary>
-    public FTest? LackOfFit { get; set; }
+    public FTest? LackOfFit { get; init; }
 
     /// <summary>Belsley near-dependencies (condition index, names and variance proportions).</summary>
-    public List<(double Index, IReadOnlyList<(string Name, double Proportion)> Involved)> NearDependencies { get; } = [];
+    public IReadOnlyList<(double Index, IReadOnlyList<(string Name, double Proportion)> Involved)> NearDependencies { get; init; } = [];
 
-    public int Threads { get; set; } = 1;
+    public int Threads { get; init; } = 1;
 
     /// <summary>Which standard errors were reported: "classical", "hc1" or "cluster(COL)"; null when none.</summary>
-    public string? StdErrorType { get; set; }
+    public string? StdErrorType { get; init; }
 
     /// <summary>Number of clusters of cluster-robust standard errors, or null.</summary>
-    public int? Clusters { get; set; }
+    public int? Clusters { get; init; }
 
     /// <summary>λ, α and how they were chosen, for a penalised fit; null otherwise.</summary>
-    public Keel.Solvers.Penalized.PenaltyReport? Penalty { get; set; }
+    public Keel.Solvers.Penalized.PenaltyReport? Penalty { get; init; }
 
     /// <summary>What `keel predict` needs: written under "model".</summary>
-    public ModelSpec? Model { get; set; }
+    public ModelSpec? Model { get; init; }
 }

@@ -51,95 +51,97 @@ internal static class ResultAssembler
             Penalty = solution.Penalty,
         };
 
-        AddCoefficients(r, design, solution, diagnoseOnly);
+        // Each step below returns a copy with its part (FitResult is immutable), in the order the
+        // fields depend on each other: coefficients, statistics (with the classical standard
+        // errors), warnings, near-dependencies, the model for predict, robust standard errors, sanitising.
+        r = r with { Coefficients = CoefficientsOf(design, solution, diagnoseOnly, glm, r.ReportsExpEstimate) };
         if (glm is not null)
         {
-            AddLikelihoodStatistics(r, design, glm, solution);
+            r = WithLikelihoodStatistics(r, design, glm, solution);
         }
         else if (!diagnoseOnly)
         {
-            AddFitStatistics(r, design, solution, fitted ??= solution.FittedByCell(design));
+            r = WithFitStatistics(r, design, solution, fitted ??= solution.FittedByCell(design));
         }
         else
         {
-            r.PureErrorSs = PureError.Total(design.Cells, out long replicated);
-            r.CellsWithReplicates = replicated;
+            r = r with { PureErrorSs = PureError.Total(design.Cells, out long replicated), CellsWithReplicates = replicated };
         }
 
-        AddWarnings(r, design, solution, diagnoseOnly);
-        foreach (NearDependency near in solution.NearDependencies ?? [])
+        r = WithWarnings(r, design, solution, diagnoseOnly);
+        r = r with
         {
-            r.NearDependencies.Add((near.ConditionIndex, near.Involved.Select(i => (design.Columns[design.ColumnOfSolved[i.Column]].Name, i.Proportion)).ToList()));
-        }
-
-        // A likelihood fit's covariance is (X'ΩX)⁻¹ itself (dispersion 1): predict's scale is 1.
-        r.Model = ModelSpec.From(design, diagnoseOnly ? null : solution, glm is not null ? 1.0 : r.Sigma);
+            NearDependencies = (solution.NearDependencies ?? []).Select(near => (near.ConditionIndex, (IReadOnlyList<(string, double)>)near.Involved.Select(i => (design.Columns[design.ColumnOfSolved[i.Column]].Name, i.Proportion)).ToList())).ToList(),
+            // A likelihood fit's covariance is (X'ΩX)⁻¹ itself (dispersion 1): predict's scale is 1.
+            Model = ModelSpec.From(design, diagnoseOnly ? null : solution, glm is not null ? 1.0 : r.Sigma),
+        };
         if (diagnoseOnly)
         {
-            foreach (CoefficientResult c in r.Coefficients.Where(c => c.Status != CoefficientStatus.Reference))
-            {
-                c.Estimate = null;
-                c.StdError = null;
-                c.ExpEstimate = null;
-            }
+            r = r with { Coefficients = r.Coefficients.Select(c => c.Status != CoefficientStatus.Reference ? c with { Estimate = null, StdError = null, ExpEstimate = null } : c).ToList() };
         }
 
         if (standardErrors is not null)
         {
-            StandardErrorAssembly.Apply(r, design, solution, fitted ?? solution.FittedByCell(design), standardErrors, glm?.RowsFitted ?? design.Cells.Counts.RowsUsed);
+            r = StandardErrorAssembly.Apply(r, design, solution, fitted ?? solution.FittedByCell(design), standardErrors, glm?.RowsFitted ?? design.Cells.Counts.RowsUsed);
         }
 
         // Last: no NaN or infinity leaves the assembler (each becomes null, named in a warning).
-        ResultSanitizer.Sanitize(r);
-        return r;
+        return ResultSanitizer.Sanitize(r);
     }
 
-    private static void AddCoefficients(FitResult r, Design design, LeastSquaresSolution solution, bool diagnoseOnly)
+    private static List<CoefficientResult> CoefficientsOf(Design design, LeastSquaresSolution solution, bool diagnoseOnly, GlmReport? glm, bool reportsExpEstimate)
     {
+        var coefficients = new List<CoefficientResult>(design.Columns.Length);
         for (int i = 0; i < design.Columns.Length; i++)
         {
             DesignColumn column = design.Columns[i];
             int j = design.SolvedOfColumn[i];
-            var c = new CoefficientResult { Name = column.Name, Term = column.Term, Level = column.Level };
+            CoefficientStatus status;
+            double? estimate = null;
+            IReadOnlyList<string>? aliasedWith = null;
+            string? explanation = null;
             if (j < 0)
             {
-                c.Status = CoefficientStatus.Reference;
-                c.Estimate = 0.0;
+                status = CoefficientStatus.Reference;
+                estimate = 0.0;
             }
-            else if (r.Glm?.SeparatedColumns[j] == true)
+            else if (glm?.SeparatedColumns[j] == true)
             {
-                c.Status = CoefficientStatus.Separated;
+                status = CoefficientStatus.Separated;
             }
             else if (solution.Aliased[j])
             {
-                c.Status = CoefficientStatus.Aliased;
+                status = CoefficientStatus.Aliased;
                 var partners = solution.Dependencies.TryGetValue(j, out var d) ? d : [];
-                c.AliasedWith = partners.Select(p => design.Columns[design.ColumnOfSolved[p.Column]].Name).ToList();
-                c.AliasExplanation = AliasExplainer.Explain(column.Name, partners.Select(p => (design.Columns[design.ColumnOfSolved[p.Column]].Name, p.Coefficient)).ToList());
+                aliasedWith = partners.Select(p => design.Columns[design.ColumnOfSolved[p.Column]].Name).ToList();
+                explanation = AliasExplainer.Explain(column.Name, partners.Select(p => (design.Columns[design.ColumnOfSolved[p.Column]].Name, p.Coefficient)).ToList());
             }
             else
             {
-                c.Status = solution.PenalizedColumns?[j] == true ? CoefficientStatus.Regularized : CoefficientStatus.Estimated;
-                c.Estimate = diagnoseOnly ? null : solution.Coefficients[j];
+                status = solution.PenalizedColumns?[j] == true ? CoefficientStatus.Regularized : CoefficientStatus.Estimated;
+                estimate = diagnoseOnly ? null : solution.Coefficients[j];
             }
 
-            if (r.ReportsExpEstimate && c.Estimate is { } e)
+            double? exp = null;
+            if (reportsExpEstimate && estimate is { } e)
             {
                 double x = ElementaryFunctions.Exp(e);
-                c.ExpEstimate = double.IsFinite(x) ? x : null;
+                exp = double.IsFinite(x) ? x : null;
             }
 
-            r.Coefficients.Add(c);
+            coefficients.Add(new CoefficientResult { Name = column.Name, Term = column.Term, Level = column.Level, Status = status, Estimate = estimate, AliasedWith = aliasedWith, AliasExplanation = explanation, ExpEstimate = exp });
         }
+
+        return coefficients;
     }
 
-    private static void AddFitStatistics(FitResult r, Design design, LeastSquaresSolution solution, double[] fitted)
+    private static FitResult WithFitStatistics(FitResult r, Design design, LeastSquaresSolution solution, double[] fitted)
     {
         CellTable cells = design.Cells;
         // Ordinary targets (k = 0): sums in cell order, as always. Targets beyond 2^±400 (k ≠ 0):
         // every sum of squares is scaled before squaring (see RootSumsOfSquares).
         int k = design.TargetScaleExponent;
-        r.CellsWithReplicates = Enumerable.Range(0, design.CellCount).LongCount(c => cells.RowCount[c] > 1);
+        long replicated = Enumerable.Range(0, design.CellCount).LongCount(c => cells.RowCount[c] > 1);
         long n = cells.Counts.RowsUsed;
         long df = n - solution.Rank;
         long dfTotal = n - (design.Formula.HasIntercept ? 1 : 0);
@@ -147,25 +149,25 @@ internal static class ResultAssembler
         // Lack of fit (Draper & Smith §2.1): between-cell residual against pure error.
         long lackDf = design.CellCount - solution.Rank;
         long pureDf = n - design.CellCount;
-        r.DfResidual = df;
+        double pureErrorSs, rss, tss;
+        double? rSquared, sigma;
+        FTest? modelF = null, lackOfFit = null;
         if (k == 0)
         {
-            (double pureError, double between, double rss, double tss) = SumsOfSquares(design, solution, fitted);
-            r.PureErrorSs = pureError;
-            r.Rss = rss;
-            r.Tss = tss;
-            r.RSquared = tss > 0 ? 1.0 - (rss / tss) : null;
-            r.Sigma = df > 0 ? Math.Sqrt(rss / df) : null;
+            (double pureError, double between, double rssK, double tssK) = SumsOfSquares(design, solution, fitted);
+            (pureErrorSs, rss, tss) = (pureError, rssK, tssK);
+            rSquared = tss > 0 ? 1.0 - (rss / tss) : null;
+            sigma = df > 0 ? Math.Sqrt(rss / df) : null;
             if (modelDf > 0 && df > 0 && rss > 0)
             {
                 double f = (tss - rss) / modelDf / (rss / df);
-                r.ModelF = new FTest(f, modelDf, df, StudentT.FUpperTail(f, modelDf, df));
+                modelF = new FTest(f, modelDf, df, StudentT.FUpperTail(f, modelDf, df));
             }
 
             if (lackDf > 0 && pureDf > 0 && pureError > 0)
             {
                 double f = (between / lackDf) / (pureError / pureDf);
-                r.LackOfFit = new FTest(f, lackDf, pureDf, StudentT.FUpperTail(f, lackDf, pureDf));
+                lackOfFit = new FTest(f, lackDf, pureDf, StudentT.FUpperTail(f, lackDf, pureDf));
             }
         }
         else
@@ -174,56 +176,64 @@ internal static class ResultAssembler
             // scaled norm), and the statistics are ratios of roots, squared last. A sum beyond the
             // double range becomes null, but sigma, R² and F, which are in range, stay exact.
             (double rootPure, double rootBetween, double rootRss, double rootTss) = RootSumsOfSquares(design, solution, fitted);
-            r.PureErrorSs = rootPure * rootPure;
-            r.Rss = rootRss * rootRss;
-            r.Tss = rootTss * rootTss;
+            pureErrorSs = rootPure * rootPure;
+            rss = rootRss * rootRss;
+            tss = rootTss * rootTss;
             double rssOverTss = rootTss > 0 ? Square(rootRss / rootTss) : double.NaN;
-            r.RSquared = rootTss > 0 ? 1.0 - rssOverTss : null;
-            r.Sigma = df > 0 ? rootRss / Math.Sqrt(df) : null;
+            rSquared = rootTss > 0 ? 1.0 - rssOverTss : null;
+            sigma = df > 0 ? rootRss / Math.Sqrt(df) : null;
             if (modelDf > 0 && df > 0 && rootRss > 0)
             {
                 double f = (1.0 - rssOverTss) / rssOverTss * df / modelDf;
-                r.ModelF = new FTest(f, modelDf, df, StudentT.FUpperTail(f, modelDf, df));
+                modelF = new FTest(f, modelDf, df, StudentT.FUpperTail(f, modelDf, df));
             }
 
             if (lackDf > 0 && pureDf > 0 && rootPure > 0)
             {
                 double f = Square(rootBetween / rootPure) * pureDf / lackDf;
-                r.LackOfFit = new FTest(f, lackDf, pureDf, StudentT.FUpperTail(f, lackDf, pureDf));
+                lackOfFit = new FTest(f, lackDf, pureDf, StudentT.FUpperTail(f, lackDf, pureDf));
             }
         }
 
-        r.AdjRSquared = r.RSquared is { } r2 && df > 0 ? 1.0 - ((1.0 - r2) * dfTotal / df) : null;
-
-        if (r.Sigma is { } sigma && solution.CovarianceDiagonal is { } cov)
+        double? adjRSquared = rSquared is { } r2 && df > 0 ? 1.0 - ((1.0 - r2) * dfTotal / df) : null;
+        IReadOnlyList<CoefficientResult> coefficients = r.Coefficients;
+        if (sigma is { } s && solution.CovarianceDiagonal is { } cov)
         {
-            foreach (var (c, j) in r.Coefficients.Select((c, i) => (c, design.SolvedOfColumn[i])))
-            {
-                if (j >= 0 && !solution.Aliased[j])
-                {
-                    c.StdError = sigma * Math.Sqrt(cov[j]);
-                }
-            }
+            coefficients = r.Coefficients.Select((c, i) => design.SolvedOfColumn[i] is int j && j >= 0 && !solution.Aliased[j] ? c with { StdError = s * Math.Sqrt(cov[j]) } : c).ToList();
         }
+
+        return r with
+        {
+            CellsWithReplicates = replicated,
+            DfResidual = df,
+            PureErrorSs = pureErrorSs,
+            Rss = rss,
+            Tss = tss,
+            RSquared = rSquared,
+            Sigma = sigma,
+            ModelF = modelF,
+            LackOfFit = lackOfFit,
+            AdjRSquared = adjRSquared,
+            Coefficients = coefficients,
+        };
     }
 
     // Likelihood fits: deviances instead of sums of squares, dispersion 1 (R's summary.glm for
     // poisson and binomial), so a standard error is sqrt of the diagonal of (X'ΩX)⁻¹.
-    private static void AddLikelihoodStatistics(FitResult r, Design design, GlmReport glm, LeastSquaresSolution solution)
+    private static FitResult WithLikelihoodStatistics(FitResult r, Design design, GlmReport glm, LeastSquaresSolution solution)
     {
-        r.DfResidual = glm.RowsFitted - solution.Rank;
-        r.CellsWithReplicates = Enumerable.Range(0, design.CellCount).LongCount(c => design.Cells.RowCount[c] > 1);
+        IReadOnlyList<CoefficientResult> coefficients = r.Coefficients;
         if (solution.CovarianceDiagonal is { } cov)
         {
-            for (int i = 0; i < r.Coefficients.Count; i++)
-            {
-                int j = design.SolvedOfColumn[i];
-                if (j >= 0 && !solution.Aliased[j] && r.Coefficients[i].Status == CoefficientStatus.Estimated)
-                {
-                    r.Coefficients[i].StdError = Math.Sqrt(cov[j]);
-                }
-            }
+            coefficients = r.Coefficients.Select((c, i) => design.SolvedOfColumn[i] is int j && j >= 0 && !solution.Aliased[j] && c.Status == CoefficientStatus.Estimated ? c with { StdError = Math.Sqrt(cov[j]) } : c).ToList();
         }
+
+        return r with
+        {
+            DfResidual = glm.RowsFitted - solution.Rank,
+            CellsWithReplicates = Enumerable.Range(0, design.CellCount).LongCount(c => design.Cells.RowCount[c] > 1),
+            Coefficients = coefficients,
+        };
     }
 
     private static (double PureError, double Between, double Rss, double Tss) SumsOfSquares(Design design, LeastSquaresSolution solution, double[] fitted)
@@ -316,69 +326,70 @@ internal static class ResultAssembler
     private static double Square(double x) => x * x;
 
     // COLLINEAR: Belsley's harmful near-dependencies, one warning each (rule and refinements: CollinearityWarnings).
-    private static void AddCollinearWarnings(FitResult r, Design design, LeastSquaresSolution solution)
+    private static void AddCollinearWarnings(List<FitWarning> warnings, Design design, LeastSquaresSolution solution)
     {
         var near = (solution.NearDependencies ?? []).Select(d => (d.ConditionIndex, (IReadOnlyList<int>)d.Involved.Select(i => i.Column).ToList()));
         foreach (string message in CollinearityWarnings.Messages(design, near))
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.Collinear, message));
+            warnings.Add(new FitWarning(WarningCodes.Collinear, message));
         }
     }
 
-    private static void AddWarnings(FitResult r, Design design, LeastSquaresSolution solution, bool diagnoseOnly)
+    private static FitResult WithWarnings(FitResult r, Design design, LeastSquaresSolution solution, bool diagnoseOnly)
     {
+        var warnings = new List<FitWarning>(r.Warnings);
         CellTable cells = design.Cells;
         RowPassCounts counts = cells.Counts;
         if (counts.Dropped > 0)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.DroppedRows, $"{counts.Dropped} of {counts.RowsRead} rows were left out: {counts.DroppedMissing} with a missing value, {counts.DroppedInvalid} with an invalid target"));
+            warnings.Add(new FitWarning(WarningCodes.DroppedRows, $"{counts.Dropped} of {counts.RowsRead} rows were left out: {counts.DroppedMissing} with a missing value, {counts.DroppedInvalid} with an invalid target"));
         }
 
         if (counts.ZeroWeightRows > 0)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.ZeroWeightRows, $"{counts.ZeroWeightRows} rows have weight 0 and do not count (as if left out)"));
+            warnings.Add(new FitWarning(WarningCodes.ZeroWeightRows, $"{counts.ZeroWeightRows} rows have weight 0 and do not count (as if left out)"));
         }
 
         if (!solution.Converged)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.NotConverged, $"the solver stopped before converging ({solution.StopReason}); estimates are not reliable"));
+            warnings.Add(new FitWarning(WarningCodes.NotConverged, $"the solver stopped before converging ({solution.StopReason}); estimates are not reliable"));
         }
         else if (r.Glm is { Converged: false })
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.NotConverged, "the likelihood iterations reached their limit before the deviance settled; estimates are not reliable (a coefficient running away can mean separation Keel does not detect yet, docs/glm.md)"));
+            warnings.Add(new FitWarning(WarningCodes.NotConverged, "the likelihood iterations reached their limit before the deviance settled; estimates are not reliable (a coefficient running away can mean separation Keel does not detect yet, docs/glm.md)"));
         }
 
         if (!solution.AliasingChecked)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.AliasingUnchecked, "the design is too large for Keel's exact rank decision on this path: only empty columns are marked aliased; the estimates of any other aliased columns are minimum-norm values, not identified effects"));
+            warnings.Add(new FitWarning(WarningCodes.AliasingUnchecked, "the design is too large for Keel's exact rank decision on this path: only empty columns are marked aliased; the estimates of any other aliased columns are minimum-norm values, not identified effects"));
         }
 
         if (r.Glm?.SeparationMessage is { } separation)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.Separation, separation));
+            warnings.Add(new FitWarning(WarningCodes.Separation, separation));
         }
 
         var aliased = r.Coefficients.Where(c => c.Status == CoefficientStatus.Aliased).ToList();
         if (aliased.Count > 0)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.Aliased, AliasWarning.Text(aliased)));
+            warnings.Add(new FitWarning(WarningCodes.Aliased, AliasWarning.Text(aliased)));
         }
 
         if (solution.ConditionNumber is { } kappa && kappa > IllConditionedThreshold)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.IllConditioned, $"the scaled condition number is {kappa:0.##e0} (above {IllConditionedThreshold:0.#e0}): about {Math.Log10(kappa):0} of 16 digits are at risk"));
+            warnings.Add(new FitWarning(WarningCodes.IllConditioned, $"the scaled condition number is {kappa:0.##e0} (above {IllConditionedThreshold:0.#e0}): about {Math.Log10(kappa):0} of 16 digits are at risk"));
         }
 
-        AddCollinearWarnings(r, design, solution);
-        r.SingletonLevels = SingletonLevels.Count(design, out string? example);
-        if (r.SingletonLevels > 0)
+        AddCollinearWarnings(warnings, design, solution);
+        int singletons = SingletonLevels.Count(design, out string? example);
+        if (singletons > 0)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.SingletonLevels, $"{r.SingletonLevels} categorical level(s) occur in exactly one row (e.g. {example}); their coefficients rest on a single observation"));
+            warnings.Add(new FitWarning(WarningCodes.SingletonLevels, $"{singletons} categorical level(s) occur in exactly one row (e.g. {example}); their coefficients rest on a single observation"));
         }
 
         if (r.PureErrorSs is { } pe && r.Rss is { } rss && rss > 0 && pe > 0.5 * rss)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.ConflictingDuplicates, $"{100 * pe / rss:0.#}% of the residual sum of squares is variation between rows with identical regressors ({r.CellsWithReplicates} cells hold several rows with different targets): no model of these columns can explain it"));
+            warnings.Add(new FitWarning(WarningCodes.ConflictingDuplicates, $"{100 * pe / rss:0.#}% of the residual sum of squares is variation between rows with identical regressors ({r.CellsWithReplicates} cells hold several rows with different targets): no model of these columns can explain it"));
         }
 
         if (diagnoseOnly)
@@ -390,33 +401,35 @@ internal static class ResultAssembler
             // Dispersion 1: standard errors exist whenever the covariance does (checked below).
             if (solution.CovarianceDiagonal is null)
             {
-                r.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "standard errors are not computed on the iterative path yet; use --solver qr on a smaller design"));
+                warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "standard errors are not computed on the iterative path yet; use --solver qr on a smaller design"));
             }
         }
         else if (r.Sigma is null)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{r.Rows} rows and rank {r.Rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
+            warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{r.Rows} rows and rank {r.Rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
         }
         else if (solution.Penalty is not null)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.Penalized, "penalised estimates are biased towards 0 by design: no standard errors are reported (sigma and df_residual are those of an unpenalised fit of the same rank and only indicative)"));
+            warnings.Add(new FitWarning(WarningCodes.Penalized, "penalised estimates are biased towards 0 by design: no standard errors are reported (sigma and df_residual are those of an unpenalised fit of the same rank and only indicative)"));
         }
         else if (solution.CovarianceDiagonal is null)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "standard errors are not computed on the iterative path yet; use --solver qr on a smaller design"));
+            warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "standard errors are not computed on the iterative path yet; use --solver qr on a smaller design"));
         }
 
         var overflow = r.Coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null && r.ReportsExpEstimate).Select(c => c.Name).ToList();
         if (overflow.Count > 0)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.ExpOverflow, $"exp() of {overflow.Count} coefficient(s) does not fit in a double: {string.Join(", ", overflow.Take(5))}{(overflow.Count > 5 ? ", ..." : string.Empty)}"));
+            warnings.Add(new FitWarning(WarningCodes.ExpOverflow, $"exp() of {overflow.Count} coefficient(s) does not fit in a double: {string.Join(", ", overflow.Take(5))}{(overflow.Count > 5 ? ", ..." : string.Empty)}"));
         }
 
         if (solution.Penalty is { ChosenAtPathEnd: true } end)
         {
             // At the path's end the chosen λ is its smallest, λ_max times the path's ratio.
-            r.Warnings.Add(new FitWarning(WarningCodes.LambdaAtPathEnd, string.Create(CultureInfo.InvariantCulture, $"cross-validation chose the smallest λ of the path ({end.Lambda:G4} = {end.Lambda / end.LambdaMax:G2}·λ_max): the best λ may be smaller; columns are not standardised, so rare levels need small λ (try --lambda, or compare with --solver qr)")));
+            warnings.Add(new FitWarning(WarningCodes.LambdaAtPathEnd, string.Create(CultureInfo.InvariantCulture, $"cross-validation chose the smallest λ of the path ({end.Lambda:G4} = {end.Lambda / end.LambdaMax:G2}·λ_max): the best λ may be smaller; columns are not standardised, so rare levels need small λ (try --lambda, or compare with --solver qr)")));
         }
+
+        return r with { Warnings = warnings, SingletonLevels = singletons };
     }
 }
 

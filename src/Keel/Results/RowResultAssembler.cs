@@ -67,20 +67,20 @@ internal static class RowResultAssembler
             : diagnoseOnly || rows.Count <= ConditionRowLimit
             ? Condition(design, rows, factors, reference, aliasedLevel, fit)
             : new ConditionEstimate.Outcome(null, string.Create(CultureInfo.InvariantCulture, $"not estimated: on the row path the estimate takes {RowLanczosSteps} passes over the rows (here {rows.Count:N0}: about a quarter of the fit), done by keel fit up to {ConditionRowLimit:N0} rows; keel diagnose always estimates it"));
-        r.ConditionNumber = condition.ConditionNumber;
-        r.ConditionMethod = condition.Method;
+        var warnings = new List<FitWarning>();
         if (condition.ConditionNumber is { } kappa && kappa > ResultAssembler.IllConditionedThreshold)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.IllConditioned, $"the scaled condition number is at least {kappa:0.##e0} (above {ResultAssembler.IllConditionedThreshold:0.#e0}): about {Math.Log10(kappa):0} of 16 digits are at risk"));
+            warnings.Add(new FitWarning(WarningCodes.IllConditioned, $"the scaled condition number is at least {kappa:0.##e0} (above {ResultAssembler.IllConditionedThreshold:0.#e0}): about {Math.Log10(kappa):0} of 16 digits are at risk"));
         }
-        r.Coefficients.Add(new CoefficientResult { Name = "(Intercept)", Term = "(Intercept)", Estimate = intercept, Status = CoefficientStatus.Estimated });
+
+        var coefficients = new List<CoefficientResult> { WithExp(new CoefficientResult { Name = "(Intercept)", Term = "(Intercept)", Estimate = intercept, Status = CoefficientStatus.Estimated }, exp) };
         int parameters = 1;
         for (int t = 0; t < formula.Terms.Count; t++)
         {
             Term term = formula.Terms[t];
             if (covariateOfTerm[t] >= 0)
             {
-                r.Coefficients.Add(Covariate(term, covariateOfTerm[t], fit, rows, formula));
+                coefficients.Add(WithExp(Covariate(term, covariateOfTerm[t], fit, rows, formula), exp));
                 parameters++;
                 continue;
             }
@@ -118,111 +118,119 @@ internal static class RowResultAssembler
                 levels = all;
             }
 
-            r.Coefficients.AddRange(levels);
+            coefficients.AddRange(levels);
             parameters += levels.Length - 1;
         }
 
-        foreach (CoefficientResult c in r.Coefficients.Where(c => c.Level is null))
+        r = r with
         {
-            if (exp && c.Estimate is { } e)
-            {
-                double x = ElementaryFunctions.Exp(e);
-                c.ExpEstimate = double.IsFinite(x) ? x : null;
-            }
-        }
-
-        r.Parameters = parameters;
-        r.Rank = (int)Math.Min(int.MaxValue, fit.Rank);
-        r.DfResidual = df;
+            ConditionNumber = condition.ConditionNumber,
+            ConditionMethod = condition.Method,
+            Warnings = warnings,
+            Coefficients = coefficients,
+            Parameters = parameters,
+            Rank = (int)Math.Min(int.MaxValue, fit.Rank),
+            DfResidual = df,
+        };
         if (glm is not null)
         {
             // A likelihood fit: deviances in fit.*, no σ, R² or F (the covariance is (X̃'ΩX̃)⁻¹ itself).
             return Finish(r, formula, rows, factorOfTerm, covariateOfTerm, reference, fit, factors, stdErrorType, diagnoseOnly, likelihood);
         }
 
-        r.Rss = fit.Rss;
-        r.Tss = fit.Tss;
-        r.RSquared = fit.Tss > 0 ? 1.0 - (fit.Rss / fit.Tss) : null;
-        r.AdjRSquared = fit.Tss > 0 && df > 0 ? 1.0 - ((fit.Rss / df) / (fit.Tss / (n - 1))) : null;
-        r.Sigma = df > 0 ? Math.Sqrt(fit.Rss / df) : null;
         long modelDf = fit.Rank - 1;
-        if (modelDf > 0 && df > 0 && fit.Rss > 0)
+        double fStat = (fit.Tss - fit.Rss) / modelDf / (fit.Rss / df);
+        r = r with
         {
-            double fStat = (fit.Tss - fit.Rss) / modelDf / (fit.Rss / df);
-            r.ModelF = new FTest(fStat, modelDf, df, StudentT.FUpperTail(fStat, modelDf, df));
+            Rss = fit.Rss,
+            Tss = fit.Tss,
+            RSquared = fit.Tss > 0 ? 1.0 - (fit.Rss / fit.Tss) : null,
+            AdjRSquared = fit.Tss > 0 && df > 0 ? 1.0 - ((fit.Rss / df) / (fit.Tss / (n - 1))) : null,
+            Sigma = df > 0 ? Math.Sqrt(fit.Rss / df) : null,
+            ModelF = modelDf > 0 && df > 0 && fit.Rss > 0 ? new FTest(fStat, modelDf, df, StudentT.FUpperTail(fStat, modelDf, df)) : null,
+        };
+        return Finish(r, formula, rows, factorOfTerm, covariateOfTerm, reference, fit, factors, stdErrorType, diagnoseOnly, likelihood);
+    }
+
+    // exp(estimate) of the intercept and a covariate (levels get theirs in Level), guarded as everywhere.
+    private static CoefficientResult WithExp(CoefficientResult c, bool exp)
+    {
+        if (!exp || c.Estimate is not { } e)
+        {
+            return c;
         }
 
-        return Finish(r, formula, rows, factorOfTerm, covariateOfTerm, reference, fit, factors, stdErrorType, diagnoseOnly, likelihood);
+        double x = ElementaryFunctions.Exp(e);
+        return c with { ExpEstimate = double.IsFinite(x) ? x : null };
     }
 
     private static FitResult Finish(FitResult r, Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, int[] factors, string stdErrorType, bool diagnoseOnly, RowLikelihood? likelihood)
     {
         if (stdErrorType.StartsWith("cluster", StringComparison.Ordinal))
         {
-            r.Clusters = fit.ClusterCounts.Min();
+            r = r with { Clusters = fit.ClusterCounts.Min() };
         }
 
-        AddWarnings(r, rows, factors, fit);
+        r = WithWarnings(r, rows, factors, fit);
         if (likelihood?.OriginalFactors is { } full)
         {
             // The model as the coefficients list it: every level, separated ones included.
             int[] fullReference = reference.Select((code, f) => likelihood.OriginalLevel![f].Length > code ? likelihood.OriginalLevel[f][code] : code).ToArray();
-            r.Model = Model(formula, new RowColumns([], [], full, rows.Counts), factorOfTerm, covariateOfTerm, fullReference, factors.Length <= 2 || fit.Identified is not null);
+            r = r with { Model = Model(formula, new RowColumns([], [], full, rows.Counts), factorOfTerm, covariateOfTerm, fullReference, factors.Length <= 2 || fit.Identified is not null) };
         }
         else
         {
-            r.Model = Model(formula, rows, factorOfTerm, covariateOfTerm, reference, factors.Length <= 2 || fit.Identified is not null);
+            r = r with { Model = Model(formula, rows, factorOfTerm, covariateOfTerm, reference, factors.Length <= 2 || fit.Identified is not null) };
         }
 
         if (diagnoseOnly)
         {
             // keel diagnose: statuses and diagnostics only (the projection ran to decide the covariates' rank).
-            foreach (CoefficientResult c in r.Coefficients.Where(c => c.Status != CoefficientStatus.Reference))
-            {
-                c.Estimate = null;
-                c.StdError = null;
-                c.ExpEstimate = null;
-            }
+            r = r with { Coefficients = r.Coefficients.Select(c => c.Status != CoefficientStatus.Reference ? c with { Estimate = null, StdError = null, ExpEstimate = null } : c).ToList() };
         }
 
         // Last: no NaN or infinity leaves the assembler (each becomes null, named in a warning).
-        ResultSanitizer.Sanitize(r);
-        return r;
+        return ResultSanitizer.Sanitize(r);
     }
 
     private static CoefficientResult Level(Formula formula, RowColumns rows, int[] factorOfTerm, WithinFit fit, string label, int f, int l, int reference, bool aliased, string note, double estimate, bool exp)
     {
-        var c = new CoefficientResult { Name = string.Concat(label, "[", rows.Factors[f].Labels[l], "]"), Term = label, Level = rows.Factors[f].Labels[l] };
+        string name = string.Concat(label, "[", rows.Factors[f].Labels[l], "]");
+        CoefficientStatus status;
+        double? value = null;
+        IReadOnlyList<string>? aliasedWith = null;
+        string? explanation = null;
         if (l == reference)
         {
-            c.Status = CoefficientStatus.Reference;
-            c.Estimate = 0.0;
+            status = CoefficientStatus.Reference;
+            value = 0.0;
         }
         else if (aliased)
         {
-            c.Status = CoefficientStatus.Aliased;
-            c.AliasedWith = [];
-            c.AliasExplanation = note;
+            status = CoefficientStatus.Aliased;
+            aliasedWith = [];
+            explanation = note;
             if (fit.Identified?.Partners.GetValueOrDefault((f, l)) is { Count: > 0 } partners)
             {
                 var named = partners.Select(p => (Name: $"{LabelOf(formula, factorOfTerm, p.Factor)}[{rows.Factors[p.Factor].Labels[p.Level]}]", p.Coefficient)).ToList();
-                c.AliasedWith = named.Select(p => p.Name).ToList();
-                c.AliasExplanation = Keel.Diagnostics.AliasExplainer.Explain(c.Name, named) + $" (after absorbing {rows.Factors[fit.Identified.Absorbing].Name})";
+                aliasedWith = named.Select(p => p.Name).ToList();
+                explanation = Keel.Diagnostics.AliasExplainer.Explain(name, named) + $" (after absorbing {rows.Factors[fit.Identified.Absorbing].Name})";
             }
         }
         else
         {
-            c.Status = CoefficientStatus.Estimated;
-            c.Estimate = estimate;
+            status = CoefficientStatus.Estimated;
+            value = estimate;
         }
 
-        if (exp && c.Estimate is { } e)
+        double? expEstimate = null;
+        if (exp && value is { } e)
         {
             double x = ElementaryFunctions.Exp(e);
-            c.ExpEstimate = double.IsFinite(x) ? x : null;
+            expEstimate = double.IsFinite(x) ? x : null;
         }
 
-        return c;
+        return new CoefficientResult { Name = name, Term = label, Level = rows.Factors[f].Labels[l], Status = status, Estimate = value, AliasedWith = aliasedWith, AliasExplanation = explanation, ExpEstimate = expEstimate };
     }
 
     private static string LabelOf(Formula formula, int[] factorOfTerm, int factor) => formula.Terms[Array.IndexOf(factorOfTerm, factor)].Label;
@@ -233,31 +241,36 @@ internal static class RowResultAssembler
         int kept = Array.IndexOf(fit.Kept, j);
         if (kept >= 0)
         {
-            c.Status = CoefficientStatus.Estimated;
-            c.Estimate = fit.Beta[kept];
-            c.StdError = fit.Variance is { } v && v[kept] >= 0 ? Math.Sqrt(v[kept]) : null;
-            return c;
+            return c with
+            {
+                Status = CoefficientStatus.Estimated,
+                Estimate = fit.Beta[kept],
+                StdError = fit.Variance is { } v && v[kept] >= 0 ? Math.Sqrt(v[kept]) : null,
+            };
         }
 
         AliasedCovariate why = fit.Aliased.First(a => a.Covariate == j);
         string[] factorLabels = formula.Terms.Where(t => t.Factors[0] is CategoricalFactor || rows.Factors.Any(f => f.Name == t.Factors[0].Column)).Select(t => t.Label).ToArray();
-        c.Status = CoefficientStatus.Aliased;
         if (why.AbsorbedByFactors)
         {
             string? within = why.Factor >= 0 ? factorLabels.FirstOrDefault(l => formula.Terms.First(t => t.Label == l).Factors[0].Column == rows.Factors[why.Factor].Name) : null;
-            c.AliasedWith = within is null ? factorLabels : [within];
-            c.AliasExplanation = within is not null
-                ? $"{term.Label} is constant within each level of {within}, so {within} absorbs it"
-                : $"{term.Label} is a sum of effects of {string.Join(", ", factorLabels)} (what is left of it after absorbing them is below {WithinEstimator.AbsorbedTolerance:0e0} of its variation)";
-        }
-        else
-        {
-            string[] partners = why.Partners.Select(p => rows.Covariates.Length > p ? CovariateName(formula, rows, p) : "?").ToArray();
-            c.AliasedWith = partners;
-            c.AliasExplanation = $"{term.Label} = a combination of {string.Join(", ", partners)} once the factors are absorbed";
+            return c with
+            {
+                Status = CoefficientStatus.Aliased,
+                AliasedWith = within is null ? factorLabels : [within],
+                AliasExplanation = within is not null
+                    ? $"{term.Label} is constant within each level of {within}, so {within} absorbs it"
+                    : $"{term.Label} is a sum of effects of {string.Join(", ", factorLabels)} (what is left of it after absorbing them is below {WithinEstimator.AbsorbedTolerance:0e0} of its variation)",
+            };
         }
 
-        return c;
+        string[] partners = why.Partners.Select(p => rows.Covariates.Length > p ? CovariateName(formula, rows, p) : "?").ToArray();
+        return c with
+        {
+            Status = CoefficientStatus.Aliased,
+            AliasedWith = partners,
+            AliasExplanation = $"{term.Label} = a combination of {string.Join(", ", partners)} once the factors are absorbed",
+        };
     }
 
     private static string CovariateName(Formula formula, RowColumns rows, int covariate)
@@ -407,57 +420,59 @@ internal static class RowResultAssembler
         return 0;
     }
 
-    private static void AddWarnings(FitResult r, RowColumns rows, int[] factors, WithinFit fit)
+    private static FitResult WithWarnings(FitResult r, RowColumns rows, int[] factors, WithinFit fit)
     {
+        var warnings = new List<FitWarning>(r.Warnings);
         RowCounts counts = rows.Counts;
         if (counts.Dropped > 0)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.DroppedRows, $"{counts.Dropped} of {counts.RowsRead} rows were left out: {counts.DroppedMissing} with a missing value, {counts.DroppedInvalid} with an invalid target"));
+            warnings.Add(new FitWarning(WarningCodes.DroppedRows, $"{counts.Dropped} of {counts.RowsRead} rows were left out: {counts.DroppedMissing} with a missing value, {counts.DroppedInvalid} with an invalid target"));
         }
 
         if (r.Glm?.SeparationMessage is { } separation)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.Separation, separation));
+            warnings.Add(new FitWarning(WarningCodes.Separation, separation));
         }
 
         if (!fit.Converged)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.NotConverged, $"the fixed-effects projection stopped after {fit.Iterations} iterations before reaching its tolerance; estimates are not reliable"));
+            warnings.Add(new FitWarning(WarningCodes.NotConverged, $"the fixed-effects projection stopped after {fit.Iterations} iterations before reaching its tolerance; estimates are not reliable"));
         }
         else if (r.Glm is { Converged: false })
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.NotConverged, "the likelihood iterations reached their limit before the deviance settled; estimates are not reliable (a coefficient running away can mean separation by the covariates, which the row path does not search: docs/glm.md)"));
+            warnings.Add(new FitWarning(WarningCodes.NotConverged, "the likelihood iterations reached their limit before the deviance settled; estimates are not reliable (a coefficient running away can mean separation by the covariates, which the row path does not search: docs/glm.md)"));
         }
 
         if (factors.Length >= 3 && fit.Identified is null)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.AliasingUnchecked, string.Create(CultureInfo.InvariantCulture, $"{factors.Length} factors: the rank of their effects is decided exactly on the row path only while the levels beyond the largest factor's number at most {Keel.Absorption.AbsorbedGram.MaxSchurColumns} (a dense factorisation of that order) and the segments of the largest factor touch few of them (here levels {string.Join(" + ", factors.Select(f => rows.Factors[f].LevelCount))} over {rows.Count} rows); the level effects are shown with each factor's first level as reference and may include unidentified combinations. The covariates' estimates and standard errors do not depend on this; the residual degrees of freedom use the upper bound {fit.Rank} of the rank")));
+            warnings.Add(new FitWarning(WarningCodes.AliasingUnchecked, string.Create(CultureInfo.InvariantCulture, $"{factors.Length} factors: the rank of their effects is decided exactly on the row path only while the levels beyond the largest factor's number at most {Keel.Absorption.AbsorbedGram.MaxSchurColumns} (a dense factorisation of that order) and the segments of the largest factor touch few of them (here levels {string.Join(" + ", factors.Select(f => rows.Factors[f].LevelCount))} over {rows.Count} rows); the level effects are shown with each factor's first level as reference and may include unidentified combinations. The covariates' estimates and standard errors do not depend on this; the residual degrees of freedom use the upper bound {fit.Rank} of the rank")));
         }
 
         var aliased = r.Coefficients.Where(c => c.Status == CoefficientStatus.Aliased).ToList();
         if (aliased.Count > 0)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.Aliased, AliasWarning.Text(aliased)));
+            warnings.Add(new FitWarning(WarningCodes.Aliased, AliasWarning.Text(aliased)));
         }
 
         int singletons = factors.Sum(f => rows.Factors[f].CountByLevel().Count(c => c == 1));
-        r.SingletonLevels = singletons;
         if (singletons > 0)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.SingletonLevels, $"{singletons} categorical level(s) occur in exactly one row; their coefficients rest on a single observation"));
+            warnings.Add(new FitWarning(WarningCodes.SingletonLevels, $"{singletons} categorical level(s) occur in exactly one row; their coefficients rest on a single observation"));
         }
 
         if (r.DfResidual <= 0)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{r.Rows} rows and rank {r.Rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
+            warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{r.Rows} rows and rank {r.Rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
         }
 
-        r.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "the row path gives standard errors for the covariates only: the intercept and the factor levels have none (their effects are absorbed, not inverted)"));
+        warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "the row path gives standard errors for the covariates only: the intercept and the factor levels have none (their effects are absorbed, not inverted)"));
         var overflow = r.Coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null && r.ReportsExpEstimate).Select(c => c.Name).ToList();
         if (overflow.Count > 0)
         {
-            r.Warnings.Add(new FitWarning(WarningCodes.ExpOverflow, $"exp() of {overflow.Count} coefficient(s) does not fit in a double: {string.Join(", ", overflow.Take(5))}{(overflow.Count > 5 ? ", ..." : string.Empty)}"));
+            warnings.Add(new FitWarning(WarningCodes.ExpOverflow, $"exp() of {overflow.Count} coefficient(s) does not fit in a double: {string.Join(", ", overflow.Take(5))}{(overflow.Count > 5 ? ", ..." : string.Empty)}"));
         }
+
+        return r with { Warnings = warnings, SingletonLevels = singletons };
     }
 
     private static ModelSpec Model(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, bool aliasingChecked)

@@ -32,7 +32,8 @@ internal static class StandardErrorAssembly
 {
     /// <param name="fitted">The cells' fitted means (<see cref="LeastSquaresSolution.FittedByCell"/>); for a likelihood fit the means μ.</param>
     /// <param name="rows">Rows in the fit (a likelihood fit's exclude the separated rows).</param>
-    public static void Apply(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, StandardErrorRequest request, long rows)
+    /// <returns>The result with the requested standard errors, their type and any warning about them.</returns>
+    public static FitResult Apply(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, StandardErrorRequest request, long rows)
     {
         // A likelihood fit's sandwich (R's sandwich::estfun.glm): the score per cell is
         // x_c·(Σwy − Σw·μ_c), the least-squares residual of the prior-weight design with "fitted" μ,
@@ -41,8 +42,7 @@ internal static class StandardErrorAssembly
         string inverse = request.PriorDesign is null ? "(X'WX)⁻¹" : "(X'ΩX)⁻¹";
         if (request.Classical)
         {
-            result.StdErrorType = "classical";
-            return;
+            return result with { StdErrorType = "classical" };
         }
 
         if (request.ClusterColumn is null && request.Weighted)
@@ -51,19 +51,17 @@ internal static class StandardErrorAssembly
         }
 
         string type = request.ClusterColumn is { } col ? $"cluster({col})" : "hc1";
-        result.StdErrorType = type;
+        result = result with { StdErrorType = type };
         if (solution.Covariance is null)
         {
-            foreach (CoefficientResult c in result.Coefficients.Where(c => c.Status == CoefficientStatus.Estimated))
+            return result with
             {
-                c.StdError = null;
-            }
-
-            result.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, $"{type} standard errors need {inverse}, which only the dense path provides; use --solver qr"));
-            return;
+                Coefficients = result.Coefficients.Select(c => c.Status == CoefficientStatus.Estimated ? c with { StdError = null } : c).ToList(),
+                Warnings = [.. result.Warnings, new FitWarning(WarningCodes.StandardErrorsUnavailable, $"{type} standard errors need {inverse}, which only the dense path provides; use --solver qr")],
+            };
         }
 
-        Robust(result, scores, solution, fitted, rows, request.ClusterColumn);
+        return Robust(result, scores, solution, fitted, rows, request.ClusterColumn);
     }
 
     /// <summary>
@@ -71,7 +69,7 @@ internal static class StandardErrorAssembly
     /// and the GLM paths share it (<paramref name="fitted"/>: the cells' fitted means; null
     /// <paramref name="cluster"/>: HC1).
     /// </summary>
-    private static void Robust(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, long rows, string? cluster)
+    private static FitResult Robust(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, long rows, string? cluster)
     {
         var covariance = solution.Covariance!();
         double[] variance;
@@ -79,10 +77,10 @@ internal static class StandardErrorAssembly
         {
             int key = Array.FindIndex(design.Cells.KeyColumns, k => k.Name == cluster);
             variance = RobustCovariance.Clustered(design, covariance, solution.Aliased, fitted, key, rows, solution.Rank, out int clusters);
-            result.Clusters = clusters;
+            result = result with { Clusters = clusters };
             if (clusters < 2)
             {
-                result.Warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, $"--cluster {cluster}: {clusters} cluster; cluster-robust standard errors need at least 2"));
+                result = result with { Warnings = [.. result.Warnings, new FitWarning(WarningCodes.StandardErrorsUnavailable, $"--cluster {cluster}: {clusters} cluster; cluster-robust standard errors need at least 2")] };
             }
         }
         else
@@ -90,14 +88,16 @@ internal static class StandardErrorAssembly
             variance = RobustCovariance.Hc1(design, covariance, solution.Aliased, fitted, rows, solution.Rank);
         }
 
+        var coefficients = new CoefficientResult[design.Columns.Length];
         for (int i = 0; i < design.Columns.Length; i++)
         {
             int j = design.SolvedOfColumn[i];
             CoefficientResult c = result.Coefficients[i];
-            if (j >= 0 && !solution.Aliased[j] && c.Status == CoefficientStatus.Estimated)
-            {
-                c.StdError = variance[j] >= 0 && rows > solution.Rank ? Math.Sqrt(variance[j]) : null;
-            }
+            coefficients[i] = j >= 0 && !solution.Aliased[j] && c.Status == CoefficientStatus.Estimated
+                ? c with { StdError = variance[j] >= 0 && rows > solution.Rank ? Math.Sqrt(variance[j]) : null }
+                : c;
         }
+
+        return result with { Coefficients = coefficients };
     }
 }
