@@ -109,5 +109,34 @@ PY
   compare "$large" "y ~ a + b + x" --solver lsmr
   compare "$large" "y ~ a + b + x" --threads 1
   compare "$large" "y ~ b + x" --solver qr
+  # Likelihood fits on the row path (issue 16: RowGlm, RowSeparation): counts and a 0/1 outcome
+  # beside 2,000 + 50 levels and a continuous x, beyond the dense limits; level a0 all zero
+  # (separated), so the separation's exclusion and the refit run too.
+  counts="$work/counts-200k.csv"
+  [[ -s "$counts" ]] || python3 - "$counts" <<'PY'
+import math, random, sys
+rng = random.Random(16)
+def poisson(mu):
+    # Knuth's product of uniforms, in pieces of 30 so exp(-mu) stays a normal double.
+    k = 0
+    while mu > 0:
+        step = min(mu, 30.0); mu -= step
+        limit, p = math.exp(-step), 1.0
+        while True:
+            p *= rng.random()
+            if p <= limit:
+                break
+            k += 1
+    return k
+with open(sys.argv[1], "w") as f:
+    f.write("y,z,a,b,x\n")
+    for _ in range(200_000):
+        a, b, x = rng.randrange(2000), rng.randrange(50), rng.random()
+        y = 0 if a == 0 else poisson(math.exp(0.2 + 0.0003 * a + 0.01 * b + 0.5 * x))
+        f.write(f"{y},{1 if y >= 2 else 0},a{a},b{b},{x:.4f}\n")
+PY
+  compare "$counts" "y ~ x | a + b" --family poisson
+  compare "$counts" "y ~ x | a + b" --family poisson --cluster a --threads 1
+  compare "$counts" "z ~ x | a + b" --family binomial --se hc1
 fi
 exit $status
