@@ -27,23 +27,47 @@ internal static partial class FitPipeline
             return RunRowsLikelihood(formula, plan, options, rows, clock, cancel);
         }
 
+        double[]? weights = null;
+        if (plan.HasWeight)
+        {
+            // The --weights column, read last among the covariates. A weight that is not a positive
+            // number sends the fit back to the cells: their read names the row of a negative or
+            // non-numeric weight, and counts zero weights as rows left out (ZERO_WEIGHT_ROWS).
+            foreach (double w in rows.Covariates[^1])
+            {
+                if (!(w > 0 && double.IsFinite(w)))
+                {
+                    return null;
+                }
+            }
+        }
+
         // The absorbing factor: the model's factor with the most levels (the first of equals).
         int absorbing = AbsorbingFactor(rows, plan.ModelFactors);
         int[] segmentStart = CanonicalRowOrder.Apply(rows, absorbing, threads);
+        if (plan.HasWeight)
+        {
+            // The weights travel as the last covariate column through the ordering, then leave the covariates.
+            weights = rows.Covariates[^1];
+            rows = new RowColumns(rows.Target, rows.Covariates[..^1], rows.Factors, rows.Counts);
+        }
+
         clock.Lap("order");
         progress?.Report(new PipelineProgress("within", rows.Count, rows.Count, 0, 0));
 
         (int[] factorOfTerm, int[] covariateOfTerm, int[] reference) = TermsOnRows(formula, plan, rows);
         (WithinErrors errors, string type, string[] clusters) = RowErrors(options, rows);
-        WithinFit fit = WithinEstimator.Fit(rows, plan.ModelFactors, absorbing, segmentStart, reference, options.FixedEffects, errors, threads, cancel);
+        WithinFit fit = weights is null
+            ? WithinEstimator.Fit(rows, plan.ModelFactors, absorbing, segmentStart, reference, options.FixedEffects, errors, threads, cancel)
+            : RowGlm.FitWeightedLeastSquares(rows, plan.ModelFactors, absorbing, segmentStart, reference, weights, options.FixedEffects, errors, threads, cancel);
         clock.Lap("solve");
 
         string others = string.Join(" + ", Enumerable.Range(0, plan.ModelFactors).Where(f => f != absorbing).Select(f => rows.Factors[f].Name));
         string reason = plan.Reason + string.Create(
             CultureInfo.InvariantCulture,
-            $"; Frisch–Waugh–Lovell: {rows.Factors[absorbing].Name} ({rows.Factors[absorbing].LevelCount} levels) absorbed exactly{(others.Length == 0 ? "" : $", {others} by conjugate gradients on the Schur complement ({fit.Iterations} iterations, relative residual ≤ {options.FixedEffects.Tolerance:G2})")}; covariates by Householder QR with one refinement step") + SmallSampleNote(options, errors);
+            $"; Frisch–Waugh–Lovell: {rows.Factors[absorbing].Name} ({rows.Factors[absorbing].LevelCount} levels) absorbed exactly{(others.Length == 0 ? "" : $", {others} by conjugate gradients on the Schur complement ({fit.Iterations} iterations, relative residual ≤ {options.FixedEffects.Tolerance:G2})")}; covariates by Householder QR with one refinement step") + (weights is null ? "" : $"; weighted by {options.WeightColumn} (each row's squared residual counts w times: the factors projected out with weighted means, the covariates by QR of √w·X̃)") + SmallSampleNote(options, errors);
         var design = new RowDesignOperator(rows, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads);
-        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly);
+        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly, weighted: weights is not null);
         clock.Lap("assemble");
         return new FitOutcome(result, null, null, null);
     }

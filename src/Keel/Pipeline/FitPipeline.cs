@@ -60,8 +60,8 @@ internal static partial class FitPipeline
             throw KeelInputException.ForOption("--cluster", $"--cluster {options.ClusterColumn},{options.SecondClusterColumn}: two-way clustering is available on the row path only (continuous covariates next to factors, plain CSV, no --weights, --cells-out or --report)");
         }
 
-        // The row path declines (null) only for a likelihood fit whose target is out of its family's
-        // range: the cell path's read then names the row.
+        // The row path declines (null) for a likelihood fit whose target is out of its family's range
+        // and for a weight that is not a positive number: the cell path's read then names the row.
         if (rowPath is not null && RunRows(formula, rowPath, options, clock, progress, cancel) is { } rowFit)
         {
             return rowFit;

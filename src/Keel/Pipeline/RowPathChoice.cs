@@ -6,9 +6,12 @@
 // Rule (docs/fixed-effects.md): the row path runs when
 //   - the model is factors' main effects plus continuous covariates with an intercept (plain
 //     numeric columns; no interactions, powers or logs on the right), with at least one of each;
-//   - least squares, or poisson (with or without an offset) or binomial (fitted by RowGlm, and only when its design is
+//   - least squares (with or without --weights: a weighted fit is IRLS's gaussian case, one
+//     weighted within step, RowGlm.FitWeightedLeastSquares; a weight that is not a positive number
+//     sends the fit back to the cells, whose read names the row or counts the zero weights), or
+//     poisson (with or without an offset) or binomial without weights (fitted by RowGlm, and only when its design is
 //     beyond the dense limits: smaller ones stay on the cells, with every level's standard error;
-//     keel diagnose of a likelihood fit stays on the cells too); the inputs are plain CSV files, without weights, and nothing
+//     keel diagnose of a likelihood fit stays on the cells too); the inputs are plain CSV files, and nothing
 //     asks for the cells (--cells-out, --report) or for another solver (--solver other than auto);
 //   - in the first SampleRows data rows, at least half the rows are distinct combinations of the
 //     regressors' values: the rows will not compress.
@@ -27,7 +30,8 @@ namespace Keel.Pipeline;
 /// <param name="ModelFactors">How many of Read.FactorColumns are the model's factors (the rest are cluster columns).</param>
 /// <param name="Reason">Why the row path was chosen.</param>
 /// <param name="HasOffset">The last of Read.CovariateColumns is the offset's column (a likelihood fit's offset(...)), read with the covariates but not one of them.</param>
-internal sealed record RowPathPlan(IReadOnlyList<string> Files, RowReadPlan Read, int ModelFactors, string Reason, bool HasOffset = false);
+/// <param name="HasWeight">The last of Read.CovariateColumns is the --weights column (least squares), read with the covariates but not one of them.</param>
+internal sealed record RowPathPlan(IReadOnlyList<string> Files, RowReadPlan Read, int ModelFactors, string Reason, bool HasOffset = false, bool HasWeight = false);
 
 internal static class RowPathChoice
 {
@@ -41,7 +45,7 @@ internal static class RowPathChoice
         // limits (FitPipeline.Rows decides after the read), not for keel diagnose; a poisson offset's
         // column is read beside the covariates.
         bool likelihood = options.Family != Keel.Solvers.Glm.GlmFamily.Gaussian;
-        if (options.Solver != SolverChoice.Auto || (likelihood && options.DiagnoseOnly) || options.NeedsCells || options.WeightColumn is not null
+        if (options.Solver != SolverChoice.Auto || (likelihood && options.DiagnoseOnly) || options.NeedsCells || (likelihood && options.WeightColumn is not null)
             || options.Sources is not null || !formula.HasIntercept || formula.Terms.Count == 0)
         {
             return null;
@@ -106,6 +110,11 @@ internal static class RowPathChoice
             return null;
         }
 
+        if (options.WeightColumn is { } weight && (weight == formula.Response.Column || covariates.Contains(weight, StringComparer.Ordinal) || factors.Contains(weight, StringComparer.Ordinal)))
+        {
+            return null;  // a regressor or the target as its own weight: the cells handle it
+        }
+
         int modelFactors = factors.Count;
         foreach (string? cluster in new[] { options.ClusterColumn, options.SecondClusterColumn })
         {
@@ -123,8 +132,10 @@ internal static class RowPathChoice
         // Said without the sample's figures: the same data split differently must give the same result.
         string reason = $"continuous {string.Join(", ", covariates)} next to factors, and at least half of the sampled rows distinct: rows kept as columns, not cells (the row path)";
         bool hasOffset = likelihood && formula.Offset is not null;
-        var read = new RowReadPlan(formula.Response.Column, formula.Response.Log, hasOffset ? [.. covariates, formula.Offset!.Column] : covariates, factors, options.DropInvalid);
-        return new RowPathPlan(files, read, modelFactors, reason, hasOffset);
+        string? weightColumn = likelihood ? null : options.WeightColumn;
+        List<string> read = hasOffset ? [.. covariates, formula.Offset!.Column] : weightColumn is not null ? [.. covariates, weightColumn] : covariates;
+        var plan = new RowReadPlan(formula.Response.Column, formula.Response.Log, read, factors, options.DropInvalid);
+        return new RowPathPlan(files, plan, modelFactors, reason, hasOffset, HasWeight: weightColumn is not null);
     }
 
     // Which regressor columns are numeric in the sample, and the share of distinct regressor tuples.

@@ -20,6 +20,10 @@
 // Separation: rows of levels whose outcomes are all 0 (poisson; logit also all 1) are left out
 //   before the fit by the caller (Separation.ForRows), as on the cell path; across-term
 //   separation (the certificate of the cell path) is not searched on the row path (docs/glm.md).
+// Weighted least squares (--weights on the row path) is the gaussian case: z = y and ω = the prior
+//   weights, so IRLS is one weighted step (FitWeightedLeastSquares); σ² = Σw·e²/(n − K), the
+//   sandwich's scores x̃_i·w_i·e_i (R's sandwich::estfun.lm of a weighted lm; fixest's feols with
+//   weights).
 // Invariant: every sum runs over the canonical row order in fixed chunks merged in chunk order, so
 //   the bits do not depend on the thread count; the projection's own invariant holds with weights.
 using Keel.LinearAlgebra;
@@ -159,6 +163,61 @@ internal static class RowGlm
             ComponentOfLevel = modelFactors == 2 ? componentOfLevel : null,
         };
         return new RowGlmFit(within, finalDeviance, nullDeviance, iterations, converged && projectionsConverged, projectionIterations);
+    }
+
+    /// <summary>
+    /// Weighted least squares on the rows: the fit that minimises Σ w_i·(y_i − x_i'β − effects)², as
+    /// one weighted within step (the gaussian family's IRLS); the covariates' standard errors with
+    /// σ² = Σw·e²/(n − K) (classical) or the sandwich with scores x̃_i·w_i·e_i; Rss = Σw·e² and
+    /// Tss = Σw·(y − ȳ_w)² (R's weighted lm). Every weight must be a positive number (the caller checks).
+    /// </summary>
+    public static WithinFit FitWeightedLeastSquares(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, double[] weights, FixedEffectsOptions fixedEffects, WithinErrors errors, int threads, CancellationToken cancel)
+    {
+        int n = rows.Count;
+        double[] y = rows.Target;
+        var step = new Step(rows, modelFactors, absorbing, segmentStart, fixedEffects, threads);
+        var fitted = new double[n];
+        StepResult s = step.FitWeighted(weights, y, fitted, cancel);
+        CovariateSolution solution = s.Solution;
+        (double[][] effects, long rankFactors, long fixestFactors, int[][] componentOfLevel, FactorRankDecision? identified) =
+            WithinEstimator.FactorStructure(rows, modelFactors, absorbing, segmentStart, reference, s.Projection, solution.Kept, solution.Beta, threads);
+        int kept = solution.Kept.Length;
+        long rank = kept + rankFactors;
+        long rankFixest = kept + fixestFactors;
+        var score = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            score[i] = weights[i] * (y[i] - fitted[i]);
+        }
+
+        // Σw·e² as Σ(w·e)·e, in fixed chunks.
+        double rss = Chunked(n, threads, (from, to) =>
+        {
+            double sum = 0;
+            for (int i = from; i < to; i++)
+            {
+                sum += score[i] * (y[i] - fitted[i]);
+            }
+
+            return sum;
+        });
+        double tss = WeightedCentredSquares(y, weights, threads);
+        int[] clusterCounts = errors.Clusters.Select(c => rows.Factors[c].LevelCount).ToArray();
+        double[]? variance = [];
+        if (kept > 0)
+        {
+            // RowCovariance's residual y − x·β with β = 0 and the scores w·e as the target; the bread
+            // (X̃'WX̃)⁻¹ from the QR of √w·X̃.
+            double[][] x = solution.Kept.Select(j => step.Projected[1 + j]).ToArray();
+            long k = errors.Fixest ? rankFixest : rank;
+            variance = n > k ? WithinEstimator.Variances(rows, modelFactors, x, score, new double[kept], solution.R, n, rss / (n - k), rank, rankFixest, errors, clusterCounts, threads) : null;
+        }
+
+        return new WithinFit(solution.Kept, solution.Beta, variance, s.Aliased, effects, rank, rankFixest, rss, tss, s.Projection.Iterations, s.Projection.Converged, clusterCounts)
+        {
+            Identified = identified,
+            ComponentOfLevel = modelFactors == 2 ? componentOfLevel : null,
+        };
     }
 
     /// <summary>
@@ -331,6 +390,21 @@ internal static class RowGlm
             }
 
             return result.Projection.Converged;
+        }
+
+        /// <summary>The weighted fit of <paramref name="target"/> with weights <paramref name="omega"/>: the step's result, its fitted values into <paramref name="fitted"/>.</summary>
+        public StepResult FitWeighted(double[] omega, double[] target, double[] fitted, CancellationToken cancel)
+        {
+            omega.AsSpan().CopyTo(_omega);
+            target.AsSpan().CopyTo(_z);
+            StepResult result = Weighted(cancel);
+            Residual(result.Solution, fitted);
+            for (int i = 0; i < fitted.Length; i++)
+            {
+                fitted[i] = target[i] - fitted[i];
+            }
+
+            return result;
         }
 
         // e = z̃ − X̃β, the weighted step's residual.
