@@ -66,8 +66,8 @@ internal static partial class FitPipeline
         string reason = plan.Reason + string.Create(
             CultureInfo.InvariantCulture,
             $"; Frisch–Waugh–Lovell: {rows.Factors[absorbing].Name} ({rows.Factors[absorbing].LevelCount} levels) absorbed exactly{(others.Length == 0 ? "" : $", {others} by conjugate gradients on the Schur complement ({fit.Iterations} iterations, relative residual ≤ {options.FixedEffects.Tolerance:G2})")}; covariates by Householder QR with one refinement step") + (weights is null ? "" : $"; weighted by {options.WeightColumn} (each row's squared residual counts w times: the factors projected out with weighted means, the covariates by QR of √w·X̃)") + SmallSampleNote(options, errors);
-        var design = new RowDesignOperator(rows, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads);
-        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly, weighted: weights is not null);
+        var design = new RowDesignOperator(rows, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads, weights);
+        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly);
         clock.Lap("assemble");
         return new FitOutcome(result, null, null, null);
     }

@@ -35,8 +35,7 @@ internal static class RowResultAssembler
     /// <param name="design">The rows as an operator, for the condition estimate.</param>
     /// <param name="diagnoseOnly">keel diagnose: estimates and standard errors left out, the condition number always estimated.</param>
     /// <param name="likelihood">A poisson or binomial fit (RowGlm): its statistics replace the least-squares ones, and its separated levels are listed.</param>
-    /// <param name="weighted">A --weights fit (RowGlm.FitWeightedLeastSquares): Rss and Tss are weighted; no condition estimate yet.</param>
-    public static FitResult Assemble(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, string reason, string stdErrorType, int threads, double tolerance, RowDesignOperator design, bool diagnoseOnly, RowLikelihood? likelihood = null, bool weighted = false)
+    public static FitResult Assemble(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, string reason, string stdErrorType, int threads, double tolerance, RowDesignOperator design, bool diagnoseOnly, RowLikelihood? likelihood = null)
     {
         GlmReport? glm = likelihood?.Report;
         long n = rows.Count;
@@ -65,8 +64,6 @@ internal static class RowResultAssembler
         (double intercept, double[][] coefficient, bool[][] aliasedLevel, string[] aliasNote) = TreatmentCoding(rows, factors, reference, fit);
         ConditionEstimate.Outcome condition = glm is not null
             ? new ConditionEstimate.Outcome(null, "not estimated for a likelihood fit on the row path (its design is weighted anew at every step)")
-            : weighted
-            ? new ConditionEstimate.Outcome(null, "not estimated for a weighted fit on the row path yet (the estimate runs on the unweighted design)")
             : diagnoseOnly || rows.Count <= ConditionRowLimit
             ? Condition(design, rows, factors, reference, aliasedLevel, fit)
             : new ConditionEstimate.Outcome(null, string.Create(CultureInfo.InvariantCulture, $"not estimated: on the row path the estimate takes {RowLanczosSteps} passes over the rows (here {rows.Count:N0}: about a quarter of the fit), done by keel fit up to {ConditionRowLimit:N0} rows; keel diagnose always estimates it"));

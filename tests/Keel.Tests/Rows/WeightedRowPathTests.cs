@@ -158,4 +158,30 @@ public class WeightedRowPathTests
             File.Delete(data);
         }
     }
+
+    [Fact]
+    public void The_weighted_condition_estimate_is_a_lower_bound_within_2x_of_the_exact_value()
+    {
+        // As RowPathConditionTests, for √W·X: the exact value is the dense path's Jacobi SVD of R of
+        // the weighted dummy design (--solver qr with the same weights, on the cells).
+        string data = WeightedCopy();
+        try
+        {
+            FitResult rows = Fit(data);
+            FitResult qr = FitPipeline.Run(new FitOptions { Formula = Formula, Inputs = [data], WeightColumn = "w", Solver = Keel.Solvers.SolverChoice.Qr }).Result;
+            Assert.StartsWith("exact", qr.ConditionMethod, StringComparison.Ordinal);
+            Assert.StartsWith("estimate, a lower bound only", rows.ConditionMethod, StringComparison.Ordinal);
+            double exact = qr.ConditionNumber!.Value;
+            double estimate = rows.ConditionNumber!.Value;
+            Assert.True(estimate <= exact * (1 + 1e-9), $"estimate {estimate} above the exact {exact}");
+            Assert.True(estimate >= exact / 2, $"estimate {estimate} more than 2x below the exact {exact}");
+            // The weights change the conditioning: the unweighted design's estimate is another number.
+            FitResult plain = FitPipeline.Run(new FitOptions { Formula = Formula, Inputs = [data], Threads = 2 }).Result;
+            Assert.NotEqual(plain.ConditionNumber, rows.ConditionNumber);
+        }
+        finally
+        {
+            File.Delete(data);
+        }
+    }
 }

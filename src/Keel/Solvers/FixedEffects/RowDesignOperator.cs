@@ -1,5 +1,6 @@
 // RowDesignOperator: the row path's design [1 | covariates | level indicators] as a linear operator
-// over the rows, for the condition estimate (ConditionEstimate's Lanczos), never formed.
+// over the rows, for the condition estimate (ConditionEstimate's Lanczos), never formed; with
+// --weights the weighted design √W·[1 | covariates | level indicators], as the cell path's.
 //
 // Columns: the intercept, each covariate, then every level of each model factor, the absorbing factor
 //   last (reference and aliased levels are columns too; the estimate gives them zero weight).
@@ -27,13 +28,18 @@ internal sealed class RowDesignOperator : ILinearOperator
     private readonly int _absorbing;
     private readonly int[] _chunkStart;
     private readonly int _threads;
+    private readonly double[]? _weights;
+    private readonly double[]? _rootWeights;
 
     /// <param name="rows">The rows, sorted by the absorbing factor.</param>
     /// <param name="factors">The model factors (indexes into rows.Factors); the absorbing one is put last.</param>
     /// <param name="absorbing">The absorbing factor (one of <paramref name="factors"/>).</param>
     /// <param name="segmentStart">First row of each absorbing level, and the row count at the end.</param>
-    public RowDesignOperator(RowColumns rows, int[] factors, int absorbing, int[] segmentStart, int threads)
+    /// <param name="weights">The rows' prior weights (in the rows' order), or null for the unweighted design.</param>
+    public RowDesignOperator(RowColumns rows, int[] factors, int absorbing, int[] segmentStart, int threads, double[]? weights = null)
     {
+        _weights = weights;
+        _rootWeights = weights?.Select(Math.Sqrt).ToArray();
         _rows = rows;
         _factors = [.. factors.Where(f => f != absorbing), absorbing];
         _absorbing = absorbing;
@@ -62,17 +68,19 @@ internal sealed class RowDesignOperator : ILinearOperator
     /// <summary>Column index of level <paramref name="level"/> of factor <paramref name="factor"/> (an index into rows.Factors).</summary>
     public int LevelColumn(int factor, int level) => _offset[Array.IndexOf(_factors, factor)] + level;
 
-    /// <summary>‖a_j‖² of every column: the row count, Σx², and each level's row count.</summary>
+    /// <summary>‖a_j‖² of every column: the row count, Σx², and each level's row count (with weights: Σw, Σw·x², each level's Σw).</summary>
     public double[] SquaredNorms()
     {
         var norms = new double[Columns];
-        norms[0] = Rows;
+        double[]? w = _weights;
+        norms[0] = w is null ? Rows : w.Sum();
         for (int j = 0; j < _rows.Covariates.Length; j++)
         {
+            double[] x = _rows.Covariates[j];
             double s = 0;
-            foreach (double x in _rows.Covariates[j])
+            for (int i = 0; i < x.Length; i++)
             {
-                s += x * x;
+                s += (w?[i] ?? 1.0) * x[i] * x[i];
             }
 
             norms[1 + j] = s;
@@ -80,10 +88,21 @@ internal sealed class RowDesignOperator : ILinearOperator
 
         for (int f = 0; f < _factors.Length; f++)
         {
-            int[] counts = _rows.Factors[_factors[f]].CountByLevel();
-            for (int l = 0; l < counts.Length; l++)
+            if (w is null)
             {
-                norms[_offset[f] + l] = counts[l];
+                int[] counts = _rows.Factors[_factors[f]].CountByLevel();
+                for (int l = 0; l < counts.Length; l++)
+                {
+                    norms[_offset[f] + l] = counts[l];
+                }
+
+                continue;
+            }
+
+            int[] codes = _rows.Factors[_factors[f]].Codes;
+            for (int i = 0; i < codes.Length; i++)
+            {
+                norms[_offset[f] + codes[i]] += w[i];
             }
         }
 
@@ -98,7 +117,7 @@ internal sealed class RowDesignOperator : ILinearOperator
         {
             for (int i = _chunkStart[c]; i < _chunkStart[c + 1]; i++)
             {
-                into[i] = RowValue(v, i);
+                into[i] = _rootWeights is null ? RowValue(v, i) : _rootWeights[i] * RowValue(v, i);
             }
         });
         into.CopyTo(result);
@@ -185,6 +204,16 @@ internal sealed class RowDesignOperator : ILinearOperator
                     {
                         t[i - from] += v[at + code[i]];
                     }
+                }
+            }
+
+            // The weighted design: Aᵀ√W·y scales the given row values by √w, AᵀWA·v the products by w.
+            double[]? scale = v is null ? _rootWeights : _weights;
+            if (scale is not null)
+            {
+                for (int i = from; i < to; i++)
+                {
+                    t[i - from] *= scale[i];
                 }
             }
 
