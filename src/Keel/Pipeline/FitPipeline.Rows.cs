@@ -57,6 +57,20 @@ internal static partial class FitPipeline
 
         (int[] factorOfTerm, int[] covariateOfTerm, int[] reference) = TermsOnRows(formula, plan, rows);
         (WithinErrors errors, string type, string[] clusters) = RowErrors(options, rows);
+        // Classical errors of the intercept and the levels where affordable (from the covariates as
+        // read: the fit below residualises them in place).
+        LevelVariances? variances = null;
+        string? noLevelErrors = null;
+        if (errors.Robust is null && !options.DiagnoseOnly)
+        {
+            variances = LevelVariances.TryCompute(rows, plan.ModelFactors, absorbing, segmentStart, reference, weights, threads, out noLevelErrors);
+            clock.Lap("level variances");
+        }
+        else if (errors.Robust is not null)
+        {
+            noLevelErrors = "with robust errors only the covariates have them (the levels' sandwich is not computed)";
+        }
+
         WithinFit fit = weights is null
             ? WithinEstimator.Fit(rows, plan.ModelFactors, absorbing, segmentStart, reference, options.FixedEffects, errors, threads, cancel)
             : RowGlm.FitWeightedLeastSquares(rows, plan.ModelFactors, absorbing, segmentStart, reference, weights, options.FixedEffects, errors, threads, cancel);
@@ -67,7 +81,9 @@ internal static partial class FitPipeline
             CultureInfo.InvariantCulture,
             $"; Frisch–Waugh–Lovell: {rows.Factors[absorbing].Name} ({rows.Factors[absorbing].LevelCount} levels) absorbed exactly{(others.Length == 0 ? "" : $", {others} by conjugate gradients on the Schur complement ({fit.Iterations} iterations, relative residual ≤ {options.FixedEffects.Tolerance:G2})")}; covariates by Householder QR with one refinement step") + (weights is null ? "" : $"; weighted by {options.WeightColumn} (each row's squared residual counts w times: the factors projected out with weighted means, the covariates by QR of √w·X̃)") + SmallSampleNote(options, errors);
         var design = new RowDesignOperator(rows, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads, weights);
-        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly);
+        long dfResidual = rows.Count - (errors.Fixest ? fit.RankForFixest : fit.Rank);
+        var levelErrors = new RowLevelErrors(variances, dfResidual > 0 ? fit.Rss / dfResidual : double.NaN, noLevelErrors);
+        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly, levelErrors: options.DiagnoseOnly ? null : levelErrors);
         clock.Lap("assemble");
         return new FitOutcome(result, null, null, null);
     }

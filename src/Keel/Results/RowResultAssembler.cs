@@ -35,7 +35,8 @@ internal static class RowResultAssembler
     /// <param name="design">The rows as an operator, for the condition estimate.</param>
     /// <param name="diagnoseOnly">keel diagnose: estimates and standard errors left out, the condition number always estimated.</param>
     /// <param name="likelihood">A poisson or binomial fit (RowGlm): its statistics replace the least-squares ones, and its separated levels are listed.</param>
-    public static FitResult Assemble(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, string reason, string stdErrorType, int threads, double tolerance, RowDesignOperator design, bool diagnoseOnly, RowLikelihood? likelihood = null)
+    /// <param name="levelErrors">The classical variance factors of the intercept and the levels (LevelVariances) with σ², or why there are none; null: none asked.</param>
+    public static FitResult Assemble(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, string reason, string stdErrorType, int threads, double tolerance, RowDesignOperator design, bool diagnoseOnly, RowLikelihood? likelihood = null, RowLevelErrors? levelErrors = null)
     {
         GlmReport? glm = likelihood?.Report;
         long n = rows.Count;
@@ -73,7 +74,9 @@ internal static class RowResultAssembler
             warnings.Add(new FitWarning(WarningCodes.IllConditioned, $"the scaled condition number is at least {kappa:0.##e0} (above {ResultAssembler.IllConditionedThreshold:0.#e0}): about {Math.Log10(kappa):0} of 16 digits are at risk"));
         }
 
-        var coefficients = new List<CoefficientResult> { WithExp(new CoefficientResult { Name = "(Intercept)", Term = "(Intercept)", Estimate = intercept, Status = CoefficientStatus.Estimated }, exp) };
+        LevelVariances? variances = levelErrors?.Variances;
+        double? interceptError = variances is null ? null : StdErrorOf(variances.Intercept, levelErrors!.Sigma2);
+        var coefficients = new List<CoefficientResult> { WithExp(new CoefficientResult { Name = "(Intercept)", Term = "(Intercept)", Estimate = intercept, StdError = interceptError, Status = CoefficientStatus.Estimated }, exp) };
         int parameters = 1;
         for (int t = 0; t < formula.Terms.Count; t++)
         {
@@ -92,12 +95,14 @@ internal static class RowResultAssembler
             // A coefficient per level (500,000 on fixest's benchmark): built in parallel blocks, each
             // level's object depends on that level alone.
             var levels = new CoefficientResult[factor.LevelCount];
+            double[]? levelVariance = variances?.Level[f];
+            double sigma2 = levelErrors?.Sigma2 ?? double.NaN;
             Parallel.For(0, (factor.LevelCount + 4095) / 4096, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, block =>
             {
                 int end = Math.Min(factor.LevelCount, (block + 1) * 4096);
                 for (int l = block * 4096; l < end; l++)
                 {
-                    levels[l] = Level(formula, rows, factorOfTerm, fit, label, f, l, reference[f], aliasedLevel[at][l], aliasNote[at], coefficient[at][l], exp);
+                    levels[l] = Level(formula, rows, factorOfTerm, fit, label, f, l, reference[f], aliasedLevel[at][l], aliasNote[at], coefficient[at][l], exp, levelVariance is null ? null : StdErrorOf(levelVariance[l], sigma2));
                 }
             });
             if (likelihood?.OriginalLevel is { } original)
@@ -135,7 +140,7 @@ internal static class RowResultAssembler
         if (glm is not null)
         {
             // A likelihood fit: deviances in fit.*, no σ, R² or F (the covariance is (X̃'ΩX̃)⁻¹ itself).
-            return Finish(r, formula, rows, factorOfTerm, covariateOfTerm, reference, fit, factors, stdErrorType, diagnoseOnly, likelihood);
+            return Finish(r, formula, rows, factorOfTerm, covariateOfTerm, reference, fit, factors, stdErrorType, diagnoseOnly, likelihood, levelErrors);
         }
 
         long modelDf = fit.Rank - 1;
@@ -149,8 +154,11 @@ internal static class RowResultAssembler
             Sigma = df > 0 ? Math.Sqrt(fit.Rss / df) : null,
             ModelF = modelDf > 0 && df > 0 && fit.Rss > 0 ? new FTest(fStat, modelDf, df, StudentT.FUpperTail(fStat, modelDf, df)) : null,
         };
-        return Finish(r, formula, rows, factorOfTerm, covariateOfTerm, reference, fit, factors, stdErrorType, diagnoseOnly, likelihood);
+        return Finish(r, formula, rows, factorOfTerm, covariateOfTerm, reference, fit, factors, stdErrorType, diagnoseOnly, likelihood, levelErrors);
     }
+
+    // σ·√v for a variance factor v; null where v is not a number (a reference level) or σ² is not positive.
+    private static double? StdErrorOf(double v, double sigma2) => v >= 0 && sigma2 >= 0 ? Math.Sqrt(v * sigma2) : null;
 
     // exp(estimate) of the intercept and a covariate (levels get theirs in Level), guarded as everywhere.
     private static CoefficientResult WithExp(CoefficientResult c, bool exp)
@@ -164,14 +172,14 @@ internal static class RowResultAssembler
         return c with { ExpEstimate = double.IsFinite(x) ? x : null };
     }
 
-    private static FitResult Finish(FitResult r, Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, int[] factors, string stdErrorType, bool diagnoseOnly, RowLikelihood? likelihood)
+    private static FitResult Finish(FitResult r, Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, int[] factors, string stdErrorType, bool diagnoseOnly, RowLikelihood? likelihood, RowLevelErrors? levelErrors)
     {
         if (stdErrorType.StartsWith("cluster", StringComparison.Ordinal))
         {
             r = r with { Clusters = fit.ClusterCounts.Min() };
         }
 
-        r = WithWarnings(r, rows, factors, fit);
+        r = WithWarnings(r, rows, factors, fit, levelErrors);
         if (likelihood?.OriginalFactors is { } full)
         {
             // The model as the coefficients list it: every level, separated ones included.
@@ -193,7 +201,7 @@ internal static class RowResultAssembler
         return ResultSanitizer.Sanitize(r);
     }
 
-    private static CoefficientResult Level(Formula formula, RowColumns rows, int[] factorOfTerm, WithinFit fit, string label, int f, int l, int reference, bool aliased, string note, double estimate, bool exp)
+    private static CoefficientResult Level(Formula formula, RowColumns rows, int[] factorOfTerm, WithinFit fit, string label, int f, int l, int reference, bool aliased, string note, double estimate, bool exp, double? stdError)
     {
         string name = string.Concat(label, "[", rows.Factors[f].Labels[l], "]");
         CoefficientStatus status;
@@ -230,7 +238,7 @@ internal static class RowResultAssembler
             expEstimate = double.IsFinite(x) ? x : null;
         }
 
-        return new CoefficientResult { Name = name, Term = label, Level = rows.Factors[f].Labels[l], Status = status, Estimate = value, AliasedWith = aliasedWith, AliasExplanation = explanation, ExpEstimate = expEstimate };
+        return new CoefficientResult { Name = name, Term = label, Level = rows.Factors[f].Labels[l], Status = status, Estimate = value, StdError = status == CoefficientStatus.Estimated ? stdError : null, AliasedWith = aliasedWith, AliasExplanation = explanation, ExpEstimate = expEstimate };
     }
 
     private static string LabelOf(Formula formula, int[] factorOfTerm, int factor) => formula.Terms[Array.IndexOf(factorOfTerm, factor)].Label;
@@ -420,7 +428,7 @@ internal static class RowResultAssembler
         return 0;
     }
 
-    private static FitResult WithWarnings(FitResult r, RowColumns rows, int[] factors, WithinFit fit)
+    private static FitResult WithWarnings(FitResult r, RowColumns rows, int[] factors, WithinFit fit, RowLevelErrors? levelErrors)
     {
         var warnings = new List<FitWarning>(r.Warnings);
         RowCounts counts = rows.Counts;
@@ -465,7 +473,14 @@ internal static class RowResultAssembler
             warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{r.Rows} rows and rank {r.Rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
         }
 
-        warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "the row path gives standard errors for the covariates only: the intercept and the factor levels have none (their effects are absorbed, not inverted)"));
+        if (levelErrors?.Variances is { AbsorbedNote: { } note })
+        {
+            warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, $"the intercept, the covariates and the other factors' levels have standard errors; {note}"));
+        }
+        else if (levelErrors?.Variances is null)
+        {
+            warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "the row path gives standard errors for the covariates only: the intercept and the factor levels have none (their effects are absorbed, not inverted)" + (levelErrors?.Reason is { } why ? $"; {why}" : string.Empty)));
+        }
         var overflow = r.Coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null && r.ReportsExpEstimate).Select(c => c.Name).ToList();
         if (overflow.Count > 0)
         {
@@ -517,3 +532,6 @@ internal static class RowResultAssembler
 /// <param name="OriginalFactors">The factors before the separated rows were left out (every level), or null when none was.</param>
 /// <param name="OriginalLevel">Per factor, each fitted level's code among <paramref name="OriginalFactors"/>' levels.</param>
 internal sealed record RowLikelihood(GlmReport Report, FactorColumn[]? OriginalFactors, int[][]? OriginalLevel);
+
+/// <summary>The row path's classical errors beyond the covariates: the variance factors and σ², or why there are none.</summary>
+internal sealed record RowLevelErrors(LevelVariances? Variances, double Sigma2, string? Reason);

@@ -1,0 +1,258 @@
+// LevelVariances: the classical variance factors of every coefficient of a row-path fit (the
+// intercept, the covariates and every level of every factor), where affordable.
+//
+// Method: the cell path's absorbed Gram matrix (Absorption/AbsorbedGram, SchurComplement.
+//   CovarianceDiagonal) with each row its own cell. The design is treatment coded: the absorbing
+//   factor's non-reference levels F, and the rest Z = [1 | covariates | the other factors'
+//   non-reference levels]. F's Gram block is diagonal (D = each level's Σw), so by block elimination
+//     (XᵀWX)⁻¹ over Z = S⁻¹,  S = ZᵀWZ − Σ_{f ∈ F} u_f·u_fᵀ/d_f,  u_f = Σ_{i ∈ f} w_i·z_i,
+//     (XᵀWX)⁻¹ at level f = 1/d_f + ‖L⁻¹·u_f‖²/d_f²  (S = L·Lᵀ),
+//   Golub & Van Loan (2013) §3.2.11; Guimarães & Portugal (2010) for absorbing a factor. The caller
+//   multiplies by σ² (classical errors; R's lm on the full dummy model).
+// Invariant: S's sums run over the rows in canonical order (segment by segment, rows in order) on
+//   one thread; the factorisation and L⁻¹ are SequentialCholesky's (the same bits for any thread
+//   count); each absorbing level's entry is its own chain. So no bit depends on the thread count.
+// Limits: full rank only (the Cholesky must keep every column: the row path's aliasing is decided
+//   elsewhere, and a level it calls aliased gets no number here); S costs r² doubles and r³/3 flops
+//   twice (factor and L⁻¹), r = 1 + k + Σ(other levels − 1), so it runs for r ≤ MaxRestColumns; each
+//   absorbed level costs (touched + 1)·r, within AbsorbedBudget.
+using Keel.Absorption;
+using Keel.Rows;
+
+namespace Keel.Solvers.FixedEffects;
+
+/// <summary>
+/// (XᵀWX)⁻¹'s diagonal by coefficient of a row-path fit: <see cref="Intercept"/>, <see cref="Covariate"/>
+/// (by covariate index), <see cref="Level"/> (by factor and level; NaN at the references), or null
+/// for the absorbing factor's levels when they alone would cost too much (<see cref="AbsorbedNote"/>).
+/// </summary>
+internal sealed record LevelVariances(double Intercept, double[] Covariate, double[]?[] Level, string? AbsorbedNote)
+{
+    /// <summary>Largest r = 1 + k + Σ(other levels − 1) factored: 2·r³/3 flops, about a second at 1,500 on two cores.</summary>
+    public const int MaxRestColumns = 1500;
+
+    /// <summary>
+    /// Scattered updates of S allowed, Σ_segments (columns touched)² (a bound from the segments' sizes
+    /// taken before the pass): about 0.15 s, so the errors cost a fraction of the fit they come with
+    /// (fixest's shape at 1M rows needs 9e7 and goes without; at 100,000 rows 9e6 and 0.2 s in all).
+    /// </summary>
+    public const double MaxSchurUpdates = 3e7;
+
+    /// <summary>Flops allowed for the absorbing factor's levels, Σ_f (touched_f + 1)·r (about a second).</summary>
+    public const double AbsorbedBudget = 2e9;
+
+    /// <summary>The variance factors, or null with <paramref name="reason"/> when not affordable or not of full rank.</summary>
+    /// <param name="rows">The rows in canonical order, covariates not yet residualised.</param>
+    /// <param name="weights">Prior weights, or null for 1.</param>
+    /// <param name="threads">Threads for the factorisation, L⁻¹ and the absorbing levels; no bit depends on them.</param>
+    public static LevelVariances? TryCompute(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, double[]? weights, int threads, out string? reason)
+    {
+        var clock = new SubStageClock("level variances");
+        int k = rows.Covariates.Length;
+        int[] others = Enumerable.Range(0, modelFactors).Where(f => f != absorbing).ToArray();
+        // Positions of the rest: 0 the intercept, 1..k the covariates, then each other factor's non-reference levels.
+        var position = new int[modelFactors][];
+        int r = 1 + k;
+        foreach (int f in others)
+        {
+            position[f] = new int[rows.Factors[f].LevelCount];
+            for (int l = 0; l < position[f].Length; l++)
+            {
+                position[f][l] = l == reference[f] ? -1 : r++;
+            }
+        }
+
+        if (r > MaxRestColumns)
+        {
+            reason = $"the levels' standard errors need the inverse of a {r}-column Schur complement (1 + covariates + the other factors' levels), above the {MaxRestColumns} Keel factors on this path";
+            return null;
+        }
+
+        // Each segment touches at most 1 + k + its rows × the other factors' columns, and at most r.
+        double updates = 0;
+        for (int seg = 0; seg + 1 < segmentStart.Length; seg++)
+        {
+            double touchedAtMost = Math.Min(r, 1.0 + k + ((double)(segmentStart[seg + 1] - segmentStart[seg]) * others.Length));
+            updates += touchedAtMost * touchedAtMost;
+        }
+
+        if (updates > MaxSchurUpdates)
+        {
+            reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the levels' standard errors need the {r}-column Schur complement, whose forming here takes up to {updates:0.#e0} updates, above the {MaxSchurUpdates:0e0} Keel spends on it");
+            return null;
+        }
+
+        var s = new double[r * r];
+        var entries = new (int Position, double Value)[1 + k + others.Length];
+        // u_f of every non-reference absorbing level, kept for the second pass (touched positions, values).
+        var touchedStart = new List<int> { 0 };
+        var touched = new List<int>();
+        var touchedValue = new List<double>();
+        var mass = new double[segmentStart.Length - 1];
+        var u = new double[r];
+        var seen = new bool[r];
+        var order = new List<int>();
+        int absorbingReference = reference[absorbing];
+        int[] absorbingCodes = rows.Factors[absorbing].Codes;
+        for (int seg = 0; seg + 1 < segmentStart.Length; seg++)
+        {
+            int from = segmentStart[seg];
+            int to = segmentStart[seg + 1];
+            double d = 0;
+            for (int i = from; i < to; i++)
+            {
+                double w = weights?[i] ?? 1.0;
+                int m = 0;
+                entries[m++] = (0, 1.0);
+                for (int j = 0; j < k; j++)
+                {
+                    entries[m++] = (1 + j, rows.Covariates[j][i]);
+                }
+
+                foreach (int f in others)
+                {
+                    int p = position[f][rows.Factors[f].Codes[i]];
+                    if (p >= 0)
+                    {
+                        entries[m++] = (p, 1.0);
+                    }
+                }
+
+                d += w;
+                for (int a = 0; a < m; a++)
+                {
+                    (int pa, double va) = entries[a];
+                    // w·(v_a·v_b): the same bits at [a, b] and [b, a], so S is exactly symmetric.
+                    for (int b = 0; b < m; b++)
+                    {
+                        s[(pa * r) + entries[b].Position] += w * (va * entries[b].Value);
+                    }
+
+                    if (!seen[pa])
+                    {
+                        seen[pa] = true;
+                        order.Add(pa);
+                    }
+
+                    u[pa] += w * va;
+                }
+            }
+
+            mass[seg] = d;
+            bool absorbed = absorbingCodes[from] != absorbingReference;
+            if (absorbed)
+            {
+                foreach (int pa in order)
+                {
+                    foreach (int pb in order)
+                    {
+                        s[(pa * r) + pb] -= u[pa] * u[pb] / d;
+                    }
+
+                    touched.Add(pa);
+                    touchedValue.Add(u[pa]);
+                }
+            }
+
+            foreach (int pa in order)
+            {
+                u[pa] = 0;
+                seen[pa] = false;
+            }
+
+            order.Clear();
+            touchedStart.Add(touched.Count);
+        }
+
+        clock.Lap("schur");
+        var norms = new double[r];
+        for (int a = 0; a < r; a++)
+        {
+            norms[a] = Math.Max(s[(a * r) + a], double.Epsilon);
+        }
+
+        SequentialCholesky cholesky = SequentialCholesky.Factor(s, r, norms, AbsorbedGram.RankTolerance(r), threads);
+        if (cholesky.Dependencies.Count > 0)
+        {
+            reason = "the levels' standard errors are computed for designs of full rank only: some level or covariate is aliased";
+            return null;
+        }
+
+        double[] inv = cholesky.InverseLByColumn(threads);
+        clock.Lap("cholesky and inverse");
+        var diagonal = new double[r];
+        for (int t = 0; t < r; t++)
+        {
+            double sum = 0;
+            for (int i = t; i < r; i++)
+            {
+                sum += inv[(t * r) + i] * inv[(t * r) + i];
+            }
+
+            diagonal[cholesky.Kept[t]] = sum;
+        }
+
+        var level = new double[]?[modelFactors];
+        foreach (int f in others)
+        {
+            level[f] = position[f].Select(p => p >= 0 ? diagonal[p] : double.NaN).ToArray();
+        }
+
+        string? note = null;
+        double work = (touched.Count + (double)mass.Length) * r;
+        if (work > AbsorbedBudget)
+        {
+            note = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the standard errors of {rows.Factors[absorbing].Name}'s {rows.Factors[absorbing].LevelCount} levels would cost {work:0.#e0} flops (each level's ‖L⁻¹u‖² over {r} columns), above the {AbsorbedBudget:0e0} Keel spends on them");
+        }
+        else
+        {
+            var absorbedLevel = new double[rows.Factors[absorbing].LevelCount];
+            Array.Fill(absorbedLevel, double.NaN);
+            int[] touchedAt = [.. touched];
+            double[] touchedBy = [.. touchedValue];
+            int[] startOf = [.. touchedStart];
+            // Each level's entry depends on its own u_f only: levels in parallel, the same bits.
+            Parallel.For(
+                0,
+                mass.Length,
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
+                () => new double[r],
+                (seg, _, projected) =>
+                {
+                    int code = absorbingCodes[segmentStart[seg]];
+                    if (code == absorbingReference)
+                    {
+                        return projected;
+                    }
+
+                    // L⁻¹·u_f element-wise over the touched columns, then its squared norm (in index order).
+                    Array.Clear(projected);
+                    for (int e = startOf[seg]; e < startOf[seg + 1]; e++)
+                    {
+                        int t = touchedAt[e];
+                        double ua = touchedBy[e];
+                        for (int i = t; i < r; i++)
+                        {
+                            projected[i] += inv[(t * r) + i] * ua;
+                        }
+                    }
+
+                    double norm2 = 0;
+                    foreach (double v in projected)
+                    {
+                        norm2 += v * v;
+                    }
+
+                    double d = mass[seg];
+                    absorbedLevel[code] = (1.0 / d) + (norm2 / (d * d));
+                    return projected;
+                },
+                _ => { });
+            clock.Lap("absorbing levels");
+            level[absorbing] = absorbedLevel;
+        }
+
+        reason = null;
+        return new LevelVariances(diagonal[0], diagonal[1..(1 + k)], level, note);
+    }
+}
