@@ -209,7 +209,12 @@ internal static partial class FitPipeline
             CultureInfo.InvariantCulture,
             $"{GlmFamilies.Name(family)} likelihood with the {GlmFamilies.Link(family)} link by IRLS on the rows (stop when |ΔD|/(|D| + 0.1) < {GlmOptions.Default.Tolerance:G3}, R's rule), each weighted least-squares step by Frisch–Waugh–Lovell with the weights: {rows.Factors[absorbing].Name} absorbed exactly, the other factors by conjugate gradients on the weighted Schur complement ({fit.ProjectionIterations} iterations in all), covariates by Householder QR: ") + plan.Reason + SmallSampleNote(options, errors);
         var design = new RowDesignOperator(rows, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads);
-        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit.Within, reason, type, threads, options.FixedEffects.Tolerance, design, diagnoseOnly: false, new RowLikelihood(report, originalLevel is null ? null : read.Factors, originalLevel));
+        // Classical errors of the intercept and the levels where affordable: (X'ΩX)⁻¹ at the estimates,
+        // the same scale as the covariates' (1, or fixest's (n − 1)/(n − K)).
+        RowLevelErrors levelErrors = errors.Robust is not null
+            ? new RowLevelErrors(null, double.NaN, "with robust errors only the covariates have them (the levels' sandwich is not computed)")
+            : new RowLevelErrors(LevelVariances.TryCompute(rows, plan.ModelFactors, absorbing, segmentStart, reference, fit.Omega, threads, out string? noLevelErrors), errors.Fixest ? (rows.Count - 1) / (double)(rows.Count - fit.Within.RankForFixest) : 1.0, noLevelErrors);
+        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit.Within, reason, type, threads, options.FixedEffects.Tolerance, design, diagnoseOnly: false, new RowLikelihood(report, originalLevel is null ? null : read.Factors, originalLevel), levelErrors);
         clock.Lap("assemble");
         return new FitOutcome(result, null, null, null);
     }

@@ -91,4 +91,47 @@ public class LevelStandardErrorTests
         Assert.All(r.Coefficients.Where(c => c.Level is not null), c => Assert.Null(c.StdError));
         Assert.Contains(r.Warnings, w => w.Code == WarningCodes.StandardErrorsUnavailable && w.Message.Contains("1601-column", StringComparison.Ordinal));
     }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void Poisson_on_rows_every_coefficient_equals_glm_on_the_dummy_model()
+    {
+        // 800,000 rows, 50 + 20 levels and x: 800,000 cells × 70 columns, beyond the dense limits, so
+        // the row path's IRLS fits it; its levels' errors are (X'ΩX)⁻¹ at the estimates (dispersion 1).
+        // R's glm (epsilon 1e-12) against Keel's IRLS (1e-8 on the deviance's change): estimates to
+        // 1e-8, standard errors to 1e-6, as RowGlmTests.
+        string path = Path.Combine(Path.GetTempPath(), $"keel-test-{Guid.NewGuid():N}.csv");
+        using (var writer = new StreamWriter(path))
+        {
+            writer.WriteLine("y,x,a,b");
+            for (long i = 0; i < 800_000; i++)
+            {
+                long a = (7919 * i) % 50, b = (i / 50) % 20;
+                double x = ((7 * i) % 99991) / 99991.0;
+                writer.WriteLine(FormattableString.Invariant($"{1 + ((31 * i) % 11) + (a % 3) + (b % 2)},{x:R},a{a},b{b}"));
+            }
+        }
+
+        try
+        {
+            FitResult r = FitPipeline.Run(new FitOptions { Formula = "y ~ x | a + b", Inputs = [path], Family = Keel.Solvers.Glm.GlmFamily.Poisson, Threads = 2 }).Result;
+            Assert.Equal("within", r.SolverName);
+            var reference = File.ReadAllLines(Path.Combine(KeelProcess.RepositoryRoot(), "tests", "Keel.Tests", "Rows", "glm_levels_reference.csv"))
+                .Skip(1).Select(l => l.Split(',')).ToDictionary(f => f[0], f => (Estimate: double.Parse(f[1], CultureInfo.InvariantCulture), Se: double.Parse(f[2], CultureInfo.InvariantCulture)));
+            int compared = 0;
+            foreach (CoefficientResult c in r.Coefficients.Where(c => c.Status == CoefficientStatus.Estimated))
+            {
+                (double estimate, double se) = reference[c.Name];
+                Numeric.AssertClose(estimate, c.Estimate!.Value, rel: 1e-8, abs: 1e-10, what: c.Name);
+                Numeric.AssertClose(se, c.StdError!.Value, rel: 1e-6, what: $"std. error of {c.Name}");
+                compared++;
+            }
+
+            Assert.Equal(reference.Count, compared);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

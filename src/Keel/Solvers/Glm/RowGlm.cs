@@ -39,7 +39,11 @@ namespace Keel.Solvers.Glm;
 /// <param name="Iterations">IRLS steps taken (the final step with the covariance included).</param>
 /// <param name="Converged">False when the likelihood or a projection stopped at its limit.</param>
 /// <param name="ProjectionIterations">Conjugate-gradient iterations of all the projections together.</param>
-internal sealed record RowGlmFit(WithinFit Within, double Deviance, double NullDeviance, int Iterations, bool Converged, long ProjectionIterations);
+internal sealed record RowGlmFit(WithinFit Within, double Deviance, double NullDeviance, int Iterations, bool Converged, long ProjectionIterations)
+{
+    /// <summary>The working weights ω = V(μ) at the estimates (the Fisher information's), by row.</summary>
+    public double[] Omega { get; init; } = [];
+}
 
 internal static class RowGlm
 {
@@ -162,7 +166,7 @@ internal static class RowGlm
             Identified = identified,
             ComponentOfLevel = modelFactors == 2 ? componentOfLevel : null,
         };
-        return new RowGlmFit(within, finalDeviance, nullDeviance, iterations, converged && projectionsConverged, projectionIterations);
+        return new RowGlmFit(within, finalDeviance, nullDeviance, iterations, converged && projectionsConverged, projectionIterations) { Omega = step.Omega };
     }
 
     /// <summary>
@@ -345,6 +349,9 @@ internal static class RowGlm
                 _scaled[r] = new double[n];
             }
         }
+
+        /// <summary>The last step's weights ω.</summary>
+        public double[] Omega => _omega;
 
         /// <summary>The last step's projected working response (0) and covariates (1 + j): z̃ and x̃_j.</summary>
         public double[][] Projected { get; }
