@@ -96,8 +96,9 @@ internal sealed record CoefficientResult
 
 /// <summary>
 /// Everything a fit (or a diagnosis) says, in the shape of the result JSON. Immutable: the
-/// assemblers (<see cref="ResultAssembler"/>, <see cref="RowResultAssembler"/>) build it, each step
-/// a copy (<c>r with { … }</c>), and the JSON reader builds it once; nothing changes it after.
+/// assemblers (<see cref="ResultAssembler"/>, <see cref="RowResultAssembler"/>) compute its parts
+/// first and build it once, then sanitise it into a copy (<see cref="ResultSanitizer"/>); the JSON
+/// reader builds it once too; nothing changes it after.
 /// </summary>
 internal sealed record FitResult
 {

@@ -29,7 +29,59 @@ internal static class ResultAssembler
     public static FitResult Assemble(Design design, LeastSquaresSolution solution, bool diagnoseOnly, SolverReport solver, GlmReport? glm = null, StandardErrorRequest? standardErrors = null, double[]? fitted = null)
     {
         CellTable cells = design.Cells;
-        var r = new FitResult
+        bool reportsExpEstimate = design.Formula.Response.Log || glm is not null;  // as FitResult.ReportsExpEstimate
+
+        // The parts in the order they depend on each other: coefficients, statistics with the
+        // classical standard errors, warnings (which read both), robust standard errors; then the
+        // result is built once, and sanitised.
+        IReadOnlyList<CoefficientResult> coefficients = CoefficientsOf(design, solution, diagnoseOnly, glm, reportsExpEstimate);
+        FitStatistics statistics;
+        if (glm is not null)
+        {
+            // Deviances instead of sums of squares, dispersion 1 (R's summary.glm for poisson and
+            // binomial), so a standard error is sqrt of the diagonal of (X'ΩX)⁻¹.
+            statistics = new FitStatistics { DfResidual = glm.RowsFitted - solution.Rank, CellsWithReplicates = ReplicatedCells(design) };
+            if (solution.CovarianceDiagonal is { } cov)
+            {
+                coefficients = coefficients.Select((c, i) => design.SolvedOfColumn[i] is int j && j >= 0 && !solution.Aliased[j] && c.Status == CoefficientStatus.Estimated ? c with { StdError = Math.Sqrt(cov[j]) } : c).ToList();
+            }
+        }
+        else if (!diagnoseOnly)
+        {
+            statistics = LeastSquaresStatistics(design, solution, fitted ??= solution.FittedByCell(design));
+            if (statistics.Sigma is { } s && solution.CovarianceDiagonal is { } cov)
+            {
+                coefficients = coefficients.Select((c, i) => design.SolvedOfColumn[i] is int j && j >= 0 && !solution.Aliased[j] ? c with { StdError = s * Math.Sqrt(cov[j]) } : c).ToList();
+            }
+        }
+        else
+        {
+            // No solve, no residuals: only the pure error the cells determine.
+            statistics = new FitStatistics { PureErrorSs = PureError.Total(cells, out long replicated), CellsWithReplicates = replicated };
+        }
+
+        List<FitWarning> warnings = WarningsOf(design, solution, diagnoseOnly, glm, coefficients, statistics, reportsExpEstimate, out int singletons);
+        var nearDependencies = (solution.NearDependencies ?? []).Select(near => (near.ConditionIndex, (IReadOnlyList<(string, double)>)near.Involved.Select(i => (design.Columns[design.ColumnOfSolved[i.Column]].Name, i.Proportion)).ToList())).ToList();
+        // A likelihood fit's covariance is (X'ΩX)⁻¹ itself (dispersion 1): predict's scale is 1.
+        ModelSpec model = ModelSpec.From(design, diagnoseOnly ? null : solution, glm is not null ? 1.0 : statistics.Sigma);
+        if (diagnoseOnly)
+        {
+            // keel diagnose: statuses and diagnostics only.
+            coefficients = coefficients.Select(c => c.Status != CoefficientStatus.Reference ? c with { Estimate = null, StdError = null, ExpEstimate = null } : c).ToList();
+        }
+
+        StandardErrorBlock? robust = null;
+        if (standardErrors is not null)
+        {
+            robust = StandardErrorAssembly.Apply(coefficients, design, solution, fitted ?? solution.FittedByCell(design), standardErrors, glm?.RowsFitted ?? cells.Counts.RowsUsed);
+            coefficients = robust.Coefficients;
+            if (robust.Warning is { } warning)
+            {
+                warnings.Add(warning);
+            }
+        }
+
+        var result = new FitResult
         {
             SolverName = solver.Name,
             SolverReason = solver.Reason,
@@ -49,45 +101,30 @@ internal static class ResultAssembler
             Tolerance = glm?.Tolerance ?? solution.Tolerance,
             StopReason = glm?.StopReason ?? solution.StopReason,
             Penalty = solution.Penalty,
+            Coefficients = coefficients,
+            CellsWithReplicates = statistics.CellsWithReplicates,
+            DfResidual = statistics.DfResidual,
+            PureErrorSs = statistics.PureErrorSs,
+            Rss = statistics.Rss,
+            Tss = statistics.Tss,
+            RSquared = statistics.RSquared,
+            AdjRSquared = statistics.AdjRSquared,
+            Sigma = statistics.Sigma,
+            ModelF = statistics.ModelF,
+            LackOfFit = statistics.LackOfFit,
+            Warnings = warnings,
+            SingletonLevels = singletons,
+            NearDependencies = nearDependencies,
+            Model = model,
+            StdErrorType = robust?.Type,
+            Clusters = robust?.Clusters,
         };
-
-        // Each step below returns a copy with its part (FitResult is immutable), in the order the
-        // fields depend on each other: coefficients, statistics (with the classical standard
-        // errors), warnings, near-dependencies, the model for predict, robust standard errors, sanitising.
-        r = r with { Coefficients = CoefficientsOf(design, solution, diagnoseOnly, glm, r.ReportsExpEstimate) };
-        if (glm is not null)
-        {
-            r = WithLikelihoodStatistics(r, design, glm, solution);
-        }
-        else if (!diagnoseOnly)
-        {
-            r = WithFitStatistics(r, design, solution, fitted ??= solution.FittedByCell(design));
-        }
-        else
-        {
-            r = r with { PureErrorSs = PureError.Total(design.Cells, out long replicated), CellsWithReplicates = replicated };
-        }
-
-        r = WithWarnings(r, design, solution, diagnoseOnly);
-        r = r with
-        {
-            NearDependencies = (solution.NearDependencies ?? []).Select(near => (near.ConditionIndex, (IReadOnlyList<(string, double)>)near.Involved.Select(i => (design.Columns[design.ColumnOfSolved[i.Column]].Name, i.Proportion)).ToList())).ToList(),
-            // A likelihood fit's covariance is (X'ΩX)⁻¹ itself (dispersion 1): predict's scale is 1.
-            Model = ModelSpec.From(design, diagnoseOnly ? null : solution, glm is not null ? 1.0 : r.Sigma),
-        };
-        if (diagnoseOnly)
-        {
-            r = r with { Coefficients = r.Coefficients.Select(c => c.Status != CoefficientStatus.Reference ? c with { Estimate = null, StdError = null, ExpEstimate = null } : c).ToList() };
-        }
-
-        if (standardErrors is not null)
-        {
-            r = StandardErrorAssembly.Apply(r, design, solution, fitted ?? solution.FittedByCell(design), standardErrors, glm?.RowsFitted ?? design.Cells.Counts.RowsUsed);
-        }
 
         // Last: no NaN or infinity leaves the assembler (each becomes null, named in a warning).
-        return ResultSanitizer.Sanitize(r);
+        return ResultSanitizer.Sanitize(result);
     }
+
+    private static long ReplicatedCells(Design design) => Enumerable.Range(0, design.CellCount).LongCount(c => design.Cells.RowCount[c] > 1);
 
     private static List<CoefficientResult> CoefficientsOf(Design design, LeastSquaresSolution solution, bool diagnoseOnly, GlmReport? glm, bool reportsExpEstimate)
     {
@@ -135,13 +172,13 @@ internal static class ResultAssembler
         return coefficients;
     }
 
-    private static FitResult WithFitStatistics(FitResult r, Design design, LeastSquaresSolution solution, double[] fitted)
+    private static FitStatistics LeastSquaresStatistics(Design design, LeastSquaresSolution solution, double[] fitted)
     {
         CellTable cells = design.Cells;
         // Ordinary targets (k = 0): sums in cell order, as always. Targets beyond 2^±400 (k ≠ 0):
         // every sum of squares is scaled before squaring (see RootSumsOfSquares).
         int k = design.TargetScaleExponent;
-        long replicated = Enumerable.Range(0, design.CellCount).LongCount(c => cells.RowCount[c] > 1);
+        long replicated = ReplicatedCells(design);
         long n = cells.Counts.RowsUsed;
         long df = n - solution.Rank;
         long dfTotal = n - (design.Formula.HasIntercept ? 1 : 0);
@@ -196,13 +233,7 @@ internal static class ResultAssembler
         }
 
         double? adjRSquared = rSquared is { } r2 && df > 0 ? 1.0 - ((1.0 - r2) * dfTotal / df) : null;
-        IReadOnlyList<CoefficientResult> coefficients = r.Coefficients;
-        if (sigma is { } s && solution.CovarianceDiagonal is { } cov)
-        {
-            coefficients = r.Coefficients.Select((c, i) => design.SolvedOfColumn[i] is int j && j >= 0 && !solution.Aliased[j] ? c with { StdError = s * Math.Sqrt(cov[j]) } : c).ToList();
-        }
-
-        return r with
+        return new FitStatistics
         {
             CellsWithReplicates = replicated,
             DfResidual = df,
@@ -214,25 +245,6 @@ internal static class ResultAssembler
             ModelF = modelF,
             LackOfFit = lackOfFit,
             AdjRSquared = adjRSquared,
-            Coefficients = coefficients,
-        };
-    }
-
-    // Likelihood fits: deviances instead of sums of squares, dispersion 1 (R's summary.glm for
-    // poisson and binomial), so a standard error is sqrt of the diagonal of (X'ΩX)⁻¹.
-    private static FitResult WithLikelihoodStatistics(FitResult r, Design design, GlmReport glm, LeastSquaresSolution solution)
-    {
-        IReadOnlyList<CoefficientResult> coefficients = r.Coefficients;
-        if (solution.CovarianceDiagonal is { } cov)
-        {
-            coefficients = r.Coefficients.Select((c, i) => design.SolvedOfColumn[i] is int j && j >= 0 && !solution.Aliased[j] && c.Status == CoefficientStatus.Estimated ? c with { StdError = Math.Sqrt(cov[j]) } : c).ToList();
-        }
-
-        return r with
-        {
-            DfResidual = glm.RowsFitted - solution.Rank,
-            CellsWithReplicates = Enumerable.Range(0, design.CellCount).LongCount(c => design.Cells.RowCount[c] > 1),
-            Coefficients = coefficients,
         };
     }
 
@@ -335,9 +347,9 @@ internal static class ResultAssembler
         }
     }
 
-    private static FitResult WithWarnings(FitResult r, Design design, LeastSquaresSolution solution, bool diagnoseOnly)
+    private static List<FitWarning> WarningsOf(Design design, LeastSquaresSolution solution, bool diagnoseOnly, GlmReport? glm, IReadOnlyList<CoefficientResult> coefficients, FitStatistics statistics, bool reportsExpEstimate, out int singletons)
     {
-        var warnings = new List<FitWarning>(r.Warnings);
+        var warnings = new List<FitWarning>();
         CellTable cells = design.Cells;
         RowPassCounts counts = cells.Counts;
         if (counts.Dropped > 0)
@@ -354,7 +366,7 @@ internal static class ResultAssembler
         {
             warnings.Add(new FitWarning(WarningCodes.NotConverged, $"the solver stopped before converging ({solution.StopReason}); estimates are not reliable"));
         }
-        else if (r.Glm is { Converged: false })
+        else if (glm is { Converged: false })
         {
             warnings.Add(new FitWarning(WarningCodes.NotConverged, "the likelihood iterations reached their limit before the deviance settled; estimates are not reliable (a coefficient running away can mean separation Keel does not detect yet, docs/glm.md)"));
         }
@@ -364,12 +376,12 @@ internal static class ResultAssembler
             warnings.Add(new FitWarning(WarningCodes.AliasingUnchecked, "the design is too large for Keel's exact rank decision on this path: only empty columns are marked aliased; the estimates of any other aliased columns are minimum-norm values, not identified effects"));
         }
 
-        if (r.Glm?.SeparationMessage is { } separation)
+        if (glm?.SeparationMessage is { } separation)
         {
             warnings.Add(new FitWarning(WarningCodes.Separation, separation));
         }
 
-        var aliased = r.Coefficients.Where(c => c.Status == CoefficientStatus.Aliased).ToList();
+        var aliased = coefficients.Where(c => c.Status == CoefficientStatus.Aliased).ToList();
         if (aliased.Count > 0)
         {
             warnings.Add(new FitWarning(WarningCodes.Aliased, AliasWarning.Text(aliased)));
@@ -381,22 +393,22 @@ internal static class ResultAssembler
         }
 
         AddCollinearWarnings(warnings, design, solution);
-        int singletons = SingletonLevels.Count(design, out string? example);
+        singletons = SingletonLevels.Count(design, out string? example);
         if (singletons > 0)
         {
             warnings.Add(new FitWarning(WarningCodes.SingletonLevels, $"{singletons} categorical level(s) occur in exactly one row (e.g. {example}); their coefficients rest on a single observation"));
         }
 
-        if (r.PureErrorSs is { } pe && r.Rss is { } rss && rss > 0 && pe > 0.5 * rss)
+        if (statistics.PureErrorSs is { } pe && statistics.Rss is { } rss && rss > 0 && pe > 0.5 * rss)
         {
-            warnings.Add(new FitWarning(WarningCodes.ConflictingDuplicates, $"{100 * pe / rss:0.#}% of the residual sum of squares is variation between rows with identical regressors ({r.CellsWithReplicates} cells hold several rows with different targets): no model of these columns can explain it"));
+            warnings.Add(new FitWarning(WarningCodes.ConflictingDuplicates, $"{100 * pe / rss:0.#}% of the residual sum of squares is variation between rows with identical regressors ({statistics.CellsWithReplicates} cells hold several rows with different targets): no model of these columns can explain it"));
         }
 
         if (diagnoseOnly)
         {
             // No residuals without a solve: sigma and standard errors are the fit's business.
         }
-        else if (r.Glm is not null)
+        else if (glm is not null)
         {
             // Dispersion 1: standard errors exist whenever the covariance does (checked below).
             if (solution.CovarianceDiagonal is null)
@@ -404,9 +416,9 @@ internal static class ResultAssembler
                 warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "standard errors are not computed on the iterative path yet; use --solver qr on a smaller design"));
             }
         }
-        else if (r.Sigma is null)
+        else if (statistics.Sigma is null)
         {
-            warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{r.Rows} rows and rank {r.Rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
+            warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{counts.RowsUsed} rows and rank {solution.Rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
         }
         else if (solution.Penalty is not null)
         {
@@ -417,7 +429,7 @@ internal static class ResultAssembler
             warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "standard errors are not computed on the iterative path yet; use --solver qr on a smaller design"));
         }
 
-        var overflow = r.Coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null && r.ReportsExpEstimate).Select(c => c.Name).ToList();
+        var overflow = coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null && reportsExpEstimate).Select(c => c.Name).ToList();
         if (overflow.Count > 0)
         {
             warnings.Add(new FitWarning(WarningCodes.ExpOverflow, $"exp() of {overflow.Count} coefficient(s) does not fit in a double: {string.Join(", ", overflow.Take(5))}{(overflow.Count > 5 ? ", ..." : string.Empty)}"));
@@ -429,9 +441,37 @@ internal static class ResultAssembler
             warnings.Add(new FitWarning(WarningCodes.LambdaAtPathEnd, string.Create(CultureInfo.InvariantCulture, $"cross-validation chose the smallest λ of the path ({end.Lambda:G4} = {end.Lambda / end.LambdaMax:G2}·λ_max): the best λ may be smaller; columns are not standardised, so rare levels need small λ (try --lambda, or compare with --solver qr)")));
         }
 
-        return r with { Warnings = warnings, SingletonLevels = singletons };
+        return warnings;
     }
 }
 
 /// <summary>The solver block of a result: which solver ran, why (in words), and on how many threads.</summary>
 internal sealed record SolverReport(string Name, string Reason, int Threads);
+
+/// <summary>
+/// The fit block of a result as an assembler computes it before building the result: sums of
+/// squares, R², σ and the F tests, each null where the fit has none (a likelihood fit's deviances
+/// are in <see cref="GlmReport"/>; a diagnosis has no residuals).
+/// </summary>
+internal sealed record FitStatistics
+{
+    public long CellsWithReplicates { get; init; }
+
+    public long? DfResidual { get; init; }
+
+    public double? PureErrorSs { get; init; }
+
+    public double? Rss { get; init; }
+
+    public double? Tss { get; init; }
+
+    public double? RSquared { get; init; }
+
+    public double? AdjRSquared { get; init; }
+
+    public double? Sigma { get; init; }
+
+    public FTest? ModelF { get; init; }
+
+    public FTest? LackOfFit { get; init; }
+}

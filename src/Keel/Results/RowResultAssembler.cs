@@ -41,24 +41,9 @@ internal static class RowResultAssembler
         GlmReport? glm = likelihood?.Report;
         long n = rows.Count;
         long df = n - fit.Rank;
-
-        var r = new FitResult
-        {
-            Formula = formula.Text,
-            LogTarget = formula.Response.Log,
-            Glm = glm,
-            Rows = n + (glm?.SeparatedRows ?? 0),
-            Cells = (int)Math.Min(int.MaxValue, n + (glm?.SeparatedRows ?? 0)),
-            DroppedRows = rows.Counts.Dropped,
-            SolverName = "within",
-            SolverReason = reason,
-            Converged = fit.Converged && (glm?.Converged ?? true),
-            Iterations = glm?.Iterations ?? fit.Iterations,
-            Tolerance = glm?.Tolerance ?? tolerance,
-            StopReason = glm?.StopReason ?? (fit.Converged ? "Converged" : "IterationLimit"),
-            Threads = threads,
-            StdErrorType = stdErrorType,
-        };
+        // The rows reported include the separated ones (their levels are listed, estimate null).
+        long rowsReported = n + (glm?.SeparatedRows ?? 0);
+        int rank = (int)Math.Min(int.MaxValue, fit.Rank);
         bool exp = formula.Response.Log || glm is not null;
 
         int[] factors = factorOfTerm.Where(f => f >= 0).ToArray();
@@ -127,26 +112,74 @@ internal static class RowResultAssembler
             parameters += levels.Length - 1;
         }
 
-        r = r with
+        // A likelihood fit's deviances are in its report: no σ, R² or F (the covariance is (X̃'ΩX̃)⁻¹ itself).
+        FitStatistics statistics = glm is not null ? new FitStatistics { DfResidual = df } : LeastSquaresStatistics(fit, n, df);
+        int? clusters = stdErrorType.StartsWith("cluster", StringComparison.Ordinal) ? fit.ClusterCounts.Min() : null;
+        AddWarnings(warnings, rows, factors, fit, levelErrors, glm, coefficients, df, rowsReported, rank, exp, out int singletons);
+        ModelSpec model;
+        if (likelihood?.OriginalFactors is { } allLevels)
         {
-            ConditionNumber = condition.ConditionNumber,
-            ConditionMethod = condition.Method,
-            Warnings = warnings,
-            Coefficients = coefficients,
-            Parameters = parameters,
-            Rank = (int)Math.Min(int.MaxValue, fit.Rank),
-            DfResidual = df,
-        };
-        if (glm is not null)
+            // The model as the coefficients list it: every level, separated ones included.
+            int[] fullReference = reference.Select((code, f) => likelihood.OriginalLevel![f].Length > code ? likelihood.OriginalLevel[f][code] : code).ToArray();
+            model = Model(formula, new RowColumns([], [], allLevels, rows.Counts), factorOfTerm, covariateOfTerm, fullReference, factors.Length <= 2 || fit.Identified is not null);
+        }
+        else
         {
-            // A likelihood fit: deviances in fit.*, no σ, R² or F (the covariance is (X̃'ΩX̃)⁻¹ itself).
-            return Finish(r, formula, rows, factorOfTerm, covariateOfTerm, reference, fit, factors, stdErrorType, diagnoseOnly, likelihood, levelErrors);
+            model = Model(formula, rows, factorOfTerm, covariateOfTerm, reference, factors.Length <= 2 || fit.Identified is not null);
         }
 
+        IReadOnlyList<CoefficientResult> reported = coefficients;
+        if (diagnoseOnly)
+        {
+            // keel diagnose: statuses and diagnostics only (the projection ran to decide the covariates' rank).
+            reported = coefficients.Select(c => c.Status != CoefficientStatus.Reference ? c with { Estimate = null, StdError = null, ExpEstimate = null } : c).ToList();
+        }
+
+        var result = new FitResult
+        {
+            Formula = formula.Text,
+            LogTarget = formula.Response.Log,
+            Glm = glm,
+            Rows = rowsReported,
+            Cells = (int)Math.Min(int.MaxValue, rowsReported),
+            DroppedRows = rows.Counts.Dropped,
+            SolverName = "within",
+            SolverReason = reason,
+            Converged = fit.Converged && (glm?.Converged ?? true),
+            Iterations = glm?.Iterations ?? fit.Iterations,
+            Tolerance = glm?.Tolerance ?? tolerance,
+            StopReason = glm?.StopReason ?? (fit.Converged ? "Converged" : "IterationLimit"),
+            Threads = threads,
+            StdErrorType = stdErrorType,
+            Clusters = clusters,
+            ConditionNumber = condition.ConditionNumber,
+            ConditionMethod = condition.Method,
+            Coefficients = reported,
+            Parameters = parameters,
+            Rank = rank,
+            DfResidual = statistics.DfResidual,
+            Rss = statistics.Rss,
+            Tss = statistics.Tss,
+            RSquared = statistics.RSquared,
+            AdjRSquared = statistics.AdjRSquared,
+            Sigma = statistics.Sigma,
+            ModelF = statistics.ModelF,
+            Warnings = warnings,
+            SingletonLevels = singletons,
+            Model = model,
+        };
+
+        // Last: no NaN or infinity leaves the assembler (each becomes null, named in a warning).
+        return ResultSanitizer.Sanitize(result);
+    }
+
+    private static FitStatistics LeastSquaresStatistics(WithinFit fit, long n, long df)
+    {
         long modelDf = fit.Rank - 1;
         double fStat = (fit.Tss - fit.Rss) / modelDf / (fit.Rss / df);
-        r = r with
+        return new FitStatistics
         {
+            DfResidual = df,
             Rss = fit.Rss,
             Tss = fit.Tss,
             RSquared = fit.Tss > 0 ? 1.0 - (fit.Rss / fit.Tss) : null,
@@ -154,7 +187,6 @@ internal static class RowResultAssembler
             Sigma = df > 0 ? Math.Sqrt(fit.Rss / df) : null,
             ModelF = modelDf > 0 && df > 0 && fit.Rss > 0 ? new FTest(fStat, modelDf, df, StudentT.FUpperTail(fStat, modelDf, df)) : null,
         };
-        return Finish(r, formula, rows, factorOfTerm, covariateOfTerm, reference, fit, factors, stdErrorType, diagnoseOnly, likelihood, levelErrors);
     }
 
     // σ·√v for a variance factor v; null where v is not a number (a reference level) or σ² is not positive.
@@ -170,35 +202,6 @@ internal static class RowResultAssembler
 
         double x = ElementaryFunctions.Exp(e);
         return c with { ExpEstimate = double.IsFinite(x) ? x : null };
-    }
-
-    private static FitResult Finish(FitResult r, Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, int[] factors, string stdErrorType, bool diagnoseOnly, RowLikelihood? likelihood, RowLevelErrors? levelErrors)
-    {
-        if (stdErrorType.StartsWith("cluster", StringComparison.Ordinal))
-        {
-            r = r with { Clusters = fit.ClusterCounts.Min() };
-        }
-
-        r = WithWarnings(r, rows, factors, fit, levelErrors);
-        if (likelihood?.OriginalFactors is { } full)
-        {
-            // The model as the coefficients list it: every level, separated ones included.
-            int[] fullReference = reference.Select((code, f) => likelihood.OriginalLevel![f].Length > code ? likelihood.OriginalLevel[f][code] : code).ToArray();
-            r = r with { Model = Model(formula, new RowColumns([], [], full, rows.Counts), factorOfTerm, covariateOfTerm, fullReference, factors.Length <= 2 || fit.Identified is not null) };
-        }
-        else
-        {
-            r = r with { Model = Model(formula, rows, factorOfTerm, covariateOfTerm, reference, factors.Length <= 2 || fit.Identified is not null) };
-        }
-
-        if (diagnoseOnly)
-        {
-            // keel diagnose: statuses and diagnostics only (the projection ran to decide the covariates' rank).
-            r = r with { Coefficients = r.Coefficients.Select(c => c.Status != CoefficientStatus.Reference ? c with { Estimate = null, StdError = null, ExpEstimate = null } : c).ToList() };
-        }
-
-        // Last: no NaN or infinity leaves the assembler (each becomes null, named in a warning).
-        return ResultSanitizer.Sanitize(r);
     }
 
     private static CoefficientResult Level(Formula formula, RowColumns rows, int[] factorOfTerm, WithinFit fit, string label, int f, int l, int reference, bool aliased, string note, double estimate, bool exp, double? stdError)
@@ -428,16 +431,16 @@ internal static class RowResultAssembler
         return 0;
     }
 
-    private static FitResult WithWarnings(FitResult r, RowColumns rows, int[] factors, WithinFit fit, RowLevelErrors? levelErrors)
+    // The warnings after ILL_CONDITIONED (the condition estimate's, already in the list), in the result's order.
+    private static void AddWarnings(List<FitWarning> warnings, RowColumns rows, int[] factors, WithinFit fit, RowLevelErrors? levelErrors, GlmReport? glm, IReadOnlyList<CoefficientResult> coefficients, long df, long rowsReported, int rank, bool exp, out int singletons)
     {
-        var warnings = new List<FitWarning>(r.Warnings);
         RowCounts counts = rows.Counts;
         if (counts.Dropped > 0)
         {
             warnings.Add(new FitWarning(WarningCodes.DroppedRows, $"{counts.Dropped} of {counts.RowsRead} rows were left out: {counts.DroppedMissing} with a missing value, {counts.DroppedInvalid} with an invalid target"));
         }
 
-        if (r.Glm?.SeparationMessage is { } separation)
+        if (glm?.SeparationMessage is { } separation)
         {
             warnings.Add(new FitWarning(WarningCodes.Separation, separation));
         }
@@ -446,7 +449,7 @@ internal static class RowResultAssembler
         {
             warnings.Add(new FitWarning(WarningCodes.NotConverged, $"the fixed-effects projection stopped after {fit.Iterations} iterations before reaching its tolerance; estimates are not reliable"));
         }
-        else if (r.Glm is { Converged: false })
+        else if (glm is { Converged: false })
         {
             warnings.Add(new FitWarning(WarningCodes.NotConverged, "the likelihood iterations reached their limit before the deviance settled; estimates are not reliable (a coefficient running away can mean separation by the covariates, which the row path does not search: docs/glm.md)"));
         }
@@ -456,21 +459,21 @@ internal static class RowResultAssembler
             warnings.Add(new FitWarning(WarningCodes.AliasingUnchecked, string.Create(CultureInfo.InvariantCulture, $"{factors.Length} factors: the rank of their effects is decided exactly on the row path only while the levels beyond the largest factor's number at most {Keel.Absorption.AbsorbedGram.MaxSchurColumns} (a dense factorisation of that order) and the segments of the largest factor touch few of them (here levels {string.Join(" + ", factors.Select(f => rows.Factors[f].LevelCount))} over {rows.Count} rows); the level effects are shown with each factor's first level as reference and may include unidentified combinations. The covariates' estimates and standard errors do not depend on this; the residual degrees of freedom use the upper bound {fit.Rank} of the rank")));
         }
 
-        var aliased = r.Coefficients.Where(c => c.Status == CoefficientStatus.Aliased).ToList();
+        var aliased = coefficients.Where(c => c.Status == CoefficientStatus.Aliased).ToList();
         if (aliased.Count > 0)
         {
             warnings.Add(new FitWarning(WarningCodes.Aliased, AliasWarning.Text(aliased)));
         }
 
-        int singletons = factors.Sum(f => rows.Factors[f].CountByLevel().Count(c => c == 1));
+        singletons = factors.Sum(f => rows.Factors[f].CountByLevel().Count(c => c == 1));
         if (singletons > 0)
         {
             warnings.Add(new FitWarning(WarningCodes.SingletonLevels, $"{singletons} categorical level(s) occur in exactly one row; their coefficients rest on a single observation"));
         }
 
-        if (r.DfResidual <= 0)
+        if (df <= 0)
         {
-            warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{r.Rows} rows and rank {r.Rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
+            warnings.Add(new FitWarning(WarningCodes.NoResidualDegreesOfFreedom, $"{rowsReported} rows and rank {rank} leave no residual degrees of freedom: sigma and standard errors do not exist"));
         }
 
         if (levelErrors?.Variances is { AbsorbedNote: { } note })
@@ -481,13 +484,12 @@ internal static class RowResultAssembler
         {
             warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "the row path gives standard errors for the covariates only: the intercept and the factor levels have none (their effects are absorbed, not inverted)" + (levelErrors?.Reason is { } why ? $"; {why}" : string.Empty)));
         }
-        var overflow = r.Coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null && r.ReportsExpEstimate).Select(c => c.Name).ToList();
+        var overflow = coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null && exp).Select(c => c.Name).ToList();
         if (overflow.Count > 0)
         {
             warnings.Add(new FitWarning(WarningCodes.ExpOverflow, $"exp() of {overflow.Count} coefficient(s) does not fit in a double: {string.Join(", ", overflow.Take(5))}{(overflow.Count > 5 ? ", ..." : string.Empty)}"));
         }
 
-        return r with { Warnings = warnings, SingletonLevels = singletons };
     }
 
     private static ModelSpec Model(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, bool aliasingChecked)

@@ -30,10 +30,11 @@ internal sealed record StandardErrorRequest(bool Hc1, string? ClusterColumn, boo
 /// </summary>
 internal static class StandardErrorAssembly
 {
+    /// <param name="coefficients">The result's coefficients with the classical standard errors.</param>
     /// <param name="fitted">The cells' fitted means (<see cref="LeastSquaresSolution.FittedByCell"/>); for a likelihood fit the means μ.</param>
     /// <param name="rows">Rows in the fit (a likelihood fit's exclude the separated rows).</param>
-    /// <returns>The result with the requested standard errors, their type and any warning about them.</returns>
-    public static FitResult Apply(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, StandardErrorRequest request, long rows)
+    /// <returns>The coefficients with the requested standard errors, their type and any warning about them.</returns>
+    public static StandardErrorBlock Apply(IReadOnlyList<CoefficientResult> coefficients, Design design, LeastSquaresSolution solution, double[] fitted, StandardErrorRequest request, long rows)
     {
         // A likelihood fit's sandwich (R's sandwich::estfun.glm): the score per cell is
         // x_c·(Σwy − Σw·μ_c), the least-squares residual of the prior-weight design with "fitted" μ,
@@ -42,7 +43,7 @@ internal static class StandardErrorAssembly
         string inverse = request.PriorDesign is null ? "(X'WX)⁻¹" : "(X'ΩX)⁻¹";
         if (request.Classical)
         {
-            return result with { StdErrorType = "classical" };
+            return new StandardErrorBlock(coefficients, "classical", Clusters: null, Warning: null);
         }
 
         if (request.ClusterColumn is null && request.Weighted)
@@ -51,36 +52,37 @@ internal static class StandardErrorAssembly
         }
 
         string type = request.ClusterColumn is { } col ? $"cluster({col})" : "hc1";
-        result = result with { StdErrorType = type };
         if (solution.Covariance is null)
         {
-            return result with
-            {
-                Coefficients = result.Coefficients.Select(c => c.Status == CoefficientStatus.Estimated ? c with { StdError = null } : c).ToList(),
-                Warnings = [.. result.Warnings, new FitWarning(WarningCodes.StandardErrorsUnavailable, $"{type} standard errors need {inverse}, which only the dense path provides; use --solver qr")],
-            };
+            return new StandardErrorBlock(
+                coefficients.Select(c => c.Status == CoefficientStatus.Estimated ? c with { StdError = null } : c).ToList(),
+                type,
+                Clusters: null,
+                new FitWarning(WarningCodes.StandardErrorsUnavailable, $"{type} standard errors need {inverse}, which only the dense path provides; use --solver qr"));
         }
 
-        return Robust(result, scores, solution, fitted, rows, request.ClusterColumn);
+        return Robust(coefficients, scores, solution, fitted, rows, request.ClusterColumn, type);
     }
 
     /// <summary>
-    /// The sandwich of the cells written into the result's estimated coefficients; the least-squares
-    /// and the GLM paths share it (<paramref name="fitted"/>: the cells' fitted means; null
+    /// The sandwich of the cells written into the estimated coefficients; the least-squares and the
+    /// GLM paths share it (<paramref name="fitted"/>: the cells' fitted means; null
     /// <paramref name="cluster"/>: HC1).
     /// </summary>
-    private static FitResult Robust(FitResult result, Design design, LeastSquaresSolution solution, double[] fitted, long rows, string? cluster)
+    private static StandardErrorBlock Robust(IReadOnlyList<CoefficientResult> coefficients, Design design, LeastSquaresSolution solution, double[] fitted, long rows, string? cluster, string type)
     {
         var covariance = solution.Covariance!();
         double[] variance;
+        int? clusters = null;
+        FitWarning? warning = null;
         if (cluster is not null)
         {
             int key = Array.FindIndex(design.Cells.KeyColumns, k => k.Name == cluster);
-            variance = RobustCovariance.Clustered(design, covariance, solution.Aliased, fitted, key, rows, solution.Rank, out int clusters);
-            result = result with { Clusters = clusters };
-            if (clusters < 2)
+            variance = RobustCovariance.Clustered(design, covariance, solution.Aliased, fitted, key, rows, solution.Rank, out int count);
+            clusters = count;
+            if (count < 2)
             {
-                result = result with { Warnings = [.. result.Warnings, new FitWarning(WarningCodes.StandardErrorsUnavailable, $"--cluster {cluster}: {clusters} cluster; cluster-robust standard errors need at least 2")] };
+                warning = new FitWarning(WarningCodes.StandardErrorsUnavailable, $"--cluster {cluster}: {count} cluster; cluster-robust standard errors need at least 2");
             }
         }
         else
@@ -88,16 +90,23 @@ internal static class StandardErrorAssembly
             variance = RobustCovariance.Hc1(design, covariance, solution.Aliased, fitted, rows, solution.Rank);
         }
 
-        var coefficients = new CoefficientResult[design.Columns.Length];
+        var robust = new CoefficientResult[design.Columns.Length];
         for (int i = 0; i < design.Columns.Length; i++)
         {
             int j = design.SolvedOfColumn[i];
-            CoefficientResult c = result.Coefficients[i];
-            coefficients[i] = j >= 0 && !solution.Aliased[j] && c.Status == CoefficientStatus.Estimated
+            CoefficientResult c = coefficients[i];
+            robust[i] = j >= 0 && !solution.Aliased[j] && c.Status == CoefficientStatus.Estimated
                 ? c with { StdError = variance[j] >= 0 && rows > solution.Rank ? Math.Sqrt(variance[j]) : null }
                 : c;
         }
 
-        return result with { Coefficients = coefficients };
+        return new StandardErrorBlock(robust, type, clusters, warning);
     }
 }
+
+/// <summary>
+/// The standard errors as <see cref="StandardErrorAssembly"/> gives them to the assembler: the
+/// coefficients with their errors, the errors' type ("classical", "hc1" or "cluster(COL)"), the
+/// number of clusters (null unless clustered) and the warning about them, if any.
+/// </summary>
+internal sealed record StandardErrorBlock(IReadOnlyList<CoefficientResult> Coefficients, string Type, int? Clusters, FitWarning? Warning);
