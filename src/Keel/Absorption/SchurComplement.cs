@@ -231,9 +231,14 @@ internal static class SchurComplement
         return result;
     }
 
-    // 1/d_f + ‖L⁻¹·u_f‖²/d_f² for one absorbed level (u_f over the kept positions, in first-touch order).
+    /// <summary>
+    /// 1/d_f + ‖L⁻¹·u_f‖²/d_f² for one absorbed level: u_f's entries at <paramref name="touched"/>
+    /// columns (first-touch order, mapped to kept positions; −1 for a deleted column), L⁻¹ as
+    /// <see cref="SequentialCholesky.InverseLByColumn"/> gives it; <paramref name="projected"/> is scratch
+    /// of r doubles. Also the row path's (Solvers/FixedEffects/LevelVariances).
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static double AbsorbedVariance(int[] touched, double[] u, int[] keptPositionOf, double[] inv, int r, double df, double[] projected)
+    internal static double AbsorbedVariance(ReadOnlySpan<int> touched, ReadOnlySpan<double> u, int[] keptPositionOf, double[] inv, int r, double df, double[] projected)
     {
         Array.Clear(projected);
         for (int k = 0; k < touched.Length; k++)

@@ -92,6 +92,14 @@ internal sealed record CoefficientResult
 
     /// <summary>exp(estimate) for a log target or a poisson/binomial fit; null where it does not fit in a double.</summary>
     public double? ExpEstimate { get; init; }
+
+    /// <summary>exp(<paramref name="estimate"/>) (Keel's own correctly rounded exp), or null where it is not a finite double (EXP_OVERFLOW).</summary>
+    public static double? GuardedExp(double? estimate) =>
+        estimate is { } e && Keel.LinearAlgebra.ElementaryFunctions.Exp(e) is var x && double.IsFinite(x) ? x : null;
+
+    /// <summary>This coefficient without estimate, standard error and exp (keel diagnose); a reference level keeps its 0.</summary>
+    public CoefficientResult WithoutValues() =>
+        Status == CoefficientStatus.Reference ? this : this with { Estimate = null, StdError = null, ExpEstimate = null };
 }
 
 /// <summary>

@@ -67,7 +67,7 @@ internal static class ResultAssembler
         if (diagnoseOnly)
         {
             // keel diagnose: statuses and diagnostics only.
-            coefficients = coefficients.Select(c => c.Status != CoefficientStatus.Reference ? c with { Estimate = null, StdError = null, ExpEstimate = null } : c).ToList();
+            coefficients = coefficients.Select(c => c.WithoutValues()).ToList();
         }
 
         StandardErrorBlock? robust = null;
@@ -159,13 +159,7 @@ internal static class ResultAssembler
                 estimate = diagnoseOnly ? null : solution.Coefficients[j];
             }
 
-            double? exp = null;
-            if (reportsExpEstimate && estimate is { } e)
-            {
-                double x = ElementaryFunctions.Exp(e);
-                exp = double.IsFinite(x) ? x : null;
-            }
-
+            double? exp = reportsExpEstimate ? CoefficientResult.GuardedExp(estimate) : null;
             coefficients.Add(new CoefficientResult { Name = column.Name, Term = column.Term, Level = column.Level, Status = status, Estimate = estimate, AliasedWith = aliasedWith, AliasExplanation = explanation, ExpEstimate = exp });
         }
 

@@ -132,7 +132,7 @@ internal static class RowResultAssembler
         if (diagnoseOnly)
         {
             // keel diagnose: statuses and diagnostics only (the projection ran to decide the covariates' rank).
-            reported = coefficients.Select(c => c.Status != CoefficientStatus.Reference ? c with { Estimate = null, StdError = null, ExpEstimate = null } : c).ToList();
+            reported = coefficients.Select(c => c.WithoutValues()).ToList();
         }
 
         var result = new FitResult
@@ -193,16 +193,8 @@ internal static class RowResultAssembler
     private static double? StdErrorOf(double v, double sigma2) => v >= 0 && sigma2 >= 0 ? Math.Sqrt(v * sigma2) : null;
 
     // exp(estimate) of the intercept and a covariate (levels get theirs in Level), guarded as everywhere.
-    private static CoefficientResult WithExp(CoefficientResult c, bool exp)
-    {
-        if (!exp || c.Estimate is not { } e)
-        {
-            return c;
-        }
-
-        double x = ElementaryFunctions.Exp(e);
-        return c with { ExpEstimate = double.IsFinite(x) ? x : null };
-    }
+    private static CoefficientResult WithExp(CoefficientResult c, bool exp) =>
+        exp && c.Estimate is not null ? c with { ExpEstimate = CoefficientResult.GuardedExp(c.Estimate) } : c;
 
     private static CoefficientResult Level(Formula formula, RowColumns rows, int[] factorOfTerm, WithinFit fit, string label, int f, int l, int reference, bool aliased, string note, double estimate, bool exp, double? stdError)
     {
@@ -234,13 +226,7 @@ internal static class RowResultAssembler
             value = estimate;
         }
 
-        double? expEstimate = null;
-        if (exp && value is { } e)
-        {
-            double x = ElementaryFunctions.Exp(e);
-            expEstimate = double.IsFinite(x) ? x : null;
-        }
-
+        double? expEstimate = exp ? CoefficientResult.GuardedExp(value) : null;
         return new CoefficientResult { Name = name, Term = label, Level = rows.Factors[f].Labels[l], Status = status, Estimate = value, StdError = status == CoefficientStatus.Estimated ? stdError : null, AliasedWith = aliasedWith, AliasExplanation = explanation, ExpEstimate = expEstimate };
     }
 

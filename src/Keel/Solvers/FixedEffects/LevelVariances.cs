@@ -211,6 +211,7 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
             int[] touchedAt = [.. touched];
             double[] touchedBy = [.. touchedValue];
             int[] startOf = [.. touchedStart];
+            int[] keptPositionOf = [.. cholesky.Kept];  // full rank: kept position t is column t
             // Each level's entry depends on its own u_f only: levels in parallel, the same bits.
             Parallel.For(
                 0,
@@ -225,26 +226,10 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
                         return projected;
                     }
 
-                    // L⁻¹·u_f element-wise over the touched columns, then its squared norm (in index order).
-                    Array.Clear(projected);
-                    for (int e = startOf[seg]; e < startOf[seg + 1]; e++)
-                    {
-                        int t = touchedAt[e];
-                        double ua = touchedBy[e];
-                        for (int i = t; i < r; i++)
-                        {
-                            projected[i] += inv[(t * r) + i] * ua;
-                        }
-                    }
-
-                    double norm2 = 0;
-                    foreach (double v in projected)
-                    {
-                        norm2 += v * v;
-                    }
-
-                    double d = mass[seg];
-                    absorbedLevel[code] = (1.0 / d) + (norm2 / (d * d));
+                    // The cell path's per-level formula, with this segment's u_f.
+                    int from = startOf[seg];
+                    int count = startOf[seg + 1] - from;
+                    absorbedLevel[code] = SchurComplement.AbsorbedVariance(touchedAt.AsSpan(from, count), touchedBy.AsSpan(from, count), keptPositionOf, inv, r, mass[seg], projected);
                     return projected;
                 },
                 _ => { });
