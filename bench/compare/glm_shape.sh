@@ -41,7 +41,8 @@ if [ ! -s "$CSV" ]; then
     --intercept 1.0 --seed "$SEED" --out "$CSV" 2>"$OUT/gen.log"
 fi
 echo "# building keel (Release)" >&2
-dotnet build -c Release "$ROOT/src/Keel.Cli" -o "$OUT/keel-bin" >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
+# The shipped form: published for this platform, precompiled (ReadyToRun; src/Keel.Cli/Keel.Cli.csproj).
+dotnet publish -c Release -r "$(dotnet --info | awk '/RID:/{print $2; exit}')" --self-contained false "$ROOT/src/Keel.Cli" -o "$OUT/keel-bin" >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 
 K=$(head -1 "$CSV" | tr ',' '\n' | grep -c '^c')
 FORMULA="y ~ $(seq 0 $((K - 1)) | sed 's/^/C(c/; s/$/)/' | paste -sd+ | sed 's/+/ + /g')"

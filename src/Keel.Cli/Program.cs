@@ -22,6 +22,8 @@ internal static class Program
             // Profiling aid: how much of the heap the kernel backed with huge pages, read at exit.
             Console.Error.WriteLine($"keel timing: huge pages advised on {advised >> 20} MB of address space");
             AppDomain.CurrentDomain.ProcessExit += (_, _) => Console.Error.WriteLine("keel timing: " + File.ReadLines("/proc/self/smaps_rollup").FirstOrDefault(l => l.StartsWith("AnonHuge", StringComparison.Ordinal)));
+            // And how much of the process went to the JIT (methods not precompiled, or rejitted).
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Console.Error.WriteLine($"keel timing: jit {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalSeconds:0.000} s, {System.Runtime.JitInfo.GetCompiledILBytes() >> 10} KB of IL");
         }
         var root = new RootCommand("Keel: least squares for large, sparse, categorical data that does not capsize.");
         root.Subcommands.Add(FitCommand.Create());

@@ -24,6 +24,7 @@
 // Cost: one pass over the rows in segment order, runs of segments in parallel, each with its own
 //   union-finds, merged at the end; memory a few arrays of L_B + L_C ints per run.
 
+using System.Runtime.CompilerServices;
 using Keel.Model;
 
 namespace Keel.Diagnostics;
@@ -44,7 +45,7 @@ internal static class FullRankCertificate
         int segments = segmentStart.Length - 1;
         var runB = new UnionFind[Runs];
         var runC = new UnionFind[Runs];
-        Parallel.For(0, Runs, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, run =>
+        Parallel.For(0, Runs, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (run) =>
         {
             var classB = new UnionFind(levelsB);
             var classC = new UnionFind(levelsC);

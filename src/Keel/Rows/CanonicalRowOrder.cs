@@ -8,6 +8,8 @@
 // these are equal in every value used, so their relative order cannot change a sum.
 // Cost: O(n) for the counting sort and one gather per column; then per segment of m rows an
 // O(m²) insertion sort (m ≤ 32) or O(m log m) sort on its contiguous values, segments in parallel.
+using System.Runtime.CompilerServices;
+
 namespace Keel.Rows;
 
 internal static class CanonicalRowOrder
@@ -54,7 +56,7 @@ internal static class CanonicalRowOrder
         double[][] values = [rows.Target, .. rows.Covariates];
         const int levelsPerBlock = 1 << 10;
         int blocks = (levels + levelsPerBlock - 1) / levelsPerBlock;
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, b =>
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b) =>
         {
             int end = Math.Min(levels, (b + 1) * levelsPerBlock);
             int[] local = [];
@@ -128,6 +130,8 @@ internal static class CanonicalRowOrder
         clock.Lap("segments");
         return start;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
 
     private static void InsertionSort(Span<int> index, RowComparer comparer)
     {

@@ -11,6 +11,7 @@
 //   columns themselves, 8 bytes per number and 4 per factor value and row, touched once: fresh
 //   memory costs a page fault and the kernel's zeroing per page, as much as parsing it.
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Keel.Data;
 using Keel.LinearAlgebra;
 using Microsoft.Win32.SafeHandles;
@@ -179,6 +180,8 @@ internal static class CsvRowReader
         return roles;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+
     private static void Parse(string file, ReadOnlySpan<byte> data, long firstLine, int[] roles, RowReadPlan plan, Columns columns, Chunk chunk)
     {
         int k = plan.CovariateColumns.Count;
@@ -296,6 +299,8 @@ internal static class CsvRowReader
 
         chunk.Kept = row - chunk.FirstRow;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
 
     private static void Take(string file, long line, RowReadPlan plan, int role, ReadOnlySpan<byte> value, Span<double> numbers, Span<int> keys, string?[] texts, ref bool missing, ref bool invalid)
     {

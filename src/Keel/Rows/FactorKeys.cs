@@ -10,6 +10,7 @@
 //   than the row count are numbered through a direct table (no hashing), in place.
 // Cost: integer columns O(n + range), no memory beyond the table; others a dictionary lookup per row.
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Keel.Compression;
 
 namespace Keel.Rows;
@@ -55,7 +56,7 @@ internal static class FactorKeys
         int blocks = (n + block - 1) / block;
         var mins = new long[blocks];
         var maxs = new long[blocks];
-        Parallel.For(0, blocks, options, b =>
+        Parallel.For(0, blocks, options, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b) =>
         {
             long lo = long.MaxValue;
             long hi = long.MinValue;
@@ -80,7 +81,7 @@ internal static class FactorKeys
             // Direct table: present values, then their ranks.
             int span = (int)(max - min + 1);
             var present = new byte[span];
-            Parallel.For(0, blocks, options, b =>
+            Parallel.For(0, blocks, options, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b) =>
             {
                 int end = Math.Min(n, (b + 1) * block);
                 for (int i = b * block; i < end; i++)
@@ -105,7 +106,7 @@ internal static class FactorKeys
                 }
             }
 
-            Parallel.For(0, blocks, options, b =>
+            Parallel.For(0, blocks, options, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b) =>
             {
                 int end = Math.Min(n, (b + 1) * block);
                 for (int i = b * block; i < end; i++)

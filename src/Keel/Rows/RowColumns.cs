@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Keel.Rows;
 
 /// <summary>
@@ -59,7 +61,7 @@ internal sealed class RowColumns
         // Each target index is written once (a permutation): blocks in parallel change no value.
         const int block = 1 << 16;
         int blocks = (values.Length + block - 1) / block;
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, b =>
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b) =>
         {
             int end = Math.Min(values.Length, (b + 1) * block);
             for (int i = b * block; i < end; i++)

@@ -23,6 +23,8 @@
 //   has the same bits for any thread count. Dot products over levels run in index order.
 // Cost per iteration: one pass over the other factors' codes (4·(q−1) bytes a row) for all
 //   right-hand sides at once; memory: chunks × levels × right-hand sides doubles of partials.
+using System.Runtime.CompilerServices;
+
 namespace Keel.Solvers.FixedEffects;
 
 /// <summary>Stopping rule of the fixed-effects projection.</summary>
@@ -192,6 +194,8 @@ internal static class FixedEffectsProjection
         return (iteration, done.All(d => d));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+
     private static void Precondition(double[] residual, double[] inverseDiagonal, double[] z, int nrhs, int m)
     {
         for (int j = 0; j < m; j++)
@@ -202,6 +206,8 @@ internal static class FixedEffectsProjection
             }
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
 
     private static double Dot(double[] a, double[] b, int r, int nrhs, int m)
     {
@@ -295,7 +301,7 @@ internal static class FixedEffectsProjection
         {
             if (_weights is { } omega)
             {
-                ForEachChunk((chunk, partial, scratch) =>
+                ForEachChunk([MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, partial, scratch) =>
                 {
                     for (int s = _chunkFirstSegment[chunk]; s < _chunkFirstSegment[chunk + 1]; s++)
                     {
@@ -326,7 +332,7 @@ internal static class FixedEffectsProjection
                 return Merge();
             }
 
-            ForEachChunk((chunk, partial, scratch) =>
+            ForEachChunk([MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, partial, scratch) =>
             {
                 for (int s = _chunkFirstSegment[chunk]; s < _chunkFirstSegment[chunk + 1]; s++)
                 {
@@ -368,7 +374,7 @@ internal static class FixedEffectsProjection
             // addition per level and segment, segments in order, so the sum is reproducible.
             int nrhs = _nrhs;
             var counts = new ThreadLocal<(int[] Count, List<int> Touched)>(() => (new int[Levels], new List<int>()));
-            ForEachChunk((chunk, partial, scratch) =>
+            ForEachChunk([MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, partial, scratch) =>
             {
                 (int[] count, List<int> touched) = counts.Value;
                 for (int s = _chunkFirstSegment[chunk]; s < _chunkFirstSegment[chunk + 1]; s++)
@@ -415,7 +421,7 @@ internal static class FixedEffectsProjection
             int nrhs = _nrhs;
             double[] omega = _weights!;
             var sums = new ThreadLocal<(double[] Sum, bool[] Seen, List<int> Touched)>(() => (new double[Levels], new bool[Levels], new List<int>()));
-            ForEachChunk((chunk, partial, scratch) =>
+            ForEachChunk([MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, partial, scratch) =>
             {
                 (double[] sum, bool[] seen, List<int> touched) = sums.Value;
                 for (int s = _chunkFirstSegment[chunk]; s < _chunkFirstSegment[chunk + 1]; s++)
@@ -467,19 +473,19 @@ internal static class FixedEffectsProjection
             int nrhs = _nrhs;
             if (_weights is not null)
             {
-                ForEachChunk((chunk, partial, scratch) => ApplySchurWeighted(chunk, p, partial, scratch));
+                ForEachChunk([MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, partial, scratch) => ApplySchurWeighted(chunk, p, partial, scratch));
                 MergeInto(ap);
                 return;
             }
 
             if (_codes.Length == 2)
             {
-                ForEachChunk((chunk, partial, scratch) => ApplySchurTwo(chunk, p, partial, scratch));
+                ForEachChunk([MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, partial, scratch) => ApplySchurTwo(chunk, p, partial, scratch));
                 MergeInto(ap);
                 return;
             }
 
-            ForEachChunk((chunk, partial, scratch) =>
+            ForEachChunk([MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, partial, scratch) =>
             {
                 Span<double> mean = stackalloc double[nrhs];
                 for (int s = _chunkFirstSegment[chunk]; s < _chunkFirstSegment[chunk + 1]; s++)
@@ -535,6 +541,7 @@ internal static class FixedEffectsProjection
 
         // ApplySchur's loop for two further factors (the common case), with the same operations in
         // the same order as the general loop: same bits, without its inner loop over factors.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ApplySchurTwo(int chunk, double[] p, double[] partial, double[] scratch)
         {
             int nrhs = _nrhs;
@@ -581,6 +588,7 @@ internal static class FixedEffectsProjection
         }
 
         // S·p with weights: t_i = Σ_q p[c_q(i)], ω-weighted mean per segment, ω_i·(t_i − mean) scattered.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ApplySchurWeighted(int chunk, double[] p, double[] partial, double[] scratch)
         {
             int nrhs = _nrhs;
@@ -638,7 +646,7 @@ internal static class FixedEffectsProjection
         public void Residuals(double[][] values, double[][] b, double[][] absorbing)
         {
             int chunks = Chunks;
-            Parallel.For(0, chunks, _parallel, chunk =>
+            Parallel.For(0, chunks, _parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk) =>
             {
                 for (int s = _chunkFirstSegment[chunk]; s < _chunkFirstSegment[chunk + 1]; s++)
                 {
@@ -705,7 +713,7 @@ internal static class FixedEffectsProjection
         {
             int size = into.Length;
             const int block = 1 << 12;
-            Parallel.For(0, (size + block - 1) / block, _parallel, k =>
+            Parallel.For(0, (size + block - 1) / block, _parallel, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (k) =>
             {
                 int end = Math.Min(size, (k + 1) * block);
                 Span<double> target = into.AsSpan(k * block, end - (k * block));
