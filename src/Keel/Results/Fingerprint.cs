@@ -13,13 +13,23 @@ internal static class Fingerprint
     public static string Of(IEnumerable<double?> estimates)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> bits = stackalloc byte[8];
+        // The bits go to the hash in blocks (one call per 8 bytes cost 15 ms for 44,000 levels):
+        // the same byte sequence, so the same digest.
+        Span<byte> block = stackalloc byte[4096];
+        int used = 0;
         foreach (double? estimate in estimates)
         {
-            BinaryPrimitives.WriteInt64LittleEndian(bits, estimate is { } e ? BitConverter.DoubleToInt64Bits(e) : 0L);
-            sha.AppendData(bits);
+            if (used == block.Length)
+            {
+                sha.AppendData(block);
+                used = 0;
+            }
+
+            BinaryPrimitives.WriteInt64LittleEndian(block[used..], estimate is { } e ? BitConverter.DoubleToInt64Bits(e) : 0L);
+            used += 8;
         }
 
+        sha.AppendData(block[..used]);
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }
