@@ -4,8 +4,11 @@
 # drifts hit every method alike; prints median wall time, median peak RSS and fit agreement.
 #
 #   bench/compare/run.sh [--rows N] [--card 5000,500,50,12] [--distinct M] [--reps R]
-#                        [--peers "spsolve_ne agg_lsmr R_cholmod"] [--threads T] [--out DIR]
+#                        [--peers "spsolve_ne agg_lsmr R_cholmod fixest"] [--threads T] [--out DIR]
 #
+# `fixest` (bench/compare/fixest_factors.R: fread, feols(y ~ 1 | c0 + ...), fixef; needs fixest in
+# R_LIBS, ../shared/peers/install_fixest.sh) is compared level by level: the largest difference of
+# a level's effect (minus its factor's first level) from Keel's estimate of it.
 # Needs (on the benchmark machine, never in CI): /usr/bin/python3 with numpy/scipy/sklearn/pandas,
 # Rscript with Matrix/glmnet/data.table, the peer scripts in ../shared/peers beside the checkout (PEERS=...), and
 # the .NET SDK. The row-pass yardstick runs in every rep through bench/Keel.Bench (DuckDB.NET's
@@ -45,6 +48,7 @@ if [ ! -s "$CSV" ]; then
 fi
 K=$(head -1 "$CSV" | tr ',' '\n' | grep -c '^c')
 FORMULA="y ~ $(seq 0 $((K - 1)) | sed 's/^/C(c/; s/$/)/' | paste -sd+ | sed 's/+/ + /g')"
+FACTORS=$(seq 0 $((K - 1)) | sed 's/^/c/' | paste -sd+ | sed 's/+/ + /g')
 KEEL_ARGS=(fit "$CSV" --formula "$FORMULA" --quiet)
 [ -n "$THREADS" ] && KEEL_ARGS+=(--threads "$THREADS")
 
@@ -60,6 +64,7 @@ for rep in $(seq 1 "$REPS"); do
   for m in $METHODS; do
     echo "# rep $rep: $m" >&2
     case $m in
+      fixest) /usr/bin/time -v timeout "$CAP" Rscript "$ROOT/bench/compare/fixest_factors.R" "$CSV" "$FACTORS" "$D/fixest.csv" >"$D/$m.log" 2>"$D/$m.time" || true ;;
       R_*) /usr/bin/time -v timeout "$CAP" Rscript "$PEERS/r_fit.R" "${m#R_}" "$CSV" "$D/$m" >"$D/$m.log" 2>"$D/$m.time" || true ;;
       *) /usr/bin/time -v timeout "$CAP" /usr/bin/python3 "$PEERS/peer_fit.py" --csv "$CSV" --method "$m" --out "$D/$m" >"$D/$m.log" 2>"$D/$m.time" || true ;;
     esac

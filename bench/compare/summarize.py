@@ -35,6 +35,7 @@ def main():
         names |= {f.split(".")[0] for f in os.listdir(d) if f.endswith(".time")}
     rows = {}
     keel_rmse = None
+    keel_estimates, agreement = {}, {}
     for n in sorted(names, key=lambda x: (x != "keel", x)):
         walls, rsss, rmses, iters, stages_all, bad, cpus = [], [], [], [], [], 0, []
         for rep in range(1, reps + 1):
@@ -53,7 +54,23 @@ def main():
             if n == "keel":
                 r = json.load(open(os.path.join(d, "keel.out.json")))
                 rmses.append((r["fit"]["rss"] / r["data"]["rows"]) ** 0.5)
+                if not keel_estimates:
+                    keel_estimates.update({c["name"]: c["estimate"] for c in r["coefficients"] if c["estimate"] is not None})
                 iters.append(r["solver"].get("iterations"))
+            elif n == "fixest":
+                # Agreement level by level: fixef's effect minus its factor's first level against
+                # Keel's treatment-coded estimate of that level (the first level is Keel's reference).
+                fx = os.path.join(d, "fixest.csv")
+                if os.path.exists(fx) and keel_estimates:
+                    worst = 0.0
+                    with open(fx) as f:
+                        next(f)
+                        for line in f:
+                            factor, level, diff = line.strip().split(",")
+                            k = keel_estimates.get(f"C({factor})[{level}]")
+                            if k is not None:
+                                worst = max(worst, abs(float(diff) - k))
+                    agreement[n] = f"max abs level diff {worst:.1e}"
             elif n not in ("duckdb", "duckdb_groupby", "keel_rowpass"):
                 js = os.path.join(d, n + ".json")
                 if os.path.exists(js):
@@ -71,7 +88,7 @@ def main():
             print(f"| {n} | failed ({bad} runs) | - | - | - | - | - |")
             continue
         rm = rmses[0] if rmses and rmses[0] is not None else None
-        rel = "-" if rm is None or keel_rmse is None or n == "keel" else f"{abs(rm - keel_rmse) / keel_rmse:.1e}"
+        rel = agreement.get(n, "-" if rm is None or keel_rmse is None or n == "keel" else f"{abs(rm - keel_rmse) / keel_rmse:.1e}")
         it = iters[0] if iters else "-"
         print(f"| {n} | {statistics.median(walls):.2f} ({', '.join(f'{w:.1f}' for w in walls)}) | {statistics.median(cpus):.2f} | {statistics.median(rsss):.0f} | "
               f"{'-' if rm is None else f'{rm:.9f}'} | {rel} | {it if it is not None else '-'} |")
