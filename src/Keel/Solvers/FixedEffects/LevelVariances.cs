@@ -9,13 +9,15 @@
 //     (XᵀWX)⁻¹ at level f = 1/d_f + ‖L⁻¹·u_f‖²/d_f²  (S = L·Lᵀ),
 //   Golub & Van Loan (2013) §3.2.11; Guimarães & Portugal (2010) for absorbing a factor. The caller
 //   multiplies by σ² (classical errors; R's lm on the full dummy model).
-// Invariant: S's sums run over the rows in canonical order (segment by segment, rows in order) on
-//   one thread; the factorisation and L⁻¹ are SequentialCholesky's (the same bits for any thread
-//   count); each absorbing level's entry is its own chain. So no bit depends on the thread count.
+// Invariant: S's sums run over the rows in canonical order (segment by segment, rows in order);
+//   S's rows are shared among threads, each entry summed by one thread in that order; the
+//   factorisation and L⁻¹ are SequentialCholesky's (the same bits for any thread count); each
+//   absorbing level's entry is its own chain. So no bit depends on the thread count.
 // Limits: full rank only (the Cholesky must keep every column: the row path's aliasing is decided
 //   elsewhere, and a level it calls aliased gets no number here); S costs r² doubles and r³/3 flops
 //   twice (factor and L⁻¹), r = 1 + k + Σ(other levels − 1), so it runs for r ≤ MaxRestColumns; each
 //   absorbed level costs (touched + 1)·r, within AbsorbedBudget.
+using System.Runtime.CompilerServices;
 using Keel.Absorption;
 using Keel.Rows;
 
@@ -83,86 +85,113 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
         }
 
         var s = new double[r * r];
-        var entries = new (int Position, double Value)[1 + k + others.Length];
+        var mass = new double[segmentStart.Length - 1];
         // u_f of every non-reference absorbing level, kept for the second pass (touched positions, values).
         var touchedStart = new List<int> { 0 };
         var touched = new List<int>();
         var touchedValue = new List<double>();
-        var mass = new double[segmentStart.Length - 1];
-        var u = new double[r];
-        var seen = new bool[r];
-        var order = new List<int>();
         int absorbingReference = reference[absorbing];
         int[] absorbingCodes = rows.Factors[absorbing].Codes;
-        for (int seg = 0; seg + 1 < segmentStart.Length; seg++)
+        // S's rows are shared out among owners; each owner walks every segment in order and updates
+        // only its own rows, so every entry receives the same terms in the same order as on one
+        // thread: the same bits for any number of owners. The split balances rows by how many data
+        // rows touch them (the intercept and covariates: all of them).
+        int[] ownerStart = OwnerRanges(rows, others, position, r, k, threads);
+        Parallel.For(0, ownerStart.Length - 1, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (owner) =>
         {
-            int from = segmentStart[seg];
-            int to = segmentStart[seg + 1];
-            double d = 0;
-            for (int i = from; i < to; i++)
+            int lo = ownerStart[owner];
+            int hi = ownerStart[owner + 1];
+            bool records = owner == 0;
+            var entries = new (int Position, double Value)[1 + k + others.Length];
+            var u = new double[r];
+            var seen = new bool[r];
+            var order = new List<int>();
+            for (int seg = 0; seg + 1 < segmentStart.Length; seg++)
             {
-                double w = weights?[i] ?? 1.0;
-                int m = 0;
-                entries[m++] = (0, 1.0);
-                for (int j = 0; j < k; j++)
+                int from = segmentStart[seg];
+                int to = segmentStart[seg + 1];
+                double d = 0;
+                for (int i = from; i < to; i++)
                 {
-                    entries[m++] = (1 + j, rows.Covariates[j][i]);
-                }
-
-                foreach (int f in others)
-                {
-                    int p = position[f][rows.Factors[f].Codes[i]];
-                    if (p >= 0)
+                    double w = weights?[i] ?? 1.0;
+                    int m = 0;
+                    entries[m++] = (0, 1.0);
+                    for (int j = 0; j < k; j++)
                     {
-                        entries[m++] = (p, 1.0);
+                        entries[m++] = (1 + j, rows.Covariates[j][i]);
+                    }
+
+                    foreach (int f in others)
+                    {
+                        int p = position[f][rows.Factors[f].Codes[i]];
+                        if (p >= 0)
+                        {
+                            entries[m++] = (p, 1.0);
+                        }
+                    }
+
+                    d += w;
+                    for (int a = 0; a < m; a++)
+                    {
+                        (int pa, double va) = entries[a];
+                        if (pa >= lo && pa < hi)
+                        {
+                            // w·(v_a·v_b): the same bits at [a, b] and [b, a], so S is exactly symmetric.
+                            for (int b = 0; b < m; b++)
+                            {
+                                s[(pa * r) + entries[b].Position] += w * (va * entries[b].Value);
+                            }
+                        }
+
+                        if (!seen[pa])
+                        {
+                            seen[pa] = true;
+                            order.Add(pa);
+                        }
+
+                        u[pa] += w * va;
                     }
                 }
 
-                d += w;
-                for (int a = 0; a < m; a++)
+                bool absorbed = absorbingCodes[from] != absorbingReference;
+                if (absorbed)
                 {
-                    (int pa, double va) = entries[a];
-                    // w·(v_a·v_b): the same bits at [a, b] and [b, a], so S is exactly symmetric.
-                    for (int b = 0; b < m; b++)
+                    foreach (int pa in order)
                     {
-                        s[(pa * r) + entries[b].Position] += w * (va * entries[b].Value);
+                        if (pa >= lo && pa < hi)
+                        {
+                            foreach (int pb in order)
+                            {
+                                s[(pa * r) + pb] -= u[pa] * u[pb] / d;
+                            }
+                        }
                     }
-
-                    if (!seen[pa])
-                    {
-                        seen[pa] = true;
-                        order.Add(pa);
-                    }
-
-                    u[pa] += w * va;
                 }
-            }
 
-            mass[seg] = d;
-            bool absorbed = absorbingCodes[from] != absorbingReference;
-            if (absorbed)
-            {
+                if (records)
+                {
+                    mass[seg] = d;
+                    if (absorbed)
+                    {
+                        foreach (int pa in order)
+                        {
+                            touched.Add(pa);
+                            touchedValue.Add(u[pa]);
+                        }
+                    }
+
+                    touchedStart.Add(touched.Count);
+                }
+
                 foreach (int pa in order)
                 {
-                    foreach (int pb in order)
-                    {
-                        s[(pa * r) + pb] -= u[pa] * u[pb] / d;
-                    }
-
-                    touched.Add(pa);
-                    touchedValue.Add(u[pa]);
+                    u[pa] = 0;
+                    seen[pa] = false;
                 }
-            }
 
-            foreach (int pa in order)
-            {
-                u[pa] = 0;
-                seen[pa] = false;
+                order.Clear();
             }
-
-            order.Clear();
-            touchedStart.Add(touched.Count);
-        }
+        });
 
         clock.Lap("schur");
         var norms = new double[r];
@@ -239,5 +268,49 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
 
         reason = null;
         return new LevelVariances(diagonal[0], diagonal[1..(1 + k)], level, note);
+    }
+
+    // Owner boundaries over S's rows: contiguous ranges with about equal numbers of data rows touching
+    // them (each touch costs an update per touched column); they affect the speed only, never a bit.
+    private static int[] OwnerRanges(RowColumns rows, int[] others, int[][] position, int r, int k, int threads)
+    {
+        int owners = Math.Max(1, Math.Min(threads, r));
+        var load = new double[r];
+        for (int a = 0; a <= k; a++)
+        {
+            load[a] = rows.Count;
+        }
+
+        foreach (int f in others)
+        {
+            foreach (int code in rows.Factors[f].Codes)
+            {
+                int p = position[f][code];
+                if (p >= 0)
+                {
+                    load[p]++;
+                }
+            }
+        }
+
+        double total = load.Sum();
+        var start = new int[owners + 1];
+        double sum = 0;
+        int next = 1;
+        for (int a = 0; a < r && next < owners; a++)
+        {
+            sum += load[a];
+            if (sum >= total * next / owners)
+            {
+                start[next++] = a + 1;
+            }
+        }
+
+        for (; next <= owners; next++)
+        {
+            start[next] = r;
+        }
+
+        return start;
     }
 }
