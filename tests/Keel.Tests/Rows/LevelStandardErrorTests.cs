@@ -65,6 +65,25 @@ public class LevelStandardErrorTests
     }
 
     [Fact]
+    public void Every_standard_error_has_the_same_bits_for_one_to_four_threads()
+    {
+        // S's rows are shared among the threads (each entry summed by one owner, in row order), so
+        // one, two, three and four owners split S differently and must give identical errors.
+        double?[] StdErrors(int threads) => [.. FitPipeline.Run(new FitOptions { Formula = Formula, Inputs = [Fe5k], Threads = threads }).Result.Coefficients.Select(c => c.StdError)];
+        double?[] one = StdErrors(1);
+        Assert.Contains(one, e => e is not null);
+        foreach (int threads in new[] { 2, 3, 4 })
+        {
+            double?[] other = StdErrors(threads);
+            Assert.Equal(one.Length, other.Length);
+            for (int i = 0; i < one.Length; i++)
+            {
+                Assert.Equal(one[i] is { } a ? BitConverter.DoubleToInt64Bits(a) : (long?)null, other[i] is { } b ? BitConverter.DoubleToInt64Bits(b) : (long?)null);
+            }
+        }
+    }
+
+    [Fact]
     public void Robust_errors_leave_the_levels_without_and_say_why()
     {
         FitResult r = FitPipeline.Run(new FitOptions { Formula = Formula, Inputs = [Fe5k], StandardErrors = StandardErrorKind.Hc1, Threads = 2 }).Result;
