@@ -132,7 +132,6 @@ internal static class CanonicalRowOrder
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-
     private static void InsertionSort(Span<int> index, RowComparer comparer)
     {
         for (int i = 1; i < index.Length; i++)

@@ -181,7 +181,6 @@ internal static class CsvRowReader
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-
     private static void Parse(string file, ReadOnlySpan<byte> data, long firstLine, int[] roles, RowReadPlan plan, Columns columns, Chunk chunk)
     {
         int k = plan.CovariateColumns.Count;
@@ -301,7 +300,6 @@ internal static class CsvRowReader
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-
     private static void Take(string file, long line, RowReadPlan plan, int role, ReadOnlySpan<byte> value, Span<double> numbers, Span<int> keys, string?[] texts, ref bool missing, ref bool invalid)
     {
         if (IsMissing(value))

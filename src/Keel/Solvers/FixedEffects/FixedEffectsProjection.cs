@@ -195,7 +195,6 @@ internal static class FixedEffectsProjection
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-
     private static void Precondition(double[] residual, double[] inverseDiagonal, double[] z, int nrhs, int m)
     {
         for (int j = 0; j < m; j++)
@@ -208,7 +207,6 @@ internal static class FixedEffectsProjection
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-
     private static double Dot(double[] a, double[] b, int r, int nrhs, int m)
     {
         double s = 0;
@@ -473,14 +471,14 @@ internal static class FixedEffectsProjection
             int nrhs = _nrhs;
             if (_weights is not null)
             {
-                ForEachChunk([MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, partial, scratch) => ApplySchurWeighted(chunk, p, partial, scratch));
+                ForEachChunk((chunk, partial, scratch) => ApplySchurWeighted(chunk, p, partial, scratch));
                 MergeInto(ap);
                 return;
             }
 
             if (_codes.Length == 2)
             {
-                ForEachChunk([MethodImpl(MethodImplOptions.AggressiveOptimization)] (chunk, partial, scratch) => ApplySchurTwo(chunk, p, partial, scratch));
+                ForEachChunk((chunk, partial, scratch) => ApplySchurTwo(chunk, p, partial, scratch));
                 MergeInto(ap);
                 return;
             }
