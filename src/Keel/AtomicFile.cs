@@ -124,10 +124,12 @@ internal sealed partial class AtomicFile : IDisposable
     /// <summary>Writes a whole file through <paramref name="write"/> and commits it.</summary>
     public static void Write(string path, string label, Action<Stream> write, CancellationToken cancel = default)
     {
+        var clock = new SubStageClock("write");
         using AtomicFile file = Open(path, label, cancel);
         try
         {
             write(file.Stream);
+            clock.Lap("content");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -135,6 +137,7 @@ internal sealed partial class AtomicFile : IDisposable
         }
 
         file.Commit();
+        clock.Lap("sync and rename");
     }
 
     /// <summary>Flushes the bytes to disk and renames the temporary file over the destination.</summary>

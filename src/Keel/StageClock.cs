@@ -35,7 +35,7 @@ internal sealed class SubStageClock(string stage)
     {
         if (Enabled)
         {
-            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  {stage} {what} {_watch.Elapsed.TotalSeconds:0.000} s"));
+            Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"  {stage} {what} {_watch.Elapsed.TotalSeconds:0.000} s (gc {GC.CollectionCount(0)}/{GC.CollectionCount(2)}, pause {GC.GetTotalPauseDuration().TotalSeconds:0.000} s)"));
             _watch.Restart();
         }
     }

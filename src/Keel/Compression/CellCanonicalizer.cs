@@ -25,8 +25,11 @@ internal static class CellCanonicalizer
     {
         int width = names.Count;
         threads = Math.Max(1, threads);
+        var clock = new SubStageClock("cells");
         (ValueInterner[] interners, int[][]?[] globalId) = Union(width, parts);
+        clock.Lap("union of values");
         bool[][] used = UsedValues(width, interners, parts, globalId, threads);
+        clock.Lap("used values");
         var columns = new KeyColumn[width];
         var rankOfId = new int[width][];
         long total = 0;
@@ -41,9 +44,11 @@ internal static class CellCanonicalizer
         }
 
         int[] bits = KeyBits(columns, out int totalBits);
+        clock.Lap("canonical columns");
         if (totalBits < 64 && total < int.MaxValue / Math.Max(1, width))
         {
             int[][][] rankOfLocal = LocalRanks(parts, globalId, rankOfId);
+            clock.Lap("local ranks");
             return PartitionedSortMerge.Run(columns, parts, rankOfLocal, bits, totalBits, (int)total, sumWFromRows, counts, threads);
         }
 

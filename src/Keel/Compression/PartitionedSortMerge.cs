@@ -61,6 +61,7 @@ internal static class PartitionedSortMerge
         var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
 
         // Histogram of each part, then each part's cursor into each bucket: bucket-major, parts in order.
+        var clock = new SubStageClock("cells");
         var cursor = new int[parts.Count][];
         Parallel.For(0, parts.Count, options, p => cursor[p] = Histogram(parts[p], rankOfLocal[p], shift, lowBits, bucketBits));
         var bucketStart = new int[buckets + 1];
@@ -78,6 +79,7 @@ internal static class PartitionedSortMerge
         var entries = new Entry[total];
         Parallel.For(0, parts.Count, options, p => Scatter(parts[p], p, rankOfLocal[p], shift, lowBits, bucketBits, cursor[p], entries));
 
+        clock.Lap("histogram and scatter");
         int largest = 0;
         for (int b = 0; b < buckets; b++)
         {
@@ -98,6 +100,7 @@ internal static class PartitionedSortMerge
             },
             _ => { });
 
+        clock.Lap("sort buckets");
         var cellStart = new int[buckets + 1];
         for (int b = 0; b < buckets; b++)
         {
@@ -115,7 +118,9 @@ internal static class PartitionedSortMerge
             SumWExpOffset = parts.Any(p => p.SumWExpOffset is not null) ? new ExactSum[m] : null,
             SumWYLogY = parts.Any(p => p.SumWYLogY is not null) ? new ExactSum[m] : null,
         };
+        clock.Lap("allocate cells");
         Parallel.For(0, buckets, options, b => MergeBucket(entries.AsSpan(bucketStart[b], bucketStart[b + 1] - bucketStart[b]), cellStart[b], output, parts, bits, shift, sumWFromRows));
+        clock.Lap("merge buckets");
         return output;
     }
 

@@ -92,6 +92,7 @@ internal static class DesignBuilder
         // Terms are coded independently (each finds its observed combinations), then listed in
         // formula order, then fill disjoint slots.
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
+        var clock = new SubStageClock("design");
         var coders = new TermCoder[terms.Length];
         Parallel.For(0, terms.Length, options, t => coders[t] = new TermCoder(formula.Terms[t].Label, terms[t], contrast[t], cells) { TermIndex = t });
         var firstSlot = new int[terms.Length];
@@ -104,7 +105,9 @@ internal static class DesignBuilder
             slot += coders[t].SlotsPerCell;
         }
 
+        clock.Lap("term coders");
         Parallel.For(0, terms.Length, options, t => coders[t].FillSlots(slotColumn, slotValue, slotValueLow, slots, firstSlot[t], firstSolved[t]));
+        clock.Lap("slots");
 
         for (int at = 0; at < slotValue.Length; at++)
         {
@@ -119,7 +122,9 @@ internal static class DesignBuilder
         var weight = new double[cells.CellCount];
         var mean = new DoubleDouble[cells.CellCount];
         const int Block = 1 << 14;
+        clock.Lap("finite check");
         Parallel.For(0, (cells.CellCount + Block - 1) / Block, options, b => CellMeans(cells, weight, mean, b * Block, Math.Min(cells.CellCount, (b + 1) * Block)));
+        clock.Lap("cell means");
 
         bool anyLow = slotValueLow is not null && Array.Exists(slotValueLow, v => v != 0);
         var codings = terms.Select((t, i) => (IReadOnlyList<FactorCoding>)t.Select((f, k) => new FactorCoding(f.Column.Name, f.IsCategorical, contrast[i][k], f.IsCategorical ? f.Column.Labels[f.ReferenceCode] : null)).ToArray()).ToArray();

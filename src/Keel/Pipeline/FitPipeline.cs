@@ -118,6 +118,7 @@ internal static partial class FitPipeline
         }
 
         var pass = new RowPass(plan);
+        var readClock = new SubStageClock("read");
         Action<RowPass, ITabularSource>? report = progress is null ? null : (p, s) => progress.Report(new PipelineProgress("read", p.RowsRead, p.CellCount, s.Position.Done, s.Position.Total));
         if (options.Sources is { } sources)
         {
@@ -151,6 +152,7 @@ internal static partial class FitPipeline
             pass.Add(source, report, cancel);
         }
 
+        readClock.Lap("row pass");
         return pass.Finish(options.Threads);
     }
 }

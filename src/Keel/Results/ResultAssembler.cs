@@ -34,7 +34,9 @@ internal static class ResultAssembler
         // The parts in the order they depend on each other: coefficients, statistics with the
         // classical standard errors, warnings (which read both), robust standard errors; then the
         // result is built once, and sanitised.
+        var clock = new SubStageClock("assemble");
         IReadOnlyList<CoefficientResult> coefficients = CoefficientsOf(design, solution, diagnoseOnly, glm, reportsExpEstimate);
+        clock.Lap("coefficients");
         FitStatistics statistics;
         if (glm is not null)
         {
@@ -60,10 +62,13 @@ internal static class ResultAssembler
             statistics = new FitStatistics { PureErrorSs = PureError.Total(cells, out long replicated), CellsWithReplicates = replicated };
         }
 
+        clock.Lap("statistics");
         List<FitWarning> warnings = WarningsOf(design, solution, diagnoseOnly, glm, coefficients, statistics, reportsExpEstimate, out int singletons);
         var nearDependencies = (solution.NearDependencies ?? []).Select(near => (near.ConditionIndex, (IReadOnlyList<(string, double)>)near.Involved.Select(i => (design.Columns[design.ColumnOfSolved[i.Column]].Name, i.Proportion)).ToList())).ToList();
         // A likelihood fit's covariance is (X'ΩX)⁻¹ itself (dispersion 1): predict's scale is 1.
+        clock.Lap("warnings");
         ModelSpec model = ModelSpec.From(design, diagnoseOnly ? null : solution, glm is not null ? 1.0 : statistics.Sigma);
+        clock.Lap("model");
         if (diagnoseOnly)
         {
             // keel diagnose: statuses and diagnostics only.

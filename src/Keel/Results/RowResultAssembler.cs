@@ -46,6 +46,7 @@ internal static class RowResultAssembler
         int rank = (int)Math.Min(int.MaxValue, fit.Rank);
         bool exp = formula.Response.Log || glm is not null;
 
+        var clock = new SubStageClock("assemble");
         int[] factors = factorOfTerm.Where(f => f >= 0).ToArray();
         (double intercept, double[][] coefficient, bool[][] aliasedLevel, string[] aliasNote) = TreatmentCoding(rows, factors, reference, fit);
         ConditionEstimate.Outcome condition = glm is not null
@@ -53,6 +54,7 @@ internal static class RowResultAssembler
             : diagnoseOnly || rows.Count <= ConditionRowLimit
             ? Condition(design, rows, factors, reference, aliasedLevel, fit)
             : new ConditionEstimate.Outcome(null, string.Create(CultureInfo.InvariantCulture, $"not estimated: on the row path the estimate takes {RowLanczosSteps} passes over the rows (here {rows.Count:N0}: about a quarter of the fit), done by keel fit up to {ConditionRowLimit:N0} rows; keel diagnose always estimates it"));
+        clock.Lap("treatment coding and condition");
         var warnings = new List<FitWarning>();
         if (condition.ConditionNumber is { } kappa && kappa > ResultAssembler.IllConditionedThreshold)
         {
@@ -61,43 +63,52 @@ internal static class RowResultAssembler
 
         LevelVariances? variances = levelErrors?.Variances;
         double? interceptError = variances is null ? null : StdErrorOf(variances.Intercept, levelErrors!.Sigma2);
-        var coefficients = new List<CoefficientResult> { WithExp(new CoefficientResult { Name = "(Intercept)", Term = "(Intercept)", Estimate = intercept, StdError = interceptError, Status = CoefficientStatus.Estimated }, exp) };
+        // Made on reading (GeneratedList): a part per covariate or factor term, a level's coefficient a
+        // pure function of its index. Aliased levels (few, and their explanations cost more) are made once.
+        var parts = new List<(int Count, Func<int, CoefficientResult> Item)>();
+        var fixedPart = new List<CoefficientResult> { WithExp(new CoefficientResult { Name = "(Intercept)", Term = "(Intercept)", Estimate = intercept, StdError = interceptError, Status = CoefficientStatus.Estimated }, exp) };
         int parameters = 1;
         for (int t = 0; t < formula.Terms.Count; t++)
         {
             Term term = formula.Terms[t];
             if (covariateOfTerm[t] >= 0)
             {
-                coefficients.Add(WithExp(Covariate(term, covariateOfTerm[t], fit, rows, formula), exp));
+                fixedPart.Add(WithExp(Covariate(term, covariateOfTerm[t], fit, rows, formula), exp));
                 parameters++;
                 continue;
             }
 
+            parts.Add(GeneratedList<CoefficientResult>.Part(fixedPart));
+            fixedPart = [];
             int f = factorOfTerm[t];
             FactorColumn factor = rows.Factors[f];
             int at = Array.IndexOf(factors, f);
             string label = term.Label;  // computed on each call: once per term, not per level
-            // A coefficient per level (500,000 on fixest's benchmark): built in parallel blocks, each
-            // level's object depends on that level alone.
-            var levels = new CoefficientResult[factor.LevelCount];
             double[]? levelVariance = variances?.Level[f];
             double sigma2 = levelErrors?.Sigma2 ?? double.NaN;
-            Parallel.For(0, (factor.LevelCount + 4095) / 4096, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, block =>
+            bool[] aliasedHere = aliasedLevel[at];
+            string noteHere = aliasNote[at];
+            double[] estimateHere = coefficient[at];
+            int referenceHere = reference[f];
+            CoefficientResult Make(int l) => Level(formula, rows, factorOfTerm, fit, label, f, l, referenceHere, aliasedHere[l], noteHere, estimateHere[l], exp, levelVariance is null ? null : StdErrorOf(levelVariance[l], sigma2));
+            var madeAliased = new Dictionary<int, CoefficientResult>();
+            for (int l = 0; l < factor.LevelCount; l++)
             {
-                int end = Math.Min(factor.LevelCount, (block + 1) * 4096);
-                for (int l = block * 4096; l < end; l++)
+                if (aliasedHere[l] && l != referenceHere)
                 {
-                    levels[l] = Level(formula, rows, factorOfTerm, fit, label, f, l, reference[f], aliasedLevel[at][l], aliasNote[at], coefficient[at][l], exp, levelVariance is null ? null : StdErrorOf(levelVariance[l], sigma2));
+                    madeAliased[l] = Make(l);
                 }
-            });
+            }
+
+            (int Count, Func<int, CoefficientResult> Item) levels = (factor.LevelCount, l => madeAliased.Count > 0 && madeAliased.TryGetValue(l, out CoefficientResult? made) ? made : Make(l));
             if (likelihood?.OriginalLevel is { } original)
             {
                 // The separated levels (no row left in the fit) in their canonical places, estimate null.
                 FactorColumn full = likelihood.OriginalFactors![f];
                 var all = new CoefficientResult[full.LevelCount];
-                for (int l = 0; l < levels.Length; l++)
+                for (int l = 0; l < levels.Count; l++)
                 {
-                    all[original[f][l]] = levels[l];
+                    all[original[f][l]] = levels.Item(l);
                 }
 
                 for (int l = 0; l < all.Length; l++)
@@ -105,17 +116,21 @@ internal static class RowResultAssembler
                     all[l] ??= new CoefficientResult { Name = string.Concat(label, "[", full.Labels[l], "]"), Term = label, Level = full.Labels[l], Status = CoefficientStatus.Separated };
                 }
 
-                levels = all;
+                levels = GeneratedList<CoefficientResult>.Part(all);
             }
 
-            coefficients.AddRange(levels);
-            parameters += levels.Length - 1;
+            parts.Add(levels);
+            parameters += levels.Count - 1;
         }
 
+        parts.Add(GeneratedList<CoefficientResult>.Part(fixedPart));
+        var coefficients = new GeneratedList<CoefficientResult>(parts);
+        clock.Lap("coefficients");
         // A likelihood fit's deviances are in its report: no σ, R² or F (the covariance is (X̃'ΩX̃)⁻¹ itself).
         FitStatistics statistics = glm is not null ? new FitStatistics { DfResidual = df } : LeastSquaresStatistics(fit, n, df);
         int? clusters = stdErrorType.StartsWith("cluster", StringComparison.Ordinal) ? fit.ClusterCounts.Min() : null;
         AddWarnings(warnings, rows, factors, fit, levelErrors, glm, coefficients, df, rowsReported, rank, exp, out int singletons);
+        clock.Lap("statistics and warnings");
         ModelSpec model;
         if (likelihood?.OriginalFactors is { } allLevels)
         {
@@ -128,6 +143,7 @@ internal static class RowResultAssembler
             model = Model(formula, rows, factorOfTerm, covariateOfTerm, reference, factors.Length <= 2 || fit.Identified is not null);
         }
 
+        clock.Lap("model");
         IReadOnlyList<CoefficientResult> reported = coefficients;
         if (diagnoseOnly)
         {
@@ -470,19 +486,21 @@ internal static class RowResultAssembler
         {
             warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "the row path gives standard errors for the covariates only: the intercept and the factor levels have none (their effects are absorbed, not inverted)" + (levelErrors?.Reason is { } why ? $"; {why}" : string.Empty)));
         }
-        var overflow = coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null && exp).Select(c => c.Name).ToList();
+        // Only a fit that reports exp(estimate) can overflow it (the coefficients are made on reading: not read otherwise).
+        List<string> overflow = exp ? coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null).Select(c => c.Name).ToList() : [];
         if (overflow.Count > 0)
         {
             warnings.Add(new FitWarning(WarningCodes.ExpOverflow, $"exp() of {overflow.Count} coefficient(s) does not fit in a double: {string.Join(", ", overflow.Take(5))}{(overflow.Count > 5 ? ", ..." : string.Empty)}"));
         }
-
     }
 
     private static ModelSpec Model(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, bool aliasingChecked)
     {
         var columns = new List<(string Name, bool Numeric, IReadOnlyList<string> Labels)>();
         var terms = new List<IReadOnlyList<FactorCoding>>();
-        var design = new List<ModelDesignColumn> { new(-1, [], 0, false) };
+        // The design aligned with the coefficients: a column per level, made on reading (GeneratedList).
+        var design = new List<(int Count, Func<int, ModelDesignColumn> Item)>();
+        var fixedPart = new List<ModelDesignColumn> { new(-1, [], 0, false) };
         for (int t = 0; t < formula.Terms.Count; t++)
         {
             Term term = formula.Terms[t];
@@ -490,25 +508,28 @@ internal static class RowResultAssembler
             {
                 columns.Add((term.Factors[0].Column, true, []));
                 terms.Add([new FactorCoding(term.Factors[0].Column, false, false, null)]);
-                design.Add(new ModelDesignColumn(t, [], 0, false));
+                fixedPart.Add(new ModelDesignColumn(t, [], 0, false));
                 continue;
             }
 
+            design.Add(GeneratedList<ModelDesignColumn>.Part(fixedPart));
+            fixedPart = [];
             FactorColumn factor = rows.Factors[factorOfTerm[t]];
+            int termIndex = t;
+            int referenceLevel = reference[factorOfTerm[t]];
             columns.Add((factor.Name, factor.IsNumeric, factor.Labels));
-            terms.Add([new FactorCoding(factor.Name, true, true, factor.Labels[reference[factorOfTerm[t]]])]);
-            for (int l = 0; l < factor.LevelCount; l++)
-            {
-                design.Add(new ModelDesignColumn(t, [factor.Labels[l]], 0, l == reference[factorOfTerm[t]]));
-            }
+            terms.Add([new FactorCoding(factor.Name, true, true, factor.Labels[referenceLevel])]);
+            design.Add((factor.LevelCount, l => new ModelDesignColumn(termIndex, [factor.Labels[l]], 0, l == referenceLevel)));
         }
+
+        design.Add(GeneratedList<ModelDesignColumn>.Part(fixedPart));
 
         return new ModelSpec
         {
             Formula = formula.Text,
             Columns = columns,
             Terms = terms,
-            Design = design,
+            Design = new GeneratedList<ModelDesignColumn>(design),
             AliasingChecked = aliasingChecked,
             CovarianceNote = "row path: the covariance of the factor effects is not computed",
         };

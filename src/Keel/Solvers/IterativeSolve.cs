@@ -39,7 +39,10 @@ internal static class IterativeSolve
             squaredNorms[j] = aliased[j] ? 0.0 : squaredNorms[j];
         }
 
+        var sub = new SubStageClock("solve");
+        sub.Lap("squared norms");
         var a = new DesignOperator(design, options.Threads);
+        sub.Lap("design operator");
         if (options.DiagnoseOnly)
         {
             // `keel diagnose`: rank, aliasing, conditioning and standard-error factors only, no LSMR iterations.
@@ -69,6 +72,7 @@ internal static class IterativeSolve
         // Targets near 1e±300 are solved scaled by 2^k (exact) and the coefficients scaled back.
         int targetScale = design.TargetScaleExponent;
         double[] rhs = a.RightHandSide(targetScale);
+        sub.Lap("right-hand side");
         SchurPreconditionedOperator? preconditioned = options.Preconditioned
             ? SchurPreconditioner.TryCreate(design, a, gram, aliased)
             : null;
