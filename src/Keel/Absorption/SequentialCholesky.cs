@@ -239,10 +239,23 @@ internal sealed class SequentialCholesky
     /// subtracting exact zeros (from +0, so nothing changes) before its own column starts: the same bits
     /// as one column at a time, for any thread count.
     /// </summary>
-    public double[] InverseLByColumn(int threads = 1)
+    /// <param name="threads">Threads for the column groups; no bit depends on them.</param>
+    /// <param name="storage">An array of at least r² doubles the caller no longer needs (the matrix it
+    /// factored), overwritten with the inverse instead of allocating one: r² doubles less at the peak.</param>
+    public double[] InverseLByColumn(int threads = 1, double[]? storage = null)
     {
         int r = Kept.Count;
-        var inv = new double[r * r];
+        double[] inv;
+        if (storage is not null && storage.Length >= r * r)
+        {
+            inv = storage;
+            Array.Clear(inv, 0, r * r);  // the entries above each column's start are read as 0
+        }
+        else
+        {
+            inv = new double[r * r];
+        }
+
         int groups = (r + GroupColumns - 1) / GroupColumns;
         Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, g => InverseGroup(inv, g * GroupColumns));
         return inv;

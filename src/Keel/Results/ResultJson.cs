@@ -115,7 +115,10 @@ internal static class ResultJson
     /// <summary>Results with more coefficients than this are written without indentation.</summary>
     public const int IndentedUpTo = 10_000;
 
-    private const int CoefficientsPerBlock = 8192;
+    // A block's text (about 100 bytes a coefficient) stays below the large-object threshold (85,000
+    // bytes) in a 64 KB buffer: the buffers are young objects, and their garbage costs no full collection.
+    private const int CoefficientsPerBlock = 384;
+    private const int BlockBufferBytes = 1 << 16;
 
     private static void WriteCoefficients(Utf8JsonWriter w, Stream stream, JsonWriterOptions options, FitResult r, bool diagnoseOnly)
     {
@@ -126,16 +129,16 @@ internal static class ResultJson
             // it (an array whose brackets are dropped), then written in order: the same bytes.
             w.Flush();
             int blocks = (r.Coefficients.Count + CoefficientsPerBlock - 1) / CoefficientsPerBlock;
-            // The 16 buffers of a batch are reused by every batch: a megabyte each, allocated anew per
-            // block they were large objects, and their garbage cost full collections (fixest's 10M
-            // shape: 62 blocks, a third of the write in collector pauses).
+            // The 16 buffers of a batch are reused by every batch: allocated anew per block (a megabyte
+            // each, for 8,192 coefficients) they were large objects whose garbage cost full collections
+            // (fixest's 10M shape: a third of the write in collector pauses).
             var text = new System.Buffers.ArrayBufferWriter<byte>[Math.Min(16, blocks)];
             for (int first = 0; first < blocks; first += 16)
             {
                 int count = Math.Min(16, blocks - first);
                 Parallel.For(0, count, b =>
                 {
-                    System.Buffers.ArrayBufferWriter<byte> buffer = text[b] ??= new System.Buffers.ArrayBufferWriter<byte>(1 << 20);
+                    System.Buffers.ArrayBufferWriter<byte> buffer = text[b] ??= new System.Buffers.ArrayBufferWriter<byte>(BlockBufferBytes);
                     buffer.ResetWrittenCount();
                     using (var block = new Utf8JsonWriter(buffer, options))
                     {

@@ -50,6 +50,13 @@ public class SequentialCholeskyTests
         }
 
         Assert.Equal(textbook.InverseL().Select(BitConverter.DoubleToInt64Bits), blocked.InverseLByColumn(threads).Select(BitConverter.DoubleToInt64Bits));
+
+        // Written into the factored matrix's storage (LevelVariances passes S), whatever it held: the
+        // same bits in the first r² entries, which is all a caller reads.
+        int r = blocked.Kept.Count;
+        double[] reused = blocked.InverseLByColumn(threads, storage: a);
+        Assert.Same(a, reused);
+        Assert.Equal(textbook.InverseL().Select(BitConverter.DoubleToInt64Bits), reused.Take(r * r).Select(BitConverter.DoubleToInt64Bits));
     }
 
     [Fact]
