@@ -33,7 +33,7 @@ if [ ! -s "$CSV" ]; then
 fi
 echo "# building keel (Release)" >&2
 # The shipped form: published for this platform, precompiled (ReadyToRun; src/Keel.Cli/Keel.Cli.csproj).
-dotnet publish -c Release -r "$(dotnet --info | awk '/RID:/{print $2; exit}')" --self-contained false "$ROOT/src/Keel.Cli" -o "$OUT/keel-bin" >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
+dotnet publish -c Release -r "$(dotnet --info | awk '/RID:/{print $2; exit}')" --self-contained true "$ROOT/src/Keel.Cli" -o "$OUT/keel-bin" >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 COVS=$(seq 1 "$K" | sed 's/^/X/' | paste -sd+ | sed 's/+/ + /g')
 FORMULA="ln_y ~ $COVS | dum_1 + dum_2 + dum_3"
 for rep in $(seq 1 "$REPS"); do

@@ -38,7 +38,7 @@ CAP=${CAP:-600}
 
 echo "# building keel (Release)" >&2
 # The shipped form: published for this platform, precompiled (ReadyToRun; src/Keel.Cli/Keel.Cli.csproj).
-dotnet publish -c Release -r "$(dotnet --info | awk '/RID:/{print $2; exit}')" --self-contained false "$ROOT/src/Keel.Cli" -o "$OUT/keel-bin" >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
+dotnet publish -c Release -r "$(dotnet --info | awk '/RID:/{print $2; exit}')" --self-contained true "$ROOT/src/Keel.Cli" -o "$OUT/keel-bin" >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 dotnet build -c Release "$ROOT/bench/Keel.Bench" -o "$OUT/bench-bin" >>"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 
 CSV="$OUT/data.csv"
