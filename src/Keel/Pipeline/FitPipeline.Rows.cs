@@ -30,15 +30,36 @@ internal static partial class FitPipeline
         double[]? weights = null;
         if (plan.HasWeight)
         {
-            // The --weights column, read last among the covariates. A weight that is not a positive
-            // number sends the fit back to the cells: their read names the row of a negative or
-            // non-numeric weight, and counts zero weights as rows left out (ZERO_WEIGHT_ROWS).
-            foreach (double w in rows.Covariates[^1])
+            // The --weights column, read last among the covariates. A negative or non-finite weight
+            // sends the fit back to the cells, whose read names its row. A zero weight's row is left
+            // out as the cells leave it out (R's lm: it does not count, not even in the degrees of
+            // freedom), and counted (ZERO_WEIGHT_ROWS); a level seen only in such rows goes with them.
+            // Left out before the canonical order, so the fit is the one of the file without them.
+            double[] given = rows.Covariates[^1];
+            bool[]? zero = null;
+            long zeros = 0;
+            for (int i = 0; i < given.Length; i++)
             {
-                if (!(w > 0 && double.IsFinite(w)))
+                if (given[i] == 0)
+                {
+                    (zero ??= new bool[given.Length])[i] = true;
+                    zeros++;
+                }
+                else if (!(given[i] > 0 && double.IsFinite(given[i])))
                 {
                     return null;
                 }
+            }
+
+            if (zero is not null)
+            {
+                if (zeros == given.Length)
+                {
+                    return null;  // the cells say that every row has weight 0
+                }
+
+                RowColumns kept = RowSubset.Without(rows, zero, out _);
+                rows = new RowColumns(kept.Target, kept.Covariates, kept.Factors, rows.Counts with { ZeroWeightRows = zeros });
             }
         }
 

@@ -61,7 +61,7 @@ internal static partial class FitPipeline
         }
 
         // The row path declines (null) for a likelihood fit whose target is out of its family's range
-        // and for a weight that is not a positive number: the cell path's read then names the row.
+        // and for a negative or non-finite weight (or all weights 0): the cell path's read then names the row.
         if (rowPath is not null && RunRows(formula, rowPath, options, clock, progress, cancel) is { } rowFit)
         {
             return rowFit;

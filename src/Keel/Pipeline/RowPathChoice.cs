@@ -7,8 +7,9 @@
 //   - the model is factors' main effects plus continuous covariates with an intercept (plain
 //     numeric columns; no interactions, powers or logs on the right), with at least one of each;
 //   - least squares (with or without --weights: a weighted fit is IRLS's gaussian case, one
-//     weighted within step, RowGlm.FitWeightedLeastSquares; a weight that is not a positive number
-//     sends the fit back to the cells, whose read names the row or counts the zero weights), or
+//     weighted within step, RowGlm.FitWeightedLeastSquares; a zero weight's row is left out and
+//     counted as on the cells, a negative or non-numeric weight sends the fit back to the cells,
+//     whose read names the row), or
 //     poisson (with or without an offset) or binomial without weights (fitted by RowGlm, and only when its design is
 //     beyond the dense limits: smaller ones stay on the cells, with every level's standard error;
 //     keel diagnose of a likelihood fit stays on the cells too); the inputs are plain CSV files, and nothing

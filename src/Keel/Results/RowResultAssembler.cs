@@ -442,6 +442,12 @@ internal static class RowResultAssembler
             warnings.Add(new FitWarning(WarningCodes.DroppedRows, $"{counts.Dropped} of {counts.RowsRead} rows were left out: {counts.DroppedMissing} with a missing value, {counts.DroppedInvalid} with an invalid target"));
         }
 
+        if (counts.ZeroWeightRows > 0)
+        {
+            // The cells' words (ResultAssembler).
+            warnings.Add(new FitWarning(WarningCodes.ZeroWeightRows, $"{counts.ZeroWeightRows} rows have weight 0 and do not count (as if left out)"));
+        }
+
         if (glm?.SeparationMessage is { } separation)
         {
             warnings.Add(new FitWarning(WarningCodes.Separation, separation));

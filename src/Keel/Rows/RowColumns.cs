@@ -110,7 +110,8 @@ internal sealed class FactorColumn
 }
 
 /// <summary>Rows read, and rows left out with the reason.</summary>
-internal sealed record RowCounts(long RowsRead, long DroppedMissing, long DroppedInvalid)
+/// <param name="ZeroWeightRows">Rows whose --weights value is 0: left out of the fit as on the cells (ZERO_WEIGHT_ROWS), not counted as dropped.</param>
+internal sealed record RowCounts(long RowsRead, long DroppedMissing, long DroppedInvalid, long ZeroWeightRows = 0)
 {
     public long Dropped => DroppedMissing + DroppedInvalid;
 }

@@ -143,15 +143,75 @@ public class WeightedRowPathTests
     }
 
     [Fact]
-    public void A_weight_that_is_not_positive_sends_the_fit_to_the_cells()
+    public void Rows_of_weight_zero_are_left_out_on_the_row_path_as_if_deleted()
     {
-        // A zero weight: the cells count the row as left out (ZERO_WEIGHT_ROWS), which the row path does not.
-        string data = WeightedCopy(rows => rows.Select((row, i) => i == 10 ? row[..row.LastIndexOf(',')] + ",0" : row));
+        // Every 50th row gets weight 0, and row 3's dum_1 level occurs in no other row (its code made
+        // unique), so that level goes with it. The reference is the file without those rows: the
+        // same rows in canonical order, so the same bits; and the cells (--solver qr on the same
+        // file, R's lm semantics: a zero weight does not count, not even in the degrees of freedom),
+        // to the tolerances of this file's header.
+        static bool Zero(int i) => i % 50 == 3;
+        string WithWeight(string row, int i) => Zero(i) ? row[..row.LastIndexOf(',')] + ",0" : row;
+        string[] header = File.ReadAllLines(Path.Combine(KeelProcess.RepositoryRoot(), "tests", "Keel.Tests", "Rows", "fe5k.csv"))[0].Split(',');
+        int dum1 = Array.IndexOf(header, "dum_1");
+        string UniqueLevel(string row, int i)
+        {
+            if (i != 3)
+            {
+                return row;
+            }
+
+            string[] fields = row.Split(',');
+            fields[dum1] = "987654";
+            return string.Join(',', fields);
+        }
+
+        string zeroed = WeightedCopy(rows => rows.Select(UniqueLevel).Select(WithWeight));
+        string deleted = WeightedCopy(rows => rows.Select(UniqueLevel).Where((_, i) => !Zero(i)));
         try
         {
-            FitResult r = Fit(data);
-            Assert.NotEqual("within", r.SolverName);
-            Assert.Contains(r.Warnings, w => w.Code == WarningCodes.ZeroWeightRows);
+            FitResult r = Fit(zeroed);
+            FitResult without = Fit(deleted);
+            FitResult cells = FitPipeline.Run(new FitOptions { Formula = Formula, Inputs = [zeroed], WeightColumn = "w", Solver = Keel.Solvers.SolverChoice.Qr }).Result;
+
+            Assert.Equal("within", r.SolverName);
+            FitWarning warning = Assert.Single(r.Warnings, w => w.Code == WarningCodes.ZeroWeightRows);
+            Assert.Equal(cells.Warnings.Single(w => w.Code == WarningCodes.ZeroWeightRows).Message, warning.Message);
+            Assert.StartsWith("100 rows", warning.Message, StringComparison.Ordinal);
+            Assert.Equal(without.Rows, r.Rows);
+            Assert.Equal(cells.Rows, r.Rows);
+            Assert.Equal(cells.DfResidual, r.DfResidual);
+            Assert.DoesNotContain(r.Coefficients, c => c.Level == "987654");
+            Assert.Equal(without.Coefficients.Count, r.Coefficients.Count);
+            for (int i = 0; i < r.Coefficients.Count; i++)
+            {
+                Assert.Equal(without.Coefficients[i].Name, r.Coefficients[i].Name);
+                Assert.Equal(without.Coefficients[i].Estimate, r.Coefficients[i].Estimate);
+                Assert.Equal(without.Coefficients[i].StdError, r.Coefficients[i].StdError);
+            }
+
+            Assert.Equal(without.Rss, r.Rss);
+            foreach (string name in new[] { "X1", "X2" })
+            {
+                Numeric.AssertClose(Estimate(cells, name), Estimate(r, name), rel: 1e-10, what: name);
+                Numeric.AssertClose(StdError(cells, name), StdError(r, name), rel: 1e-9, what: $"std. error of {name}");
+            }
+        }
+        finally
+        {
+            File.Delete(zeroed);
+            File.Delete(deleted);
+        }
+    }
+
+    [Fact]
+    public void A_negative_weight_sends_the_fit_to_the_cells_which_name_its_row()
+    {
+        string data = WeightedCopy(rows => rows.Select((row, i) => i == 10 ? row[..row.LastIndexOf(',')] + ",-1" : row));
+        try
+        {
+            var e = Assert.Throws<Keel.KeelInputException>(() => Fit(data));
+            Assert.Contains("12", e.Message, StringComparison.Ordinal);  // data row 10 is line 12
         }
         finally
         {
