@@ -32,7 +32,8 @@ if [ ! -s "$CSV" ]; then
   /usr/bin/python3 "$PEERS/gen_fe_bench.py" --rows "$ROWS" --covariates "$K" --seed "$SEED" --out "$CSV" >"$OUT/gen.json"
 fi
 echo "# building keel (Release)" >&2
-# The shipped form: published for this platform, precompiled (ReadyToRun; src/Keel.Cli/Keel.Cli.csproj).
+# The shipped form: published for this platform, self-contained, Keel and the framework precompiled as
+# one composite image (ReadyToRun; src/Keel.Cli/Keel.Cli.csproj), run through its own launcher.
 dotnet publish -c Release -r "$(dotnet --info | awk '/RID:/{print $2; exit}')" --self-contained true "$ROOT/src/Keel.Cli" -o "$OUT/keel-bin" >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 COVS=$(seq 1 "$K" | sed 's/^/X/' | paste -sd+ | sed 's/+/ + /g')
 FORMULA="ln_y ~ $COVS | dum_1 + dum_2 + dum_3"

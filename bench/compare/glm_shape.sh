@@ -41,7 +41,8 @@ if [ ! -s "$CSV" ]; then
     --intercept 1.0 --seed "$SEED" --out "$CSV" 2>"$OUT/gen.log"
 fi
 echo "# building keel (Release)" >&2
-# The shipped form: published for this platform, precompiled (ReadyToRun; src/Keel.Cli/Keel.Cli.csproj).
+# The shipped form: published for this platform, self-contained, Keel and the framework precompiled as
+# one composite image (ReadyToRun; src/Keel.Cli/Keel.Cli.csproj), run through its own launcher.
 dotnet publish -c Release -r "$(dotnet --info | awk '/RID:/{print $2; exit}')" --self-contained true "$ROOT/src/Keel.Cli" -o "$OUT/keel-bin" >"$OUT/build.log" 2>&1 || { cat "$OUT/build.log"; exit 1; }
 
 K=$(head -1 "$CSV" | tr ',' '\n' | grep -c '^c')
