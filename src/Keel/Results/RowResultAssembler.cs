@@ -490,7 +490,7 @@ internal static class RowResultAssembler
         }
         else if (levelErrors?.Variances is null)
         {
-            warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, "the row path gives standard errors for the covariates only: the intercept and the factor levels have none (their effects are absorbed, not inverted)" + (levelErrors?.Reason is { } why ? $"; {why}" : string.Empty)));
+            warnings.Add(new FitWarning(WarningCodes.StandardErrorsUnavailable, (rows.Covariates.Length == 0 ? "the row path gives standard errors for covariates only, and this model has none" : "the row path gives standard errors for the covariates only") + ": the intercept and the factor levels have none (their effects are absorbed, not inverted)" + (levelErrors?.Reason is { } why ? $"; {why}" : string.Empty)));
         }
         // Only a fit that reports exp(estimate) can overflow it (the coefficients are made on reading: not read otherwise).
         List<string> overflow = exp ? coefficients.Where(c => c.Estimate is not null && c.ExpEstimate is null).Select(c => c.Name).ToList() : [];

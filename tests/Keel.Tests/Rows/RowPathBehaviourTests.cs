@@ -90,6 +90,87 @@ public class RowPathBehaviourTests
         Assert.NotEqual("within", r.SolverName);
     }
 
+    // Factors alone: g with up to `levels` levels (20,000 over 20,000 rows: 68% distinct in the first 16,384), h 30 levels, k 7.
+    private static string FactorsOnly(int rows, int levels, int seed, int? shuffleSeed = null)
+    {
+        var random = new Random(seed);
+        var lines = new List<string>(rows);
+        var effect = Enumerable.Range(0, levels).Select(_ => random.NextDouble() * 2).ToArray();
+        for (int i = 0; i < rows; i++)
+        {
+            int g = random.Next(levels), h = random.Next(30), k = random.Next(7);
+            double y = effect[g] + (0.05 * h) - (0.1 * k) + random.NextDouble() - 0.5;
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{Math.Round(y, 6):R},{g},{h},{k}"));
+        }
+
+        if (shuffleSeed is { } s)
+        {
+            ReproducibleRuns.Shuffle(lines, s);
+        }
+
+        return ReproducibleRuns.Csv("y,g,h,k", lines);
+    }
+
+    [Fact]
+    public void Factors_alone_with_a_level_per_few_rows_take_the_row_path_and_agree_with_the_cells()
+    {
+        // The reference is the cell path on the same file (--solver lsmr keeps the cells): the same
+        // rank, RSS and residual degrees of freedom, estimates to the two paths' iterative tolerances
+        // (LSMR 1e-10 on the cells, the projection's 1e-12 here: the levels' values agree to about
+        // 1e-8 of their spread, here to 1e-7 absolute), standard errors (both exact, from the levels'
+        // Schur complement) to 1e-10. Row order and threads change no bit, as everywhere on the rows.
+        const string formula = "y ~ C(g) + C(h) + C(k)";
+        using var data = new TempCsv(FactorsOnly(20_000, 20_000, seed: 41));
+        using var shuffled = new TempCsv(FactorsOnly(20_000, 20_000, seed: 41, shuffleSeed: 3));
+        FitResult rows = Fit([data.Path], formula, threads: 2);
+        FitResult cells = FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [data.Path], Solver = Keel.Solvers.SolverChoice.Lsmr, Threads = 2 }).Result;
+
+        Assert.Equal("within", rows.SolverName);
+        Assert.StartsWith("factors alone", rows.SolverReason, StringComparison.Ordinal);
+        Assert.Equal("lsmr", cells.SolverName);
+        Assert.Equal(cells.Rank, rows.Rank);
+        Assert.Equal(cells.DfResidual, rows.DfResidual);
+        Numeric.AssertClose(cells.Rss!.Value, rows.Rss!.Value, rel: 1e-10, what: "RSS");
+        Assert.Equal(cells.Coefficients.Select(c => c.Name), rows.Coefficients.Select(c => c.Name));
+        int withErrors = 0;
+        for (int i = 0; i < cells.Coefficients.Count; i++)
+        {
+            CoefficientResult c = cells.Coefficients[i], r = rows.Coefficients[i];
+            Assert.Equal(c.Status, r.Status);
+            if (c.Estimate is { } e)
+            {
+                Assert.True(Math.Abs(e - r.Estimate!.Value) < 1e-7, $"{c.Name}: {e} against {r.Estimate}");
+            }
+
+            if (c.StdError is { } se && r.StdError is { } sr)
+            {
+                Numeric.AssertClose(se, sr, rel: 1e-10, what: $"std. error of {c.Name}");
+                withErrors++;
+            }
+        }
+
+        Assert.Equal(cells.Coefficients.Count(c => c.StdError is not null), withErrors);
+        Assert.Equal(Fingerprint(rows), Fingerprint(Fit([shuffled.Path], formula, threads: 1)));
+    }
+
+    [Fact]
+    public void Factors_alone_whose_levels_repeat_or_few_rows_stay_on_the_cells()
+    {
+        // 200 levels over 20,000 rows: each level recurs in the sample, the rows compress (p1's case).
+        using var repeating = new TempCsv(FactorsOnly(20_000, 200, seed: 42));
+        Assert.NotEqual("within", Fit([repeating.Path], "y ~ C(g) + C(h) + C(k)").SolverName);
+
+        // A level per two rows but fewer rows than the sample: small data stay on the cells.
+        using var small = new TempCsv(FactorsOnly(10_000, 5_000, seed: 43));
+        Assert.NotEqual("within", Fit([small.Path], "y ~ C(g) + C(h) + C(k)").SolverName);
+
+        // The same shape as a likelihood fit: factors alone never leave the cells there.
+        string counts = string.Join('\n', FactorsOnly(20_000, 20_000, seed: 44).Split('\n').Select((line, i) => i == 0 || line.Length == 0 ? line : (i % 4) + line[line.IndexOf(',', StringComparison.Ordinal)..]));
+        using var large = new TempCsv(counts);
+        var poisson = FitPipeline.Run(new FitOptions { Formula = "y ~ C(h) + C(g)", Inputs = [large.Path], Family = Keel.Solvers.Glm.GlmFamily.Poisson }).Result;
+        Assert.NotEqual("within", poisson.SolverName);
+    }
+
     [Fact]
     public void Number_fields_parse_to_the_bits_of_double_Parse()
     {
