@@ -92,6 +92,21 @@ compare "$three" "y ~ x + a + b + c" --threads 1
 compare "$three" "y ~ x + a + b + d"
 compare "$three" "y ~ a + b + d" --solver lsmr
 
+# Factors alone with a factor of about a level per row (30,000 possible over 20,000 rows): the row
+# path without covariates (RowPathChoice's factors-alone rule).
+alone="$work/alone-20k.csv"
+[[ -s "$alone" ]] || python3 - "$alone" <<'PY'
+import random, sys
+rng = random.Random(20)
+with open(sys.argv[1], "w") as f:
+    f.write("y,u,v\n")
+    for _ in range(20_000):
+        u, v = rng.randrange(30_000), rng.randrange(40)
+        f.write(f"{0.0001 * u + 0.02 * v + rng.gauss(0, 1):.6f},u{u},v{v}\n")
+PY
+compare "$alone" "y ~ u + v"
+compare "$alone" "y ~ u + v" --threads 1
+
 if [[ "${KEEL_ARM64_LARGE:-0}" == 1 ]]; then
   # 200,000 rows, 2,000 + 50 levels and a continuous x: every row its own cell, the LSMR path.
   large="$work/rows-200k.csv"

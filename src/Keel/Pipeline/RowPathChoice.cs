@@ -21,7 +21,7 @@
 //     least half as many distinct values as sampled rows: a factor of very many levels (fixest's
 //     dum_1: 500,000 levels over 10M rows), which the row path absorbs exactly while the cells pay
 //     an exact accumulator per row and a level-sized Schur complement (fixest's 10M shape without
-//     X1: 24 s and 4.5 GB on the cells, 3.7 s and 0.47 GB on the rows). Factors whose levels repeat
+//     X1: 24 s and 4.5 GB on the cells, 2.8 s and 0.47 GB on the rows). Factors whose levels repeat
 //     within the sample (p1 of the benchmarks: 5,000 levels, 30% distinct in 16,384 rows) stay on
 //     the cells, where repeated rows compress and the lack-of-fit test exists.
 // The reason is written to solver.reason either way.
