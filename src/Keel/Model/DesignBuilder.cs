@@ -119,10 +119,10 @@ internal static class DesignBuilder
             }
         }
 
+        clock.Lap("finite check");
         var weight = new double[cells.CellCount];
         var mean = new DoubleDouble[cells.CellCount];
         const int Block = 1 << 14;
-        clock.Lap("finite check");
         Parallel.For(0, (cells.CellCount + Block - 1) / Block, options, b => CellMeans(cells, weight, mean, b * Block, Math.Min(cells.CellCount, (b + 1) * Block)));
         clock.Lap("cell means");
 

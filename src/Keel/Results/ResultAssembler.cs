@@ -65,8 +65,8 @@ internal static class ResultAssembler
         clock.Lap("statistics");
         List<FitWarning> warnings = WarningsOf(design, solution, diagnoseOnly, glm, coefficients, statistics, reportsExpEstimate, out int singletons);
         var nearDependencies = (solution.NearDependencies ?? []).Select(near => (near.ConditionIndex, (IReadOnlyList<(string, double)>)near.Involved.Select(i => (design.Columns[design.ColumnOfSolved[i.Column]].Name, i.Proportion)).ToList())).ToList();
-        // A likelihood fit's covariance is (X'ΩX)⁻¹ itself (dispersion 1): predict's scale is 1.
         clock.Lap("warnings");
+        // A likelihood fit's covariance is (X'ΩX)⁻¹ itself (dispersion 1): predict's scale is 1.
         ModelSpec model = ModelSpec.From(design, diagnoseOnly ? null : solution, glm is not null ? 1.0 : statistics.Sigma);
         clock.Lap("model");
         if (diagnoseOnly)
@@ -351,15 +351,7 @@ internal static class ResultAssembler
         var warnings = new List<FitWarning>();
         CellTable cells = design.Cells;
         RowPassCounts counts = cells.Counts;
-        if (counts.Dropped > 0)
-        {
-            warnings.Add(new FitWarning(WarningCodes.DroppedRows, $"{counts.Dropped} of {counts.RowsRead} rows were left out: {counts.DroppedMissing} with a missing value, {counts.DroppedInvalid} with an invalid target"));
-        }
-
-        if (counts.ZeroWeightRows > 0)
-        {
-            warnings.Add(new FitWarning(WarningCodes.ZeroWeightRows, $"{counts.ZeroWeightRows} rows have weight 0 and do not count (as if left out)"));
-        }
+        RowsLeftOutWarnings.Add(warnings, counts.RowsRead, counts.DroppedMissing, counts.DroppedInvalid, counts.ZeroWeightRows);
 
         if (!solution.Converged)
         {

@@ -437,16 +437,7 @@ internal static class RowResultAssembler
     private static void AddWarnings(List<FitWarning> warnings, RowColumns rows, int[] factors, WithinFit fit, RowLevelErrors? levelErrors, GlmReport? glm, IReadOnlyList<CoefficientResult> coefficients, long df, long rowsReported, int rank, bool exp, out int singletons)
     {
         RowCounts counts = rows.Counts;
-        if (counts.Dropped > 0)
-        {
-            warnings.Add(new FitWarning(WarningCodes.DroppedRows, $"{counts.Dropped} of {counts.RowsRead} rows were left out: {counts.DroppedMissing} with a missing value, {counts.DroppedInvalid} with an invalid target"));
-        }
-
-        if (counts.ZeroWeightRows > 0)
-        {
-            // The cells' words (ResultAssembler).
-            warnings.Add(new FitWarning(WarningCodes.ZeroWeightRows, $"{counts.ZeroWeightRows} rows have weight 0 and do not count (as if left out)"));
-        }
+        RowsLeftOutWarnings.Add(warnings, counts.RowsRead, counts.DroppedMissing, counts.DroppedInvalid, counts.ZeroWeightRows);
 
         if (glm?.SeparationMessage is { } separation)
         {

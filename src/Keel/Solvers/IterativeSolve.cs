@@ -30,6 +30,7 @@ internal static class IterativeSolve
     public static LeastSquaresSolution Solve(Design design, RankDecision decision, IterativeSettings options, CancellationToken cancel, IProgress<LsmrProgress>? progress = null)
     {
         var clock = StageClock.Start();
+        var sub = new SubStageClock("solve");
         AbsorbedGram? gram = decision.Gram;
         bool certified = decision.Certified;
         double[] squaredNorms = design.ColumnSquaredNorms();
@@ -39,7 +40,6 @@ internal static class IterativeSolve
             squaredNorms[j] = aliased[j] ? 0.0 : squaredNorms[j];
         }
 
-        var sub = new SubStageClock("solve");
         sub.Lap("squared norms");
         var a = new DesignOperator(design, options.Threads);
         sub.Lap("design operator");
