@@ -7,7 +7,9 @@
 // other factors' codes, then by the bits of the target and of each covariate. Rows equal in all of
 // these are equal in every value used, so their relative order cannot change a sum.
 // Cost: O(n) for the counting sort and one gather per column; then per segment of m rows an
-// O(m²) insertion sort (m ≤ 32) or O(m log m) sort on its contiguous values, segments in parallel.
+// O(m²) insertion sort (m ≤ 32) or an O(m log m) sort of the further codes packed into one 64-bit
+// key (when their bits fit) with the comparer only within runs of equal keys; segments in parallel,
+// in work items of about equal rows.
 using System.Runtime.CompilerServices;
 
 namespace Keel.Rows;
@@ -53,16 +55,32 @@ internal static class CanonicalRowOrder
         rows.Scatter(destination, skipFactor: absorbing, threads);
         clock.Lap("permute");
         int[][] otherCodes = rows.Factors.Where((_, f) => f != absorbing).Select(f => f.Codes).ToArray();
+        int[] bits = rows.Factors.Where((_, f) => f != absorbing).Select(f => BitsFor(f.LevelCount)).ToArray();
+        bool packs = bits.Sum() <= 64;
         double[][] values = [rows.Target, .. rows.Covariates];
-        const int levelsPerBlock = 1 << 10;
-        int blocks = (levels + levelsPerBlock - 1) / levelsPerBlock;
-        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b) =>
+        // Work items of about equal rows (a few levels can hold most rows: skewed factors), each a
+        // run of whole segments; which thread sorts a segment cannot change its order.
+        int items = Math.Max(1, Math.Min(levels, 64 * Math.Max(1, threads)));
+        var itemStart = new int[items + 1];
+        for (int it = 1, l = 0; it <= items; it++)
         {
-            int end = Math.Min(levels, (b + 1) * levelsPerBlock);
+            long rowsBefore = (long)n * it / items;
+            while (l < levels && start[l] < rowsBefore)
+            {
+                l++;
+            }
+
+            itemStart[it] = it == items ? levels : Math.Max(itemStart[it - 1], l);
+        }
+
+        Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (b) =>
+        {
             int[] local = [];
             double[] doubles = [];
             int[] ints = [];
-            for (int l = b * levelsPerBlock; l < end; l++)
+            ulong[] keys = [];
+            var comparer = new RowComparer(otherCodes, values);
+            for (int l = itemStart[b]; l < itemStart[b + 1]; l++)
             {
                 int from = start[l];
                 int m = start[l + 1] - from;
@@ -76,6 +94,7 @@ internal static class CanonicalRowOrder
                     local = new int[m];
                     doubles = new double[m];
                     ints = new int[m];
+                    keys = packs && m > SmallSegment ? new ulong[m] : keys;
                 }
 
                 Span<int> index = local.AsSpan(0, m);
@@ -84,10 +103,13 @@ internal static class CanonicalRowOrder
                     index[i] = from + i;
                 }
 
-                var comparer = new RowComparer(otherCodes, values);
-                if (m <= 32)
+                if (m <= SmallSegment)
                 {
                     InsertionSort(index, comparer);
+                }
+                else if (packs)
+                {
+                    SortByPackedCodes(index, keys.AsSpan(0, m), otherCodes, bits, comparer);
                 }
                 else
                 {
@@ -129,6 +151,57 @@ internal static class CanonicalRowOrder
 
         clock.Lap("segments");
         return start;
+    }
+
+    // Segments up to this many rows are sorted by insertion (m² comparisons beat a sort's set-up).
+    private const int SmallSegment = 32;
+
+    private static int BitsFor(int levelCount) => levelCount <= 1 ? 0 : 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)(levelCount - 1));
+
+    // The comparer's order by a cheaper road: the further factors' codes packed into one key (the
+    // first factor in the high bits, so key order is the comparer's order on codes), keys sorted with
+    // the indexes, then each run of equal keys sorted by the comparer (its codes equal, so by the
+    // target's and covariates' bits). Rows that tie in the comparer are equal in every value, so an
+    // unstable sort moves no value differently.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SortByPackedCodes(Span<int> index, Span<ulong> keys, int[][] codes, int[] bits, RowComparer comparer)
+    {
+        for (int i = 0; i < index.Length; i++)
+        {
+            int row = index[i];
+            ulong key = 0;
+            for (int f = 0; f < codes.Length; f++)
+            {
+                key = (key << bits[f]) | (uint)codes[f][row];
+            }
+
+            keys[i] = key;
+        }
+
+        keys.Sort(index);
+        for (int run = 0; run < index.Length;)
+        {
+            int end = run + 1;
+            while (end < index.Length && keys[end] == keys[run])
+            {
+                end++;
+            }
+
+            if (end - run > 1)
+            {
+                Span<int> tied = index[run..end];
+                if (tied.Length <= SmallSegment)
+                {
+                    InsertionSort(tied, comparer);
+                }
+                else
+                {
+                    tied.Sort(comparer);
+                }
+            }
+
+            run = end;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
