@@ -1,4 +1,5 @@
 using System.Globalization;
+using Keel.Diagnostics;
 using Keel.Model;
 using Keel.Results;
 using Keel.Rows;
@@ -80,11 +81,22 @@ internal static partial class FitPipeline
         (WithinErrors errors, string type, string[] clusters) = RowErrors(options, rows);
         // Classical errors of the intercept and the levels where affordable (from the covariates as
         // read: the fit below residualises them in place).
+        // Factors alone: the cells (runs of equal codes in the canonical order) and their pure error,
+        // before the fit residualises the target in place.
+        RowCells? cells = rows.Covariates.Length == 0 && weights is null ? RowCells.Find(rows, plan.ModelFactors) : null;
+        // Two or more factors: the further levels' Schur complement, formed and factored once
+        // (FactorRank.Prepare, within its limits), preconditions the projection exactly, decides the
+        // rank (three or more; two: by components) and, for factors alone, gives the levels'
+        // variances and the condition estimate's inverse.
+        FurtherLevelsPreparation? prepared = weights is null && plan.ModelFactors >= 2 ? FactorRank.Prepare(rows, plan.ModelFactors, absorbing, segmentStart, reference, threads, evenIfCertified: rows.Covariates.Length == 0) : null;
+        clock.Lap("further levels");
         LevelVariances? variances = null;
         string? noLevelErrors = null;
         if (errors.Robust is null && !options.DiagnoseOnly)
         {
-            variances = LevelVariances.TryCompute(rows, plan.ModelFactors, absorbing, segmentStart, reference, weights, threads, out noLevelErrors);
+            variances = rows.Covariates.Length == 0 && prepared?.Factor is { } factored
+                ? LevelVariances.FromFurtherLevels(rows, plan.ModelFactors, absorbing, reference, factored, threads, out noLevelErrors)
+                : LevelVariances.TryCompute(rows, plan.ModelFactors, absorbing, segmentStart, reference, weights, threads, out noLevelErrors);
             clock.Lap("level variances");
         }
         else if (errors.Robust is not null)
@@ -93,18 +105,19 @@ internal static partial class FitPipeline
         }
 
         WithinFit fit = weights is null
-            ? WithinEstimator.Fit(rows, plan.ModelFactors, absorbing, segmentStart, reference, options.FixedEffects, errors, threads, cancel)
+            ? WithinEstimator.Fit(rows, plan.ModelFactors, absorbing, segmentStart, reference, options.FixedEffects, errors, threads, cancel, prepared)
             : RowGlm.FitWeightedLeastSquares(rows, plan.ModelFactors, absorbing, segmentStart, reference, weights, options.FixedEffects, errors, threads, cancel);
         clock.Lap("solve");
 
         string others = string.Join(" + ", Enumerable.Range(0, plan.ModelFactors).Where(f => f != absorbing).Select(f => rows.Factors[f].Name));
         string reason = plan.Reason + string.Create(
             CultureInfo.InvariantCulture,
-            $"; Frisch–Waugh–Lovell: {rows.Factors[absorbing].Name} ({rows.Factors[absorbing].LevelCount} levels) absorbed exactly{(others.Length == 0 ? "" : $", {others} by conjugate gradients on the Schur complement ({fit.Iterations} iterations, relative residual ≤ {options.FixedEffects.Tolerance:G2})")}{(rows.Covariates.Length == 0 ? "" : "; covariates by Householder QR with one refinement step")}") + (weights is null ? "" : $"; weighted by {options.WeightColumn} (each row's squared residual counts w times: the factors projected out with weighted means, the covariates by QR of √w·X̃)") + SmallSampleNote(options, errors);
+            $"; Frisch–Waugh–Lovell: {rows.Factors[absorbing].Name} ({rows.Factors[absorbing].LevelCount} levels) absorbed exactly{(others.Length == 0 ? "" : $", {others} by conjugate gradients on the Schur complement ({fit.Iterations} iterations, relative residual ≤ {options.FixedEffects.Tolerance:G2}{(fit.ExactlyPreconditioned ? $"; preconditioned by the exact Cholesky factor of its {prepared!.Columns}-column Schur complement" : "")})")}{(rows.Covariates.Length == 0 ? "" : "; covariates by Householder QR with one refinement step")}") + (weights is null ? "" : $"; weighted by {options.WeightColumn} (each row's squared residual counts w times: the factors projected out with weighted means, the covariates by QR of √w·X̃)") + SmallSampleNote(options, errors);
         var design = new RowDesignOperator(rows, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads, weights);
         long dfResidual = rows.Count - (errors.Fixest ? fit.RankForFixest : fit.Rank);
         var levelErrors = new RowLevelErrors(variances, dfResidual > 0 ? fit.Rss / dfResidual : double.NaN, noLevelErrors);
-        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly, levelErrors: options.DiagnoseOnly ? null : levelErrors);
+        FactorsAloneGram? gram = rows.Covariates.Length == 0 && prepared?.Factor is { } factor ? new FactorsAloneGram(factor, design, rows, absorbing, reference[absorbing]) : null;
+        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly, levelErrors: options.DiagnoseOnly ? null : levelErrors, gram: gram, cells: cells);
         clock.Lap("assemble");
         return new FitOutcome(result, null, null, null);
     }

@@ -16,14 +16,15 @@
 //     asks for the cells (--cells-out, --report) or for another solver (--solver other than auto);
 //   - in the first SampleRows data rows, at least half the rows are distinct combinations of the
 //     regressors' values: the rows will not compress;
-//   - or, for least squares of factors alone (no covariate) on at least SampleRows rows (smaller
-//     data are cheap on the cells, with their fuller diagnostics), the same and also a factor with at
-//     least half as many distinct values as sampled rows: a factor of very many levels (fixest's
-//     dum_1: 500,000 levels over 10M rows), which the row path absorbs exactly while the cells pay
-//     an exact accumulator per row and a level-sized Schur complement (fixest's 10M shape without
-//     X1: 24 s and 4.5 GB on the cells, 2.8 s and 0.47 GB on the rows). Factors whose levels repeat
-//     within the sample (p1 of the benchmarks: 5,000 levels, 30% distinct in 16,384 rows) stay on
-//     the cells, where repeated rows compress and the lack-of-fit test exists.
+//   - or, for least squares of factors alone (no covariate), the same on a file of at least
+//     SampleRows rows (smaller data are cheap on the cells). Rows that do not compress cost the cells
+//     an exact accumulator per row: fixest's 10M shape without X1 took 24 s and 4.5 GB on the cells,
+//     2.8 s and 0.47 GB on the rows; p1 of the benchmarks (2M rows, 5,000 + 500 + 50 + 12 levels,
+//     91% of the sampled rows distinct, 57% of all) 1.7 s and 0.49 GB on the cells. The row path
+//     then finds the cells as runs of its canonical order (the lack-of-fit test), and with the
+//     further levels' Schur complement factored (FactorRank.Prepare: two or more factors, within
+//     its limits) gives every level's standard error and the condition estimate through the exact
+//     block factor, as the cells do (docs/fixed-effects.md).
 // The reason is written to solver.reason either way.
 using System.Globalization;
 using Keel.Data;
@@ -96,7 +97,7 @@ internal static class RowPathChoice
 
 
         string[] columns = formula.Terms.Select(t => t.Factors[0].Column).ToArray();
-        (bool[] numeric, double distinctShare, int sampled, int[] distinctValues) = Sample(files[0], formula.Response.Column, columns);
+        (bool[] numeric, double distinctShare, int sampled) = Sample(files[0], formula.Response.Column, columns);
         if (sampled == 0)
         {
             return null;
@@ -121,9 +122,8 @@ internal static class RowPathChoice
             return null;
         }
 
-        // Factors alone: only with a factor of about a level per sampled row (see the header).
-        int widestFactor = columns.Select((c, t) => factors.Contains(c, StringComparer.Ordinal) ? distinctValues[t] : 0).Max();
-        if (covariates.Count == 0 && (likelihood || sampled < SampleRows || 2L * widestFactor < sampled))
+        // Factors alone: least squares on a file of at least SampleRows rows (see the header).
+        if (covariates.Count == 0 && (likelihood || sampled < SampleRows))
         {
             return null;
         }
@@ -150,7 +150,7 @@ internal static class RowPathChoice
         // Said without the sample's figures: the same data split differently must give the same result.
         string reason = covariates.Count > 0
             ? $"continuous {string.Join(", ", covariates)} next to factors, and at least half of the sampled rows distinct: rows kept as columns, not cells (the row path)"
-            : "factors alone, at least half of the sampled rows distinct and a factor with about a level per sampled row: rows kept as columns, not cells (the row path)";
+            : "factors alone and at least half of the sampled rows distinct: rows kept as columns, not cells (the row path)";
         bool hasOffset = likelihood && formula.Offset is not null;
         string? weightColumn = likelihood ? null : options.WeightColumn;
         List<string> read = hasOffset ? [.. covariates, formula.Offset!.Column] : weightColumn is not null ? [.. covariates, weightColumn] : covariates;
@@ -158,9 +158,8 @@ internal static class RowPathChoice
         return new RowPathPlan(files, plan, modelFactors, reason, hasOffset, HasWeight: weightColumn is not null);
     }
 
-    // Which regressor columns are numeric in the sample, the share of distinct regressor tuples, and
-    // each column's number of distinct values.
-    private static (bool[] Numeric, double DistinctShare, int Rows, int[] DistinctValues) Sample(string file, string target, string[] columns)
+    // Which regressor columns are numeric in the sample, and the share of distinct regressor tuples.
+    private static (bool[] Numeric, double DistinctShare, int Rows) Sample(string file, string target, string[] columns)
     {
         using CsvSource source = CsvSource.Open(file);
         var ordinals = new int[columns.Length];
@@ -169,13 +168,13 @@ internal static class RowPathChoice
             ordinals[t] = IndexOf(source.ColumnNames, columns[t]);
             if (ordinals[t] < 0)
             {
-                return ([], 0, 0, []);
+                return ([], 0, 0);
             }
         }
 
         if (IndexOf(source.ColumnNames, target) < 0)
         {
-            return ([], 0, 0, []);
+            return ([], 0, 0);
         }
 
         // A column is numeric when at least as many of its values are numbers as are not (the cell
@@ -183,7 +182,6 @@ internal static class RowPathChoice
         var numbers = new int[columns.Length];
         var words = new int[columns.Length];
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var values = columns.Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
         var key = new System.Text.StringBuilder();
         int rows = 0;
         while (rows < SampleRows && source.Read())
@@ -194,7 +192,6 @@ internal static class RowPathChoice
             {
                 ReadOnlySpan<char> field = source.GetField(ordinals[t]);
                 key.Append(field).Append('\u001f');
-                values[t].GetAlternateLookup<ReadOnlySpan<char>>().Add(field);
                 if (!Keel.Compression.MissingValues.IsMissing(field))
                 {
                     if (DecimalParser.TryParse(field, out double v) && double.IsFinite(v))
@@ -212,7 +209,7 @@ internal static class RowPathChoice
         }
 
         bool[] numeric = numbers.Select((count, t) => count > 0 && count >= words[t]).ToArray();
-        return (numeric, rows == 0 ? 0 : seen.Count / (double)rows, rows, values.Select(v => v.Count).ToArray());
+        return (numeric, rows == 0 ? 0 : seen.Count / (double)rows, rows);
     }
 
     private static int IndexOf(IReadOnlyList<string> names, string name)

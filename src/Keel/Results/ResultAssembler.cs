@@ -171,6 +171,15 @@ internal static class ResultAssembler
         return coefficients;
     }
 
+    /// <summary>CONFLICTING_DUPLICATES when over half the residual sum of squares is pure error (both paths).</summary>
+    internal static void AddConflictingDuplicates(List<FitWarning> warnings, FitStatistics statistics)
+    {
+        if (statistics.PureErrorSs is { } pe && statistics.Rss is { } rss && rss > 0 && pe > 0.5 * rss)
+        {
+            warnings.Add(new FitWarning(WarningCodes.ConflictingDuplicates, $"{100 * pe / rss:0.#}% of the residual sum of squares is variation between rows with identical regressors ({statistics.CellsWithReplicates} cells hold several rows with different targets): no model of these columns can explain it"));
+        }
+    }
+
     private static FitStatistics LeastSquaresStatistics(Design design, LeastSquaresSolution solution, double[] fitted)
     {
         CellTable cells = design.Cells;
@@ -390,10 +399,7 @@ internal static class ResultAssembler
             warnings.Add(new FitWarning(WarningCodes.SingletonLevels, $"{singletons} categorical level(s) occur in exactly one row (e.g. {example}); their coefficients rest on a single observation"));
         }
 
-        if (statistics.PureErrorSs is { } pe && statistics.Rss is { } rss && rss > 0 && pe > 0.5 * rss)
-        {
-            warnings.Add(new FitWarning(WarningCodes.ConflictingDuplicates, $"{100 * pe / rss:0.#}% of the residual sum of squares is variation between rows with identical regressors ({statistics.CellsWithReplicates} cells hold several rows with different targets): no model of these columns can explain it"));
-        }
+        AddConflictingDuplicates(warnings, statistics);
 
         if (diagnoseOnly)
         {

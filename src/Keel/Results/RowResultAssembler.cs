@@ -13,6 +13,7 @@
 // With three or more factors the same coding with μ = Σ_q α_q[ref_q] is reported under
 // ALIASING_UNCHECKED: an exact rank decision for three factors at this size is not made here.
 using System.Globalization;
+using Keel.Diagnostics;
 using Keel.LinearAlgebra;
 using Keel.Model;
 using Keel.Rows;
@@ -36,7 +37,9 @@ internal static class RowResultAssembler
     /// <param name="diagnoseOnly">keel diagnose: estimates and standard errors left out, the condition number always estimated.</param>
     /// <param name="likelihood">A poisson or binomial fit (RowGlm): its statistics replace the least-squares ones, and its separated levels are listed.</param>
     /// <param name="levelErrors">The classical variance factors of the intercept and the levels (LevelVariances) with σ², or why there are none; null: none asked.</param>
-    public static FitResult Assemble(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, string reason, string stdErrorType, int threads, double tolerance, RowDesignOperator design, bool diagnoseOnly, RowLikelihood? likelihood = null, RowLevelErrors? levelErrors = null)
+    /// <param name="cells">For least squares of factors alone: the cells and their pure error (the lack-of-fit test); else null (every row its own cell).</param>
+    /// <param name="gram">For factors alone with the further levels' Schur complement factored: the Gram product and exact inverse from its counts, for the condition estimate (no pass over the rows, any row count); else null.</param>
+    public static FitResult Assemble(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, string reason, string stdErrorType, int threads, double tolerance, RowDesignOperator design, bool diagnoseOnly, RowLikelihood? likelihood = null, RowLevelErrors? levelErrors = null, FactorsAloneGram? gram = null, RowCells? cells = null)
     {
         GlmReport? glm = likelihood?.Report;
         long n = rows.Count;
@@ -51,8 +54,8 @@ internal static class RowResultAssembler
         (double intercept, double[][] coefficient, bool[][] aliasedLevel, string[] aliasNote) = TreatmentCoding(rows, factors, reference, fit);
         ConditionEstimate.Outcome condition = glm is not null
             ? new ConditionEstimate.Outcome(null, "not estimated for a likelihood fit on the row path (its design is weighted anew at every step)")
-            : diagnoseOnly || rows.Count <= ConditionRowLimit
-            ? Condition(design, rows, factors, reference, aliasedLevel, fit)
+            : diagnoseOnly || rows.Count <= ConditionRowLimit || gram is not null
+            ? Condition(design, rows, factors, reference, aliasedLevel, fit, gram)
             : new ConditionEstimate.Outcome(null, string.Create(CultureInfo.InvariantCulture, $"not estimated: on the row path the estimate takes {RowLanczosSteps} passes over the rows (here {rows.Count:N0}: about a quarter of the fit), done by keel fit up to {ConditionRowLimit:N0} rows; keel diagnose always estimates it"));
         clock.Lap("treatment coding and condition");
         var warnings = new List<FitWarning>();
@@ -127,9 +130,10 @@ internal static class RowResultAssembler
         var coefficients = new GeneratedList<CoefficientResult>(parts);
         clock.Lap("coefficients");
         // A likelihood fit's deviances are in its report: no σ, R² or F (the covariance is (X̃'ΩX̃)⁻¹ itself).
-        FitStatistics statistics = glm is not null ? new FitStatistics { DfResidual = df } : LeastSquaresStatistics(fit, n, df);
+        FitStatistics statistics = glm is not null ? new FitStatistics { DfResidual = df } : LeastSquaresStatistics(fit, n, df, cells);
         int? clusters = stdErrorType.StartsWith("cluster", StringComparison.Ordinal) ? fit.ClusterCounts.Min() : null;
         AddWarnings(warnings, rows, factors, fit, levelErrors, glm, coefficients, df, rowsReported, rank, exp, out int singletons);
+        ResultAssembler.AddConflictingDuplicates(warnings, statistics);
         clock.Lap("statistics and warnings");
         ModelSpec model;
         if (likelihood?.OriginalFactors is { } allLevels)
@@ -157,7 +161,10 @@ internal static class RowResultAssembler
             LogTarget = formula.Response.Log,
             Glm = glm,
             Rows = rowsReported,
-            Cells = (int)Math.Min(int.MaxValue, rowsReported),
+            Cells = (int)Math.Min(int.MaxValue, cells?.Cells ?? rowsReported),
+            CellsWithReplicates = statistics.CellsWithReplicates,
+            PureErrorSs = statistics.PureErrorSs,
+            LackOfFit = statistics.LackOfFit,
             DroppedRows = rows.Counts.Dropped,
             SolverName = "within",
             SolverReason = reason,
@@ -189,9 +196,23 @@ internal static class RowResultAssembler
         return ResultSanitizer.Sanitize(result);
     }
 
-    private static FitStatistics LeastSquaresStatistics(WithinFit fit, long n, long df)
+    private static FitStatistics LeastSquaresStatistics(WithinFit fit, long n, long df, RowCells? cells)
     {
         long modelDf = fit.Rank - 1;
+        // Lack of fit (Draper & Smith §2.1), as the cell path: between-cell residual against pure error.
+        FTest? lackOfFit = null;
+        if (cells is not null)
+        {
+            long lackDf = cells.Cells - fit.Rank;
+            long pureDf = n - cells.Cells;
+            double between = fit.Rss - cells.PureErrorSs;
+            if (lackDf > 0 && pureDf > 0 && cells.PureErrorSs > 0 && between >= 0)
+            {
+                double f = (between / lackDf) / (cells.PureErrorSs / pureDf);
+                lackOfFit = new FTest(f, lackDf, pureDf, StudentT.FUpperTail(f, lackDf, pureDf));
+            }
+        }
+
         double fStat = (fit.Tss - fit.Rss) / modelDf / (fit.Rss / df);
         return new FitStatistics
         {
@@ -202,6 +223,9 @@ internal static class RowResultAssembler
             AdjRSquared = fit.Tss > 0 && df > 0 ? 1.0 - ((fit.Rss / df) / (fit.Tss / (n - 1))) : null,
             Sigma = df > 0 ? Math.Sqrt(fit.Rss / df) : null,
             ModelF = modelDf > 0 && df > 0 && fit.Rss > 0 ? new FTest(fStat, modelDf, df, StudentT.FUpperTail(fStat, modelDf, df)) : null,
+            PureErrorSs = cells?.PureErrorSs,
+            CellsWithReplicates = cells?.CellsWithReplicates ?? 0,
+            LackOfFit = lackOfFit,
         };
     }
 
@@ -302,7 +326,7 @@ internal static class RowResultAssembler
 
     // The scaled condition number of the solved design (intercept, kept covariates, levels other than
     // the references and aliased ones): Lanczos on its Gram matrix through the rows, a lower bound.
-    private static ConditionEstimate.Outcome Condition(RowDesignOperator design, RowColumns rows, int[] factors, int[] reference, bool[][] aliasedLevel, WithinFit fit)
+    private static ConditionEstimate.Outcome Condition(RowDesignOperator design, RowColumns rows, int[] factors, int[] reference, bool[][] aliasedLevel, WithinFit fit, FactorsAloneGram? gram)
     {
         double[] norms = design.SquaredNorms();
         for (int j = 0; j < rows.Covariates.Length; j++)
@@ -319,6 +343,12 @@ internal static class RowResultAssembler
                     norms[design.LevelColumn(factors[i], l)] = 0;
                 }
             }
+        }
+
+        if (gram is not null)
+        {
+            // Factors alone: XᵀX and the kept columns' exact inverse from the counts (FactorsAloneGram).
+            return ConditionEstimate.WithExactInverse(design, norms, gram.TryMultiply, gram.MultiplyInverse, "the exact block Cholesky factor");
         }
 
         // Twenty steps, each one pass over the rows (about 50 ms per 10M rows on two cores): the

@@ -154,10 +154,102 @@ public class RowPathBehaviourTests
     }
 
     [Fact]
-    public void Factors_alone_whose_levels_repeat_or_few_rows_stay_on_the_cells()
+    public void Factors_alone_whose_levels_recur_but_rows_do_not_take_the_row_path_with_everything_the_cells_give()
     {
-        // 200 levels over 20,000 rows: each level recurs in the sample, the rows compress (p1's case).
-        using var repeating = new TempCsv(FactorsOnly(20_000, 200, seed: 42));
+        // p1's case (the benchmarks' 2M-row shape, scaled down): four factors of skewed levels that
+        // recur, rows mostly distinct. The row path forms the further levels' Schur complement once
+        // (FactorRank.Prepare) and from it gives what the cells give; the reference is the cell path
+        // on the same file (--solver lsmr). Tolerances: the same rank, df, cells and replicated cells
+        // (integers); estimates to 1e-8 absolute (the cells' LSMR stops at 1e-10 of the residual norm
+        // and the design's condition number is near 10, so the levels agree to ~1e-9); standard errors,
+        // both exact from Schur complements of the same Gram matrix formed in different orders, to
+        // 1e-10 relative; RSS and the pure error (sums of 40,000 squares, cells' in double-double,
+        // rows' two-pass per cell) to 1e-10; the condition numbers, both 20-step Lanczos estimates
+        // through an exact inverse of the same scaled Gram matrix from the same start, to 1e-6.
+        const string formula = "y ~ C(a) + C(b) + C(c) + C(d)";
+        using var data = new TempCsv(RecurringLevels(40_000, seed: 51));
+        using var shuffled = new TempCsv(RecurringLevels(40_000, seed: 51, shuffleSeed: 5));
+        FitResult rows = Fit([data.Path], formula, threads: 2);
+        FitResult cells = FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [data.Path], Solver = Keel.Solvers.SolverChoice.Lsmr, Threads = 2 }).Result;
+
+        Assert.Equal("within", rows.SolverName);
+        Assert.Contains("preconditioned by the exact Cholesky factor", rows.SolverReason, StringComparison.Ordinal);
+        Assert.Equal(cells.Rank, rows.Rank);
+        Assert.Equal(cells.DfResidual, rows.DfResidual);
+        Assert.Equal(cells.Cells, rows.Cells);
+        Assert.True(rows.Cells < 40_000, "some rows must repeat for the lack-of-fit test");
+        Assert.Equal(cells.CellsWithReplicates, rows.CellsWithReplicates);
+        Numeric.AssertClose(cells.Rss!.Value, rows.Rss!.Value, rel: 1e-10, what: "RSS");
+        Numeric.AssertClose(cells.PureErrorSs!.Value, rows.PureErrorSs!.Value, rel: 1e-10, what: "pure error");
+        Numeric.AssertClose(cells.LackOfFit!.F, rows.LackOfFit!.F, rel: 1e-8, what: "lack-of-fit F");
+        Assert.Equal(cells.LackOfFit.Df1, rows.LackOfFit.Df1);
+        Numeric.AssertClose(cells.ConditionNumber!.Value, rows.ConditionNumber!.Value, rel: 1e-6, what: "condition number");
+        Assert.Contains("exact block Cholesky factor", rows.ConditionMethod, StringComparison.Ordinal);
+        Assert.Equal(cells.Coefficients.Select(c => c.Name), rows.Coefficients.Select(c => c.Name));
+        int withErrors = 0;
+        for (int i = 0; i < cells.Coefficients.Count; i++)
+        {
+            CoefficientResult c = cells.Coefficients[i], r = rows.Coefficients[i];
+            Assert.Equal(c.Status, r.Status);
+            if (c.Estimate is { } e)
+            {
+                Assert.True(Math.Abs(e - r.Estimate!.Value) < 1e-8, $"{c.Name}: {e} against {r.Estimate}");
+            }
+
+            Assert.Equal(c.StdError is null, r.StdError is null);
+            if (c.StdError is { } se)
+            {
+                Numeric.AssertClose(se, r.StdError!.Value, rel: 1e-10, what: $"std. error of {c.Name}");
+                withErrors++;
+            }
+        }
+
+        Assert.Equal(cells.Coefficients.Count - 4, withErrors);  // every coefficient but the four references
+        Assert.DoesNotContain(rows.Warnings, w => w.Code == WarningCodes.StandardErrorsUnavailable);
+        Assert.Equal(Fingerprint(rows), Fingerprint(Fit([shuffled.Path], formula, threads: 1)));
+    }
+
+    // Four factors of Zipf-like skewed levels (1,000, 60, 12 and 5), the way gen_onehot.py draws them.
+    private static string RecurringLevels(int rows, int seed, int? shuffleSeed = null)
+    {
+        var random = new Random(seed);
+        int[] levels = [1_000, 60, 12, 5];
+        double[][] cumulative = levels.Select(l =>
+        {
+            double[] weight = Enumerable.Range(1, l).Select(k => 1.0 / Math.Pow(k, 1.1)).ToArray();
+            double total = weight.Sum(), running = 0;
+            return weight.Select(w => (running += w) / total).ToArray();
+        }).ToArray();
+        double[][] effect = levels.Select(l => Enumerable.Range(0, l).Select(_ => random.NextDouble() - 0.5).ToArray()).ToArray();
+        var lines = new List<string>(rows);
+        for (int i = 0; i < rows; i++)
+        {
+            var code = new int[4];
+            double y = 3.0;
+            for (int f = 0; f < 4; f++)
+            {
+                double u = random.NextDouble();
+                code[f] = Math.Min(levels[f] - 1, Array.FindIndex(cumulative[f], c => c >= u) is int at && at >= 0 ? at : levels[f] - 1);
+                y += effect[f][code[f]];
+            }
+
+            y += 0.3 * (random.NextDouble() - 0.5);
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{Math.Round(y, 6):R},{code[0]},{code[1]},{code[2]},{code[3]}"));
+        }
+
+        if (shuffleSeed is { } s)
+        {
+            ReproducibleRuns.Shuffle(lines, s);
+        }
+
+        return ReproducibleRuns.Csv("y,a,b,c,d", lines);
+    }
+
+    [Fact]
+    public void Factors_alone_whose_rows_repeat_or_few_rows_stay_on_the_cells()
+    {
+        // 20 × 30 × 7 combinations over 20,000 rows: a fifth of the sampled rows distinct, the rows compress.
+        using var repeating = new TempCsv(FactorsOnly(20_000, 20, seed: 42));
         Assert.NotEqual("within", Fit([repeating.Path], "y ~ C(g) + C(h) + C(k)").SolverName);
 
         // A level per two rows but fewer rows than the sample: small data stay on the cells.

@@ -55,10 +55,14 @@ internal static class FactorRank
     // Largest q² counted in one table per thread (4 MB of ints each).
     private const long OwnTableEntries = 1 << 20;
 
-    /// <summary>Null when the decision is not <see cref="Affordable"/> (the rank is then not decided).</summary>
-    /// <param name="effects">Effects by factor (absorbing and further) of the fitted model's residual target.</param>
+    /// <summary>
+    /// The certificate or the factored Schur complement of the further levels, made once before the
+    /// projection: its factor then preconditions the projection's conjugate gradients exactly, decides
+    /// the rank and gives the levels' variances. Null factor (and not certified) when not <see cref="Affordable"/>.
+    /// </summary>
     /// <param name="threads">Threads for forming and factoring S; the bits do not depend on it.</param>
-    public static FactorRankDecision? Decide(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, double[][] effects, int threads)
+    /// <param name="evenIfCertified">Form and factor S also when the certificate proves full rank (factors alone: S then gives the levels' variances and the condition estimate).</param>
+    public static FurtherLevelsPreparation Prepare(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, int threads, bool evenIfCertified = false)
     {
         // Columns R: further factors in order, their levels in code order, references left out.
         var position = new int[modelFactors][];
@@ -85,23 +89,54 @@ internal static class FactorRank
         int q = columns.Count;
         int[] others = Enumerable.Range(0, modelFactors).Where(f => f != absorbing).ToArray();
         var clock = new SubStageClock("factor rank");
-        if (modelFactors == 3 && FullRankCertificate.Holds(rows.Factors[others[0]].Codes, rows.Factors[others[1]].Codes, rows.Factors[others[0]].LevelCount, rows.Factors[others[1]].LevelCount, segmentStart, threads))
+        bool certified = modelFactors == 3 && FullRankCertificate.Holds(rows.Factors[others[0]].Codes, rows.Factors[others[1]].Codes, rows.Factors[others[0]].LevelCount, rows.Factors[others[1]].LevelCount, segmentStart, threads);
+        if (certified)
         {
             clock.Lap("certificate");
-            return FullRank(rows, modelFactors, absorbing, reference, effects, q);
+            if (!evenIfCertified || !Affordable(q, rows.Count, segmentStart, modelFactors - 1))
+            {
+                return new FurtherLevelsPreparation(q, true, null);
+            }
+        }
+        else if (!Affordable(q, rows.Count, segmentStart, modelFactors - 1))
+        {
+            clock.Lap("certificate");
+            return new FurtherLevelsPreparation(q, false, null);
         }
 
-        clock.Lap("certificate");
-        if (!Affordable(q, rows.Count, segmentStart, modelFactors - 1))
+
+        (double[] schur, double[] norms, SegmentCounts counts, int[] together) = FormSchur(rows, others, position, segmentStart, q, threads, clock);
+        clock.Lap("schur");
+        SequentialCholesky cholesky = SequentialCholesky.Factor(schur, q, norms, AbsorbedGram.RankTolerance(q), threads);
+        clock.Lap("cholesky");
+        return new FurtherLevelsPreparation(q, certified, new FurtherLevelsFactor(position, columns, others, schur, cholesky, counts, together, segmentStart));
+    }
+
+    /// <summary>Null when the decision is not <see cref="Affordable"/> (the rank is then not decided).</summary>
+    /// <param name="effects">Effects by factor (absorbing and further) of the fitted model's residual target.</param>
+    /// <param name="threads">Threads for forming and factoring S; the bits do not depend on it.</param>
+    /// <param name="prepared">From <see cref="Prepare"/> when the projection was preconditioned by its factor (its effects are then already the identified ones: zero off the kept columns, the exact solution on them); null to prepare here.</param>
+    public static FactorRankDecision? Decide(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, double[][] effects, int threads, FurtherLevelsPreparation? prepared = null)
+    {
+        bool fromFactor = prepared?.Factor is not null;
+        prepared ??= Prepare(rows, modelFactors, absorbing, segmentStart, reference, threads);
+        if (prepared.Certified)
+        {
+            return FullRank(rows, modelFactors, absorbing, reference, effects, prepared.Columns);
+        }
+
+        if (prepared.Factor is not { } factored)
         {
             return null;
         }
 
+        var clock = new SubStageClock("factor rank");
+        int[] others = factored.Others;
+        int[][] position = factored.Position;
+        List<(int Factor, int Level)> columns = factored.Columns;
+        SequentialCholesky cholesky = factored.Cholesky;
+        int q = columns.Count;
         int segments = segmentStart.Length - 1;
-        (double[] schur, double[] norms) = FormSchur(rows, others, position, segmentStart, q, threads, clock);
-        clock.Lap("schur");
-        SequentialCholesky cholesky = SequentialCholesky.Factor(schur, q, norms, AbsorbedGram.RankTolerance(q), threads);
-        clock.Lap("cholesky");
         var aliased = new bool[modelFactors][];
         for (int f = 0; f < modelFactors; f++)
         {
@@ -126,84 +161,79 @@ internal static class FactorRank
             partners[(f, l)] = list;
         }
 
-        // h = R_Kᵀ M₀ D₂ b over the kept columns: per segment t_i = Σ_f b_f[code], centred, summed per column.
-        var h = new double[q];
-        for (int seg = 0; seg < segments; seg++)
-        {
-            int from = segmentStart[seg];
-            int to = segmentStart[seg + 1];
-            double mean = 0;
-            for (int i = from; i < to; i++)
-            {
-                mean += Fitted(rows, others, effects, i);
-            }
-
-            mean /= to - from;
-            for (int i = from; i < to; i++)
-            {
-                double t = Fitted(rows, others, effects, i) - mean;
-                foreach (int f in others)
-                {
-                    int p = position[f][rows.Factors[f].Codes[i]];
-                    if (p >= 0)
-                    {
-                        h[p] += t;
-                    }
-                }
-            }
-        }
-
-        // S_KK b′ = h_K by the factor L (L·Lᵀ = S_KK): forward, then back substitution.
-        int r = cholesky.Kept.Count;
-        var z = new double[r];
-        for (int i = 0; i < r; i++)
-        {
-            double s = h[cholesky.Kept[i]];
-            for (int t = 0; t < i; t++)
-            {
-                s -= cholesky.L(i, t) * z[t];
-            }
-
-            z[i] = s / cholesky.L(i, i);
-        }
-
-        var x = new double[r];
-        for (int i = r - 1; i >= 0; i--)
-        {
-            double s = z[i];
-            for (int t = i + 1; t < r; t++)
-            {
-                s -= cholesky.L(t, i) * x[t];
-            }
-
-            x[i] = s / cholesky.L(i, i);
-        }
-
         var identified = new double[modelFactors][];
         for (int f = 0; f < modelFactors; f++)
         {
             identified[f] = new double[rows.Factors[f].LevelCount];
         }
 
-        for (int i = 0; i < r; i++)
+        int r = cholesky.Kept.Count;
+        double[] absorbingEffects;
+        if (fromFactor)
         {
-            (int f, int l) = columns[cholesky.Kept[i]];
-            identified[f][l] = x[i];
-        }
-
-        // The absorbing factor's effects for the new further effects: α₀′ = α₀ + mean_s(D₂b − D₂b′).
-        double[] absorbingEffects = (double[])effects[absorbing].Clone();
-        for (int seg = 0; seg < segments; seg++)
-        {
-            int from = segmentStart[seg];
-            int to = segmentStart[seg + 1];
-            double shift = 0;
-            for (int i = from; i < to; i++)
+            // The projection's iterates lie in the kept columns' span (the preconditioner maps onto
+            // it): its effects are the identified ones already.
+            for (int i = 0; i < r; i++)
             {
-                shift += Fitted(rows, others, effects, i) - Fitted(rows, others, identified, i);
+                (int f, int l) = columns[cholesky.Kept[i]];
+                identified[f][l] = effects[f][l];
             }
 
-            absorbingEffects[seg] += shift / (to - from);
+            absorbingEffects = (double[])effects[absorbing].Clone();
+        }
+        else
+        {
+            // h = R_Kᵀ M₀ D₂ b over the kept columns: per segment t_i = Σ_f b_f[code], centred, summed per column.
+            var h = new double[q];
+            for (int seg = 0; seg < segments; seg++)
+            {
+                int from = segmentStart[seg];
+                int to = segmentStart[seg + 1];
+                double mean = 0;
+                for (int i = from; i < to; i++)
+                {
+                    mean += Fitted(rows, others, effects, i);
+                }
+
+                mean /= to - from;
+                for (int i = from; i < to; i++)
+                {
+                    double t = Fitted(rows, others, effects, i) - mean;
+                    foreach (int f in others)
+                    {
+                        int p = position[f][rows.Factors[f].Codes[i]];
+                        if (p >= 0)
+                        {
+                            h[p] += t;
+                        }
+                    }
+                }
+            }
+
+            // S_KK b′ = h_K by the factor L (L·Lᵀ = S_KK): forward, then back substitution.
+            var x = new double[r];
+            factored.SolveKept(h, x);
+
+            for (int i = 0; i < r; i++)
+            {
+                (int f, int l) = columns[cholesky.Kept[i]];
+                identified[f][l] = x[i];
+            }
+
+            // The absorbing factor's effects for the new further effects: α₀′ = α₀ + mean_s(D₂b − D₂b′).
+            absorbingEffects = (double[])effects[absorbing].Clone();
+            for (int seg = 0; seg < segments; seg++)
+            {
+                int from = segmentStart[seg];
+                int to = segmentStart[seg + 1];
+                double shift = 0;
+                for (int i = from; i < to; i++)
+                {
+                    shift += Fitted(rows, others, effects, i) - Fitted(rows, others, identified, i);
+                }
+
+                absorbingEffects[seg] += shift / (to - from);
+            }
         }
 
         clock.Lap("values");
@@ -246,7 +276,7 @@ internal static class FactorRank
     // segments that contain a (a level-major index of the segments' compressed counts), in buffers
     // of one row that stay in cache, where scattering every segment's c·cᵀ into the q×q matrix
     // missed the cache on almost every update.
-    private static (double[] Schur, double[] Norms) FormSchur(RowColumns rows, int[] others, int[][] position, int[] segmentStart, int q, int threads, SubStageClock clock)
+    private static (double[] Schur, double[] Norms, SegmentCounts Counts, int[] Together) FormSchur(RowColumns rows, int[] others, int[][] position, int[] segmentStart, int q, int threads, SubStageClock clock)
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
         int segments = segmentStart.Length - 1;
@@ -358,7 +388,7 @@ internal static class FactorRank
             norms[p] = together[(p * q) + p];
         }
 
-        return (schur, norms);
+        return (schur, norms, counts, together);
     }
 
     // Block k's row a of −Σ_s (c_a/n_s)·c_s over the segments s that contain a, in segment order, into
@@ -402,17 +432,17 @@ internal static class FactorRank
     }
 
     // One further level's count in a segment.
-    private readonly record struct SegmentEntry(int Position, int Count);
+    internal readonly record struct SegmentEntry(int Position, int Count);
 
     // A segment's first entry and its row count n_s (one more, entries only, closes the list).
-    private readonly record struct Segment(int EntryStart, int Rows);
+    internal readonly record struct Segment(int EntryStart, int Rows);
 
     // A level's occurrence: the segment and the level's entry there (entries of a segment are sorted by position).
-    private readonly record struct Occurrence(int Segment, int Entry);
+    internal readonly record struct Occurrence(int Segment, int Entry);
 
     // The further levels' counts c_s of every segment, in first-occurrence order (segment-major), and
     // for every level its occurrences, segments ascending (level-major).
-    private sealed record SegmentCounts(Segment[] Segments, SegmentEntry[] Entries, int[] LevelStart, Occurrence[] Occurrences)
+    internal sealed record SegmentCounts(Segment[] Segments, SegmentEntry[] Entries, int[] LevelStart, Occurrence[] Occurrences)
     {
         public static SegmentCounts Build(RowColumns rows, int[] others, int[][] position, int[] segmentStart, int q, ParallelOptions options)
         {
@@ -576,5 +606,115 @@ internal static class FactorRank
         }
 
         return t;
+    }
+}
+
+/// <summary>What <see cref="FactorRank.Prepare"/> found: the further levels' count q, whether the certificate proved full rank, else the factored Schur complement when affordable.</summary>
+internal sealed record FurtherLevelsPreparation(int Columns, bool Certified, FurtherLevelsFactor? Factor);
+
+/// <summary>
+/// The Schur complement S = R'M₀R of the further factors' non-reference levels (R's columns, by
+/// <see cref="Position"/>) after the absorbing factor with the intercept, and its Cholesky factor
+/// with the aliased columns deleted (FactorRank's header). Also kept: each segment's counts of R's
+/// levels (C's rows) and the co-occurrence counts N (upper triangle), S = N − Σ_s c_s·c_sᵀ/n_s.
+/// </summary>
+internal sealed class FurtherLevelsFactor(int[][] position, List<(int Factor, int Level)> columns, int[] others, double[] schur, SequentialCholesky cholesky, FactorRank.SegmentCounts counts, int[] together, int[] segmentStart)
+{
+    /// <summary>By model factor and level, R's column, or −1 (references, the absorbing factor).</summary>
+    public int[][] Position { get; } = position;
+
+    /// <summary>R's columns: (factor, level) in order.</summary>
+    public List<(int Factor, int Level)> Columns { get; } = columns;
+
+    /// <summary>The further factors (model factors but the absorbing one), in order.</summary>
+    public int[] Others { get; } = others;
+
+    /// <summary>S, row-major q×q (both triangles), as formed.</summary>
+    public double[] Schur { get; } = schur;
+
+    /// <summary>S's factor: Kept columns, aliased ones as Dependencies.</summary>
+    public SequentialCholesky Cholesky { get; } = cholesky;
+
+    /// <summary>Each segment's counts of R's levels, ascending positions.</summary>
+    internal FactorRank.SegmentCounts Counts { get; } = counts;
+
+    /// <summary>N[a,b] for a ≤ b (row-major q×q): rows with both levels.</summary>
+    public int[] Together { get; } = together;
+
+    /// <summary>The absorbing factor's segments.</summary>
+    public int[] SegmentStart { get; } = segmentStart;
+
+    /// <summary>x (by kept index) = S_KK⁻¹·h_K, h by R's column: L·z = h_K forward, then Lᵀ·x = z back.</summary>
+    public void SolveKept(ReadOnlySpan<double> h, Span<double> x)
+    {
+        SequentialCholesky c = Cholesky;
+        int r = c.Kept.Count;
+        var z = new double[r];
+        for (int i = 0; i < r; i++)
+        {
+            double s = h[c.Kept[i]];
+            for (int t = 0; t < i; t++)
+            {
+                s -= c.L(i, t) * z[t];
+            }
+
+            z[i] = s / c.L(i, i);
+        }
+
+        for (int i = r - 1; i >= 0; i--)
+        {
+            double s = z[i];
+            for (int t = i + 1; t < r; t++)
+            {
+                s -= c.L(t, i) * x[t];
+            }
+
+            x[i] = s / c.L(i, i);
+        }
+    }
+
+    /// <summary>
+    /// The projection's preconditioner: z = E·S_KK⁻¹·Eᵀ·g, g and z over every level of the further
+    /// factors one after another (FixedEffectsProjection's layout), E the kept columns' embedding: 0
+    /// at references and aliased levels. On the kept span it is S's exact inverse.
+    /// </summary>
+    public Action<double[], double[]> LevelPreconditioner(int[] levelCounts)
+    {
+        int q = Columns.Count;
+        var columnOfLevel = new int[levelCounts.Sum()];
+        for (int k = 0, j = 0; k < Others.Length; k++)
+        {
+            for (int l = 0; l < levelCounts[k]; l++, j++)
+            {
+                columnOfLevel[j] = Position[Others[k]][l];
+            }
+        }
+
+        var keptIndex = new int[q];
+        Array.Fill(keptIndex, -1);
+        for (int i = 0; i < Cholesky.Kept.Count; i++)
+        {
+            keptIndex[Cholesky.Kept[i]] = i;
+        }
+
+        var h = new double[q];
+        var x = new double[Cholesky.Kept.Count];
+        return (g, z) =>
+        {
+            for (int j = 0; j < columnOfLevel.Length; j++)
+            {
+                if (columnOfLevel[j] >= 0)
+                {
+                    h[columnOfLevel[j]] = g[j];
+                }
+            }
+
+            SolveKept(h, x);
+            for (int j = 0; j < columnOfLevel.Length; j++)
+            {
+                int p = columnOfLevel[j];
+                z[j] = p >= 0 && keptIndex[p] >= 0 ? x[keptIndex[p]] : 0.0;
+            }
+        };
     }
 }

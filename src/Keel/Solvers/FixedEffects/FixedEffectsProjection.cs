@@ -8,7 +8,8 @@
 //   S·b = D₂ᵀM₀v, S = D₂ᵀM₀D₂, M₀ = I − D₀N₀⁻¹D₀ᵀ (Gaure 2013, "OLS with multiple high dimensional
 //   category variables", CSDA 66, §3: the same projection; here solved by conjugate gradients
 //   instead of alternating projections), solved by preconditioned conjugate gradients (Hestenes &
-//   Stiefel 1952; Jacobi preconditioner diag(S)). S is singular (each further factor has at least
+//   Stiefel 1952; Jacobi preconditioner diag(S), or S's exact Cholesky factor on the kept levels
+//   when FactorRank formed it: then one or two iterations). S is singular (each further factor has at least
 //   one null direction) but the system is consistent, so CG from b = 0 converges to a solution;
 //   every solution gives the same residuals. S·u is applied from the rows, never formed: per
 //   segment t_i = Σ_q u[c_q(i)], then (t_i − mean(t)) is scattered to each level of the row.
@@ -53,7 +54,8 @@ internal static class FixedEffectsProjection
     /// </summary>
     /// <param name="weights">Row weights ω (non-negative), or null for unweighted least squares.</param>
     /// <param name="start">b of a nearby problem to start the iterations from (IRLS's previous step), by right-hand side; null starts from 0.</param>
-    public static FixedEffectsSolution Project(double[][] values, int[] segmentStart, int[][] otherCodes, int[] otherLevels, FixedEffectsOptions options, int threads, CancellationToken cancel, double[]? weights = null, double[][]? start = null)
+    /// <param name="exactInverse">z = S⁺·g on one right-hand side's levels when S's factor is at hand (FurtherLevelsFactor.LevelPreconditioner): CG's preconditioner instead of diag(S)⁻¹, unweighted only.</param>
+    public static FixedEffectsSolution Project(double[][] values, int[] segmentStart, int[][] otherCodes, int[] otherLevels, FixedEffectsOptions options, int threads, CancellationToken cancel, double[]? weights = null, double[][]? start = null, Action<double[], double[]>? exactInverse = null)
     {
         var layout = new Layout(segmentStart, otherCodes, otherLevels, values.Length, threads, weights);
         int nrhs = values.Length;
@@ -69,7 +71,7 @@ internal static class FixedEffectsProjection
         var clock = new SubStageClock("projection");
         if (m > 0)
         {
-            (iterations, converged) = ConjugateGradients(layout, values, b, options, cancel, start is not null);
+            (iterations, converged) = ConjugateGradients(layout, values, b, options, cancel, start is not null, exactInverse);
         }
 
         var absorbing = new double[nrhs][];
@@ -84,7 +86,7 @@ internal static class FixedEffectsProjection
         return new FixedEffectsSolution(absorbing, b, iterations, converged);
     }
 
-    private static (int Iterations, bool Converged) ConjugateGradients(Layout layout, double[][] values, double[][] b, FixedEffectsOptions options, CancellationToken cancel, bool warm = false)
+    private static (int Iterations, bool Converged) ConjugateGradients(Layout layout, double[][] values, double[][] b, FixedEffectsOptions options, CancellationToken cancel, bool warm = false, Action<double[], double[]>? exactInverse = null)
     {
         int nrhs = values.Length;
         int m = layout.Levels;
@@ -93,7 +95,7 @@ internal static class FixedEffectsProjection
         var clock = new SubStageClock("projection");
         double[] rhs = layout.ProjectedRightHandSide(values);
         clock.Lap("right-hand sides");
-        double[] inverseDiagonal = layout.InverseDiagonal();
+        double[] inverseDiagonal = exactInverse is null ? layout.InverseDiagonal() : [];
         clock.Lap("preconditioner");
         var residual = (double[])rhs.Clone();
         if (warm)
@@ -137,7 +139,7 @@ internal static class FixedEffectsProjection
             }
         }
 
-        Precondition(residual, inverseDiagonal, z, nrhs, m);
+        Precondition(residual, inverseDiagonal, exactInverse, z, nrhs, m);
         Array.Copy(z, p, z.Length);
         for (int r = 0; r < nrhs; r++)
         {
@@ -177,7 +179,7 @@ internal static class FixedEffectsProjection
                 done[r] = Math.Sqrt(Dot(residual, residual, r, nrhs, m)) <= bound[r];
             }
 
-            Precondition(residual, inverseDiagonal, z, nrhs, m);
+            Precondition(residual, inverseDiagonal, exactInverse, z, nrhs, m);
             for (int r = 0; r < nrhs; r++)
             {
                 double next = Dot(residual, z, r, nrhs, m);
@@ -195,8 +197,31 @@ internal static class FixedEffectsProjection
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Precondition(double[] residual, double[] inverseDiagonal, double[] z, int nrhs, int m)
+    private static void Precondition(double[] residual, double[] inverseDiagonal, Action<double[], double[]>? exactInverse, double[] z, int nrhs, int m)
     {
+        if (exactInverse is not null)
+        {
+            // One right-hand side at a time through S's factor: with it CG ends in an iteration or
+            // two (the preconditioned operator is the identity on the kept levels' span).
+            var g = new double[m];
+            var into = new double[m];
+            for (int r = 0; r < nrhs; r++)
+            {
+                for (int j = 0; j < m; j++)
+                {
+                    g[j] = residual[(j * nrhs) + r];
+                }
+
+                exactInverse(g, into);
+                for (int j = 0; j < m; j++)
+                {
+                    z[(j * nrhs) + r] = into[j];
+                }
+            }
+
+            return;
+        }
+
         for (int j = 0; j < m; j++)
         {
             for (int r = 0; r < nrhs; r++)

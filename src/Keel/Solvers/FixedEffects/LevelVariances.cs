@@ -194,6 +194,104 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
         });
 
         clock.Lap("schur");
+        return Finish(rows, modelFactors, absorbing, reference, others, position, r, k, s, mass, [.. touchedStart], [.. touched], [.. touchedValue], segmentStart, threads, clock, out reason);
+    }
+
+    /// <summary>
+    /// Factors alone (no covariate, no weights) with the further levels' Schur complement already
+    /// formed (FurtherLevelsFactor, S_R = N − Σ_s c_s·c_sᵀ/n_s over every segment): S over Z = [1 | R]
+    /// with the reference segment's level left in is, exactly, [[n_ref, c_refᵀ], [c_ref, S_R +
+    /// c_ref·c_refᵀ/n_ref]] (the reference segment's term added back), and u_f = (n_f, c_f) for the
+    /// others; no pass over the rows. The rest as <see cref="TryCompute"/>.
+    /// </summary>
+    public static LevelVariances? FromFurtherLevels(RowColumns rows, int modelFactors, int absorbing, int[] reference, FurtherLevelsFactor factor, int threads, out string? reason)
+    {
+        var clock = new SubStageClock("level variances");
+        int q = factor.Columns.Count;
+        int r = 1 + q;
+        int[] others = factor.Others;
+        var position = new int[modelFactors][];
+        foreach (int f in others)
+        {
+            position[f] = factor.Position[f].Select(p => p < 0 ? -1 : 1 + p).ToArray();
+        }
+
+        if (r > MaxRestColumns)
+        {
+            reason = $"the levels' standard errors need the inverse of a {r}-column Schur complement (1 + covariates + the other factors' levels), above the {MaxRestColumns} Keel factors on this path";
+            return null;
+        }
+
+        if (factor.Cholesky.Dependencies.Count > 0)
+        {
+            reason = "the levels' standard errors are computed for designs of full rank only: some level or covariate is aliased";
+            return null;
+        }
+
+        FactorRank.SegmentCounts counts = factor.Counts;
+        int[] segmentStart = factor.SegmentStart;
+        int segments = segmentStart.Length - 1;
+        int referenceSegment = reference[absorbing];
+        double nRef = segmentStart[referenceSegment + 1] - segmentStart[referenceSegment];
+        var cRef = new double[q];
+        for (int e = counts.Segments[referenceSegment].EntryStart; e < counts.Segments[referenceSegment + 1].EntryStart; e++)
+        {
+            cRef[counts.Entries[e].Position] = counts.Entries[e].Count;
+        }
+
+        var s = new double[r * r];
+        s[0] = nRef;
+        double[] schur = factor.Schur;
+        for (int a = 0; a < q; a++)
+        {
+            s[1 + a] = cRef[a];
+            s[(1 + a) * r] = cRef[a];
+            double scaled = cRef[a] / nRef;
+            for (int b = 0; b < q; b++)
+            {
+                s[((1 + a) * r) + 1 + b] = schur[(a * q) + b] + (scaled * cRef[b]);
+            }
+        }
+
+        // Every non-reference segment's u = (n_s at the intercept, c_s at 1 + its positions).
+        var mass = new double[segments];
+        var startOf = new int[segments + 1];
+        for (int seg = 0; seg < segments; seg++)
+        {
+            mass[seg] = segmentStart[seg + 1] - segmentStart[seg];
+            int entries = seg == referenceSegment ? 0 : 1 + counts.Segments[seg + 1].EntryStart - counts.Segments[seg].EntryStart;
+            startOf[seg + 1] = startOf[seg] + entries;
+        }
+
+        var touchedAt = new int[startOf[segments]];
+        var touchedBy = new double[touchedAt.Length];
+        for (int seg = 0; seg < segments; seg++)
+        {
+            if (seg == referenceSegment)
+            {
+                continue;
+            }
+
+            int at = startOf[seg];
+            touchedAt[at] = 0;
+            touchedBy[at++] = mass[seg];
+            for (int e = counts.Segments[seg].EntryStart; e < counts.Segments[seg + 1].EntryStart; e++)
+            {
+                touchedAt[at] = 1 + counts.Entries[e].Position;
+                touchedBy[at++] = counts.Entries[e].Count;
+            }
+        }
+
+        clock.Lap("schur from the further levels");
+        return Finish(rows, modelFactors, absorbing, reference, others, position, r, 0, s, mass, startOf, touchedAt, touchedBy, segmentStart, threads, clock, out reason);
+    }
+
+    // S factored (full rank only), L⁻¹, the diagonal over Z, then each non-reference absorbing
+    // level's 1/d + ‖L⁻¹u‖²/d² from its u (touchedAt/touchedBy from startOf[segment]).
+    private static LevelVariances? Finish(RowColumns rows, int modelFactors, int absorbing, int[] reference, int[] others, int[][] position, int r, int k, double[] s, double[] mass, int[] startOf, int[] touchedAt, double[] touchedBy, int[] segmentStart, int threads, SubStageClock clock, out string? reason)
+    {
+        int[] absorbingCodes = rows.Factors[absorbing].Codes;
+        int absorbingReference = reference[absorbing];
         var norms = new double[r];
         for (int a = 0; a < r; a++)
         {
@@ -229,7 +327,7 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
         }
 
         string? note = null;
-        double work = (touched.Count + (double)mass.Length) * r;
+        double work = (touchedAt.Length + (double)mass.Length) * r;
         if (work > AbsorbedBudget)
         {
             note = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the standard errors of {rows.Factors[absorbing].Name}'s {rows.Factors[absorbing].LevelCount} levels would cost {work:0.#e0} flops (each level's ‖L⁻¹u‖² over {r} columns), above the {AbsorbedBudget:0e0} Keel spends on them");
@@ -238,9 +336,6 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
         {
             var absorbedLevel = new double[rows.Factors[absorbing].LevelCount];
             Array.Fill(absorbedLevel, double.NaN);
-            int[] touchedAt = [.. touched];
-            double[] touchedBy = [.. touchedValue];
-            int[] startOf = [.. touchedStart];
             int[] keptPositionOf = [.. cholesky.Kept];  // full rank: kept position t is column t
             // Each level's entry depends on its own u_f only: levels in parallel, the same bits.
             Parallel.For(

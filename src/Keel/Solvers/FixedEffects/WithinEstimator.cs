@@ -51,6 +51,9 @@ internal sealed record WithinFit(
 
     /// <summary>With exactly two factors: the connected component of each level, by factor (FactorComponents); else null.</summary>
     public int[][]? ComponentOfLevel { get; init; }
+
+    /// <summary>True when the projection's conjugate gradients were preconditioned by the exact factor of the further levels' Schur complement (FactorRank.Prepare).</summary>
+    public bool ExactlyPreconditioned { get; init; }
 }
 
 internal static class WithinEstimator
@@ -61,7 +64,8 @@ internal static class WithinEstimator
     private const int ChunkRows = 1 << 16;
 
     /// <param name="reference">Each model factor's reference level code (treatment coding).</param>
-    public static WithinFit Fit(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, FixedEffectsOptions options, WithinErrors errors, int threads, CancellationToken cancel)
+    /// <param name="prepared">FactorRank.Prepare's result when made (three or more factors): its factor preconditions the projection exactly and decides the rank.</param>
+    public static WithinFit Fit(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, FixedEffectsOptions options, WithinErrors errors, int threads, CancellationToken cancel, FurtherLevelsPreparation? prepared = null)
     {
         int n = rows.Count;
         int k = rows.Covariates.Length;
@@ -92,7 +96,8 @@ internal static class WithinEstimator
             others.Select(f => rows.Factors[f].LevelCount).ToArray(),
             options,
             threads,
-            cancel);
+            cancel,
+            exactInverse: prepared?.Factor?.LevelPreconditioner(others.Select(f => rows.Factors[f].LevelCount).ToArray()));
 
         clock.Lap("projection");
         var aliased = new List<AliasedCovariate>();
@@ -122,7 +127,7 @@ internal static class WithinEstimator
 
         clock.Lap("covariates");
         (double[][] effects, long rankFactors, long fixestFactors, int[][] componentOfLevel, FactorRankDecision? identified) =
-            FactorStructure(rows, modelFactors, absorbing, segmentStart, reference, projection, solution.Kept, solution.Beta, threads);
+            FactorStructure(rows, modelFactors, absorbing, segmentStart, reference, projection, solution.Kept, solution.Beta, threads, prepared);
         clock.Lap("factor rank");
         long rank = kept + rankFactors;
         long rankFixest = kept + fixestFactors;
@@ -130,7 +135,7 @@ internal static class WithinEstimator
         double[]? variance = kept == 0 ? [] : Variances(rows, modelFactors, x, rows.Target, solution.Beta, solution.R, n, rss / (n - (errors.Fixest ? rankFixest : rank)), rank, rankFixest, errors, clusterCounts, threads);
 
         clock.Lap("variances");
-        return new WithinFit(solution.Kept, solution.Beta, variance, aliased, effects, rank, rankFixest, rss, tss, projection.Iterations, projection.Converged, clusterCounts) { Identified = identified, ComponentOfLevel = modelFactors == 2 ? componentOfLevel : null };
+        return new WithinFit(solution.Kept, solution.Beta, variance, aliased, effects, rank, rankFixest, rss, tss, projection.Iterations, projection.Converged, clusterCounts) { Identified = identified, ComponentOfLevel = modelFactors == 2 ? componentOfLevel : null, ExactlyPreconditioned = prepared?.Factor is not null };
     }
 
     /// <summary>
@@ -139,7 +144,7 @@ internal static class WithinEstimator
     /// residual target α_y − Σ β_j α_{x_j} per factor, and with two factors the components of their levels.
     /// </summary>
     internal static (double[][] Effects, long RankFactors, long FixestFactors, int[][] ComponentOfLevel, FactorRankDecision? Identified) FactorStructure(
-        RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, FixedEffectsSolution projection, int[] keptCovariates, double[] beta, int threads)
+        RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, FixedEffectsSolution projection, int[] keptCovariates, double[] beta, int threads, FurtherLevelsPreparation? prepared = null)
     {
         int kept = keptCovariates.Length;
         // Rank of the factors with the intercept: L₀ + Σ (L_q − C_q).
@@ -194,7 +199,7 @@ internal static class WithinEstimator
             }
         }
 
-        FactorRankDecision? identified = modelFactors >= 3 ? FactorRank.Decide(rows, modelFactors, absorbing, segmentStart, reference, effects, threads) : null;
+        FactorRankDecision? identified = modelFactors >= 3 ? FactorRank.Decide(rows, modelFactors, absorbing, segmentStart, reference, effects, threads, prepared) : null;
         if (identified is not null)
         {
             rankFactors = identified.Rank;

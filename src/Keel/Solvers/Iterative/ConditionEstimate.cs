@@ -70,6 +70,13 @@ internal static class ConditionEstimate
         Estimate(a, squaredNorms, null, null, whyNoInverse, null, gram, steps);
 
     /// <summary>
+    /// With a Gram product and an exact inverse of the kept columns' Gram matrix that need no pass over
+    /// the design (the row path's factors alone: FactorsAloneGram), as the cell path's exact block factor.
+    /// </summary>
+    public static Outcome WithExactInverse(ILinearOperator a, ReadOnlySpan<double> squaredNorms, TryGram gram, Action<double[], double[]> inverseGram, string factorName) =>
+        Estimate(a, squaredNorms, inverseGram, factorName, null, null, gram);
+
+    /// <summary>
     /// The dense path beyond the exact SVD's size: from R of the kept columns' QR (r × r, upper
     /// triangular), whose singular values are the kept design's, so AᵀA = RᵀR and its inverse is two
     /// triangular solves. Cost: about 80·r² flops.
