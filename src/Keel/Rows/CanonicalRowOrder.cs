@@ -178,7 +178,21 @@ internal static class CanonicalRowOrder
             keys[i] = key;
         }
 
-        keys.Sort(index);
+        int totalBits = 0;
+        foreach (int b in bits)
+        {
+            totalBits += b;
+        }
+
+        if (index.Length >= RadixRows)
+        {
+            RadixSort(keys, index, totalBits);
+        }
+        else
+        {
+            keys.Sort(index);
+        }
+
         for (int run = 0; run < index.Length;)
         {
             int end = run + 1;
@@ -201,6 +215,49 @@ internal static class CanonicalRowOrder
             }
 
             run = end;
+        }
+    }
+
+    // Segments from this many rows sort their keys by radix (a few linear passes) instead of by comparison.
+    private const int RadixRows = 512;
+
+    private const int DigitBits = 11;
+
+    // Least-significant-digit radix sort of the keys with their indexes (stable per pass; Knuth,
+    // TAOCP vol. 3, §5.2.5), DigitBits bits a pass over the keys' totalBits.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RadixSort(Span<ulong> keys, Span<int> index, int totalBits)
+    {
+        int m = keys.Length;
+        var keysOut = GC.AllocateUninitializedArray<ulong>(m);
+        var indexOut = GC.AllocateUninitializedArray<int>(m);
+        Span<int> offset = stackalloc int[1 << DigitBits];
+        const ulong mask = (1UL << DigitBits) - 1;
+        for (int shift = 0; shift < totalBits; shift += DigitBits)
+        {
+            offset.Clear();
+            for (int i = 0; i < m; i++)
+            {
+                offset[(int)((keys[i] >> shift) & mask)]++;
+            }
+
+            int total = 0;
+            for (int d = 0; d < offset.Length; d++)
+            {
+                int c = offset[d];
+                offset[d] = total;
+                total += c;
+            }
+
+            for (int i = 0; i < m; i++)
+            {
+                int at = offset[(int)((keys[i] >> shift) & mask)]++;
+                keysOut[at] = keys[i];
+                indexOut[at] = index[i];
+            }
+
+            keysOut.AsSpan(0, m).CopyTo(keys);
+            indexOut.AsSpan(0, m).CopyTo(index);
         }
     }
 

@@ -674,6 +674,37 @@ internal sealed class FurtherLevelsFactor(int[][] position, List<(int Factor, in
     }
 
     /// <summary>
+    /// As <see cref="SolveKept"/>, with the back substitution by rows of L (x_i = z_i/L_ii, then
+    /// z_t −= L_it·x_i for t &lt; i: contiguous reads where the column-wise form strides q doubles); used
+    /// where no earlier result's bits depend on the order (the preconditioner, FactorsAloneGram).
+    /// </summary>
+    public void SolveKeptByRows(ReadOnlySpan<double> h, Span<double> x)
+    {
+        SequentialCholesky c = Cholesky;
+        int r = c.Kept.Count;
+        for (int i = 0; i < r; i++)
+        {
+            double s = h[c.Kept[i]];
+            for (int t = 0; t < i; t++)
+            {
+                s -= c.L(i, t) * x[t];
+            }
+
+            x[i] = s / c.L(i, i);
+        }
+
+        for (int i = r - 1; i >= 0; i--)
+        {
+            double xi = x[i] / c.L(i, i);
+            x[i] = xi;
+            for (int t = 0; t < i; t++)
+            {
+                x[t] -= c.L(i, t) * xi;
+            }
+        }
+    }
+
+    /// <summary>
     /// The projection's preconditioner: z = E·S_KK⁻¹·Eᵀ·g, g and z over every level of the further
     /// factors one after another (FixedEffectsProjection's layout), E the kept columns' embedding: 0
     /// at references and aliased levels. On the kept span it is S's exact inverse.
@@ -709,7 +740,7 @@ internal sealed class FurtherLevelsFactor(int[][] position, List<(int Factor, in
                 }
             }
 
-            SolveKept(h, x);
+            SolveKeptByRows(h, x);
             for (int j = 0; j < columnOfLevel.Length; j++)
             {
                 int p = columnOfLevel[j];

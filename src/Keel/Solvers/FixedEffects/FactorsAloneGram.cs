@@ -56,18 +56,33 @@ internal sealed class FactorsAloneGram
         int[] start = _factor.SegmentStart;
         double v0 = v[0];
         double u0 = _rows * v0;
-        // Further block: u_p = n_p·v₀ + Σ_p' N[p,p']·v_p'.
+        // Further block: u_p = n_p·v₀ + Σ_p' N[p,p']·v_p', N's upper triangle read once by rows
+        // (each entry serves [p,p'] and [p',p]).
+        var further = new double[q];
+        var vFurther = new double[q];
         for (int p = 0; p < q; p++)
         {
-            double s = together[(p * q) + p] * v0;
-            for (int p2 = 0; p2 < q; p2++)
+            vFurther[p] = v[_columnOfPosition[p]];
+        }
+
+        for (int p = 0; p < q; p++)
+        {
+            double vp = vFurther[p];
+            double s = further[p] + (together[(p * q) + p] * (v0 + vp));
+            for (int p2 = p + 1; p2 < q; p2++)
             {
-                int at = p <= p2 ? (p * q) + p2 : (p2 * q) + p;
-                s += together[at] * v[_columnOfPosition[p2]];
+                double n = together[(p * q) + p2];
+                s += n * vFurther[p2];
+                further[p2] += n * vp;
             }
 
-            u[_columnOfPosition[p]] = s;
-            u0 += together[(p * q) + p] * v[_columnOfPosition[p]];
+            further[p] = s;
+            u0 += together[(p * q) + p] * vp;
+        }
+
+        for (int p = 0; p < q; p++)
+        {
+            u[_columnOfPosition[p]] = further[p];
         }
 
         // Absorbing block and the cross terms: u_a = n_a·(v₀ + v_a) + Σ_p c_a[p]·v_p; u_p += Σ_a c_a[p]·v_a.
@@ -130,7 +145,7 @@ internal sealed class FactorsAloneGram
         }
 
         var kept = new double[_factor.Cholesky.Kept.Count];
-        _factor.SolveKept(t, kept);
+        _factor.SolveKeptByRows(t, kept);
         var xR = new double[q];
         for (int p = 0; p < q; p++)
         {
