@@ -93,16 +93,22 @@ internal static partial class FitPipeline
         long furtherLevels = Enumerable.Range(0, plan.ModelFactors).Where(f => f != absorbing).Sum(f => (long)rows.Factors[f].LevelCount - 1);
         FurtherLevelsPreparation? prepared = weights is null && plan.ModelFactors >= 2 ? FactorRank.Prepare(rows, plan.ModelFactors, absorbing, segmentStart, reference, threads, evenIfCertified: rows.Covariates.Length == 0 && 1 + furtherLevels <= LevelVariances.MaxRestColumns) : null;
         clock.Lap("further levels");
+        // The levels' classical variances (LevelVariances, within its limits) serve the standard
+        // errors (classical fits) and, through the factor of S they keep, the condition estimate's
+        // inverse (also for keel diagnose and robust fits; factors alone take FactorsAloneGram's).
         LevelVariances? variances = null;
         string? noLevelErrors = null;
-        if (errors.Robust is null && !options.DiagnoseOnly)
+        bool forErrors = errors.Robust is null && !options.DiagnoseOnly;
+        bool forCondition = (options.DiagnoseOnly || rows.Count <= RowResultAssembler.ConditionRowLimit) && !(rows.Covariates.Length == 0 && prepared?.Factor is not null);
+        if (forErrors || forCondition)
         {
             variances = rows.Covariates.Length == 0 && prepared?.Factor is { } factored
                 ? LevelVariances.FromFurtherLevels(rows, plan.ModelFactors, absorbing, reference, factored, threads, out noLevelErrors)
                 : LevelVariances.TryCompute(rows, plan.ModelFactors, absorbing, segmentStart, reference, weights, threads, out noLevelErrors);
             clock.Lap("level variances");
         }
-        else if (errors.Robust is not null)
+
+        if (errors.Robust is not null)
         {
             noLevelErrors = "with robust errors only the covariates have them (the levels' sandwich is not computed)";
         }
@@ -124,9 +130,9 @@ internal static partial class FitPipeline
         RowColumns asRead = covariatesAsRead is null ? rows : new RowColumns(rows.Target, covariatesAsRead, rows.Factors, rows.Counts);
         var design = new RowDesignOperator(asRead, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads, weights);
         long dfResidual = rows.Count - (errors.Fixest ? fit.RankForFixest : fit.Rank);
-        var levelErrors = new RowLevelErrors(variances, dfResidual > 0 ? fit.Rss / dfResidual : double.NaN, noLevelErrors);
+        var levelErrors = new RowLevelErrors(forErrors ? variances : null, dfResidual > 0 ? fit.Rss / dfResidual : double.NaN, noLevelErrors);
         FactorsAloneGram? gram = rows.Covariates.Length == 0 && prepared?.Factor is { } factor ? new FactorsAloneGram(factor, design, rows, absorbing, reference[absorbing]) : null;
-        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly, levelErrors: options.DiagnoseOnly ? null : levelErrors, gram: gram, cells: cells);
+        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly, levelErrors: options.DiagnoseOnly ? null : levelErrors, gram: gram, cells: cells, inverse: variances?.Inverse);
         clock.Lap("assemble");
         return new FitOutcome(result, null, null, null);
     }
