@@ -12,13 +12,20 @@ namespace Keel.Tests.Reproducibility;
 /// </summary>
 public class RowPathChildProcessTests
 {
-    private const string Formula = "y ~ x1 + x2 | a + b + c";
-
-    [Fact]
-    public void Every_setting_row_order_and_split_gives_one_result()
+    // Covariates next to three factors (the usual row path, with HC1 errors), and four factors alone
+    // whose levels recur (p1's shape: the further levels' Schur complement preconditions, gives every
+    // level's error and the condition estimate; the cells' runs give the lack-of-fit test).
+    [Theory]
+    [InlineData("y ~ x1 + x2 | a + b + c", false)]
+    [InlineData("y ~ C(a) + C(b) + C(c) + C(d)", true)]
+    public void Every_setting_row_order_and_split_gives_one_result(string formula, bool factorsAlone)
     {
-        using var data = new TempCsv(RowPathData.Csv(30_000, seed: 41));
-        using var shuffled = new TempCsv(RowPathData.Csv(30_000, seed: 41, shuffleSeed: 8));
+        string Csv(int? shuffleSeed) => factorsAlone
+            ? RowPathBehaviourTests.RecurringLevels(40_000, seed: 52, shuffleSeed)
+            : RowPathData.Csv(30_000, seed: 41, shuffleSeed: shuffleSeed);
+        string[] errors = factorsAlone ? [] : ["--se", "hc1"];
+        using var data = new TempCsv(Csv(null));
+        using var shuffled = new TempCsv(Csv(8));
         string[] lines = File.ReadAllLines(shuffled.Path);
         using var part1 = new TempCsv(string.Join('\n', lines.Take(12_001)) + "\n");
         using var part2 = new TempCsv(lines[0] + "\n" + string.Join('\n', lines.Skip(12_001)) + "\n");
@@ -38,12 +45,19 @@ public class RowPathChildProcessTests
         Parallel.For(0, runs.Count, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i =>
         {
             (string name, string[] args, Dictionary<string, string> env) = runs[i];
-            var outcome = KeelProcess.Run(["fit", .. args, "--formula", Formula, "--quiet", "--se", "hc1"], env);
+            var outcome = KeelProcess.Run(["fit", .. args, "--formula", formula, "--quiet", .. errors], env);
             Assert.True(outcome.ExitCode == 0, $"{name}: exit {outcome.ExitCode}: {outcome.Stderr}");
             results[i] = (name, ReproducibleRuns.WithoutThreads(outcome.Stdout));
         });
 
         Assert.Equal("within", JsonNode.Parse(results[0].Canonical)!["solver"]!["name"]!.GetValue<string>());
+        if (factorsAlone)
+        {
+            JsonNode first = JsonNode.Parse(results[0].Canonical)!;
+            Assert.NotNull(first["fit"]!["lack_of_fit"]);
+            Assert.Contains("exact block Cholesky factor", first["diagnostics"]!["condition_method"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
         foreach (var r in results)
         {
             Assert.True(r.Canonical == results[0].Canonical, $"{r.Name}: the result differs from default's");
@@ -54,7 +68,7 @@ public class RowPathChildProcessTests
         fields[0] = (double.Parse(fields[0], System.Globalization.CultureInfo.InvariantCulture) * (1 + 1e-9)).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         moved[777] = string.Join(',', fields);
         using var changed = new TempCsv(string.Join('\n', moved) + "\n");
-        var other = KeelProcess.Run(["fit", changed.Path, "--formula", Formula, "--quiet"]);
+        var other = KeelProcess.Run(["fit", changed.Path, "--formula", formula, "--quiet", .. errors]);
         Assert.Equal(0, other.ExitCode);
         Assert.NotEqual(JsonNode.Parse(results[0].Canonical)!["fingerprint"]!.GetValue<string>(), other.Json.GetProperty("fingerprint").GetString());
     }

@@ -210,7 +210,7 @@ public class RowPathBehaviourTests
     }
 
     // Four factors of Zipf-like skewed levels (1,000, 60, 12 and 5), the way gen_onehot.py draws them.
-    private static string RecurringLevels(int rows, int seed, int? shuffleSeed = null)
+    internal static string RecurringLevels(int rows, int seed, int? shuffleSeed = null)
     {
         var random = new Random(seed);
         int[] levels = [1_000, 60, 12, 5];
