@@ -79,32 +79,33 @@ internal static partial class FitPipeline
 
         (int[] factorOfTerm, int[] covariateOfTerm, int[] reference) = TermsOnRows(formula, plan, rows);
         (WithinErrors errors, string type, string[] clusters) = RowErrors(options, rows);
-        // Classical errors of the intercept and the levels where affordable (from the covariates as
-        // read: the fit below residualises them in place).
         // Factors alone: the cells (runs of equal codes in the canonical order) and their pure error,
         // before the fit residualises the target in place.
-        RowCells? cells = rows.Covariates.Length == 0 && weights is null ? RowCells.Find(rows, plan.ModelFactors) : null;
-        // Two or more factors: the further levels' Schur complement, formed and factored once
+        bool factorsAlone = rows.Covariates.Length == 0;
+        RowCells? cells = factorsAlone && weights is null ? RowCells.Find(rows, plan.ModelFactors) : null;
+        // Factors alone, two or more: the further levels' Schur complement, formed and factored once
         // (FactorRank.Prepare, within its limits), preconditions the projection exactly, decides the
-        // rank (three or more; two: by components) and, for factors alone, gives the levels'
-        // variances and the condition estimate's inverse.
+        // rank (three or more; two: by components), gives the levels' variances and the condition
+        // estimate's inverse (FactorsAloneGram). With covariates FactorRank forms it after the
+        // projection, for the rank only, when the levels' variances' matrices are gone (formed
+        // first, its factor alive through the fit raised fe100k's peak by 13 MB for no gain).
         // (With the certificate, three factors are known to be of full rank; S is then formed only
-        // for factors alone and when small enough to give the levels' standard errors.)
+        // when small enough to give the levels' standard errors.)
         long furtherLevels = Enumerable.Range(0, plan.ModelFactors).Where(f => f != absorbing).Sum(f => (long)rows.Factors[f].LevelCount - 1);
-        FurtherLevelsPreparation? prepared = weights is null && plan.ModelFactors >= 2 ? FactorRank.Prepare(rows, plan.ModelFactors, absorbing, segmentStart, reference, threads, evenIfCertified: rows.Covariates.Length == 0 && 1 + furtherLevels <= LevelVariances.MaxRestColumns) : null;
+        FurtherLevelsPreparation? prepared = weights is null && plan.ModelFactors >= 2 && factorsAlone
+            ? FactorRank.Prepare(rows, plan.ModelFactors, absorbing, segmentStart, reference, threads, evenIfCertified: 1 + furtherLevels <= LevelVariances.MaxRestColumns, keepCounts: true)
+            : null;
         clock.Lap("further levels");
-        // The levels' classical variances (LevelVariances, within its limits) serve the standard
-        // errors (classical fits) and, through the factor of S they keep, the condition estimate's
-        // inverse (also for keel diagnose and robust fits; factors alone take FactorsAloneGram's).
+        // Classical errors of the intercept and the levels where affordable (from the covariates as
+        // read: the fit below residualises them in place); from the further levels' factor when there is one.
         LevelVariances? variances = null;
         string? noLevelErrors = null;
-        bool forErrors = errors.Robust is null && !options.DiagnoseOnly;
-        bool forCondition = (options.DiagnoseOnly || rows.Count <= RowResultAssembler.ConditionRowLimit) && !(rows.Covariates.Length == 0 && prepared?.Factor is not null);
-        if (forErrors || forCondition)
+        if (errors.Robust is null && !options.DiagnoseOnly)
         {
-            variances = rows.Covariates.Length == 0 && prepared?.Factor is { } factored
+            variances = prepared?.Factor is { } factored
                 ? LevelVariances.FromFurtherLevels(rows, plan.ModelFactors, absorbing, reference, factored, threads, out noLevelErrors)
                 : LevelVariances.TryCompute(rows, plan.ModelFactors, absorbing, segmentStart, reference, weights, threads, out noLevelErrors);
+            prepared?.Factor?.ReleaseSchur();
             clock.Lap("level variances");
         }
 
@@ -122,17 +123,21 @@ internal static partial class FitPipeline
             ? WithinEstimator.Fit(rows, plan.ModelFactors, absorbing, segmentStart, reference, options.FixedEffects, errors, threads, cancel, prepared)
             : RowGlm.FitWeightedLeastSquares(rows, plan.ModelFactors, absorbing, segmentStart, reference, weights, options.FixedEffects, errors, threads, cancel);
         clock.Lap("solve");
+        // With covariates the further levels' factor has done its work (preconditioner, rank): let it go.
+        int preparedColumns = prepared?.Columns ?? 0;
+        FurtherLevelsFactor? aloneFactor = factorsAlone ? prepared?.Factor : null;
+        prepared = null;
 
         string others = string.Join(" + ", Enumerable.Range(0, plan.ModelFactors).Where(f => f != absorbing).Select(f => rows.Factors[f].Name));
         string reason = plan.Reason + string.Create(
             CultureInfo.InvariantCulture,
-            $"; Frisch–Waugh–Lovell: {rows.Factors[absorbing].Name} ({rows.Factors[absorbing].LevelCount} levels) absorbed exactly{(others.Length == 0 ? "" : $", {others} by conjugate gradients on the Schur complement ({fit.Iterations} iterations, relative residual ≤ {options.FixedEffects.Tolerance:G2}{(fit.ExactlyPreconditioned ? $"; preconditioned by the exact Cholesky factor of its {prepared!.Columns}-column Schur complement" : "")})")}{(rows.Covariates.Length == 0 ? "" : "; covariates by Householder QR with one refinement step")}") + (weights is null ? "" : $"; weighted by {options.WeightColumn} (each row's squared residual counts w times: the factors projected out with weighted means, the covariates by QR of √w·X̃)") + SmallSampleNote(options, errors);
+            $"; Frisch–Waugh–Lovell: {rows.Factors[absorbing].Name} ({rows.Factors[absorbing].LevelCount} levels) absorbed exactly{(others.Length == 0 ? "" : $", {others} by conjugate gradients on the Schur complement ({fit.Iterations} iterations, relative residual ≤ {options.FixedEffects.Tolerance:G2}{(fit.ExactlyPreconditioned ? $"; preconditioned by the exact Cholesky factor of its {preparedColumns}-column Schur complement" : "")})")}{(rows.Covariates.Length == 0 ? "" : "; covariates by Householder QR with one refinement step")}") + (weights is null ? "" : $"; weighted by {options.WeightColumn} (each row's squared residual counts w times: the factors projected out with weighted means, the covariates by QR of √w·X̃)") + SmallSampleNote(options, errors);
         RowColumns asRead = covariatesAsRead is null ? rows : new RowColumns(rows.Target, covariatesAsRead, rows.Factors, rows.Counts);
         var design = new RowDesignOperator(asRead, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads, weights);
         long dfResidual = rows.Count - (errors.Fixest ? fit.RankForFixest : fit.Rank);
-        var levelErrors = new RowLevelErrors(forErrors ? variances : null, dfResidual > 0 ? fit.Rss / dfResidual : double.NaN, noLevelErrors);
-        FactorsAloneGram? gram = rows.Covariates.Length == 0 && prepared?.Factor is { } factor ? new FactorsAloneGram(factor, design, rows, absorbing, reference[absorbing]) : null;
-        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly, levelErrors: options.DiagnoseOnly ? null : levelErrors, gram: gram, cells: cells, inverse: variances?.Inverse);
+        var levelErrors = new RowLevelErrors(variances, dfResidual > 0 ? fit.Rss / dfResidual : double.NaN, noLevelErrors);
+        FactorsAloneGram? gram = aloneFactor is not null ? new FactorsAloneGram(aloneFactor, design, rows, absorbing, reference[absorbing]) : null;
+        FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly, levelErrors: options.DiagnoseOnly ? null : levelErrors, gram: gram, cells: cells);
         clock.Lap("assemble");
         return new FitOutcome(result, null, null, null);
     }

@@ -37,10 +37,9 @@ internal static class RowResultAssembler
     /// <param name="diagnoseOnly">keel diagnose: estimates and standard errors left out, the condition number always estimated.</param>
     /// <param name="likelihood">A poisson or binomial fit (RowGlm): its statistics replace the least-squares ones, and its separated levels are listed.</param>
     /// <param name="levelErrors">The classical variance factors of the intercept and the levels (LevelVariances) with σ², or why there are none; null: none asked.</param>
-    /// <param name="inverse">(XᵀWX)⁻¹ through LevelVariances' factor, for the condition estimate's smallest singular value; else null.</param>
     /// <param name="cells">For least squares of factors alone: the cells and their pure error (the lack-of-fit test); else null (every row its own cell).</param>
     /// <param name="gram">For factors alone with the further levels' Schur complement factored: the Gram product and exact inverse from its counts, for the condition estimate (no pass over the rows, any row count); else null.</param>
-    public static FitResult Assemble(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, string reason, string stdErrorType, int threads, double tolerance, RowDesignOperator design, bool diagnoseOnly, RowLikelihood? likelihood = null, RowLevelErrors? levelErrors = null, FactorsAloneGram? gram = null, RowCells? cells = null, InverseGram? inverse = null)
+    public static FitResult Assemble(Formula formula, RowColumns rows, int[] factorOfTerm, int[] covariateOfTerm, int[] reference, WithinFit fit, string reason, string stdErrorType, int threads, double tolerance, RowDesignOperator design, bool diagnoseOnly, RowLikelihood? likelihood = null, RowLevelErrors? levelErrors = null, FactorsAloneGram? gram = null, RowCells? cells = null)
     {
         GlmReport? glm = likelihood?.Report;
         long n = rows.Count;
@@ -56,7 +55,7 @@ internal static class RowResultAssembler
         ConditionEstimate.Outcome condition = glm is not null
             ? new ConditionEstimate.Outcome(null, "not estimated for a likelihood fit on the row path (its design is weighted anew at every step)")
             : diagnoseOnly || rows.Count <= ConditionRowLimit || gram is not null
-            ? Condition(design, rows, factors, reference, aliasedLevel, fit, gram, inverse)
+            ? Condition(design, rows, factors, reference, aliasedLevel, fit, gram)
             : new ConditionEstimate.Outcome(null, string.Create(CultureInfo.InvariantCulture, $"not estimated: on the row path the estimate takes {RowLanczosSteps} passes over the rows (here {rows.Count:N0}: about a quarter of the fit), done by keel fit up to {ConditionRowLimit:N0} rows; keel diagnose always estimates it"));
         clock.Lap("treatment coding and condition");
         var warnings = new List<FitWarning>();
@@ -327,7 +326,7 @@ internal static class RowResultAssembler
 
     // The scaled condition number of the solved design (intercept, kept covariates, levels other than
     // the references and aliased ones): Lanczos on its Gram matrix through the rows, a lower bound.
-    private static ConditionEstimate.Outcome Condition(RowDesignOperator design, RowColumns rows, int[] factors, int[] reference, bool[][] aliasedLevel, WithinFit fit, FactorsAloneGram? gram, InverseGram? inverse)
+    private static ConditionEstimate.Outcome Condition(RowDesignOperator design, RowColumns rows, int[] factors, int[] reference, bool[][] aliasedLevel, WithinFit fit, FactorsAloneGram? gram)
     {
         double[] norms = design.SquaredNorms();
         for (int j = 0; j < rows.Covariates.Length; j++)
@@ -350,13 +349,6 @@ internal static class RowResultAssembler
         {
             // Factors alone: XᵀX and the kept columns' exact inverse from the counts (FactorsAloneGram).
             return ConditionEstimate.WithExactInverse(design, norms, gram.TryMultiply, gram.MultiplyInverse, "the exact block Cholesky factor");
-        }
-
-        if (inverse is not null)
-        {
-            // The levels' errors factored S over [1 | covariates | further levels]: sigma_min from
-            // the exact inverse through it, XᵀX·v through the rows (one pass a step).
-            return ConditionEstimate.WithExactInverse(design, norms, design.Gram, inverse.Over(design), "the exact block Cholesky factor");
         }
 
         // Twenty steps, each one pass over the rows (about 50 ms per 10M rows on two cores): the

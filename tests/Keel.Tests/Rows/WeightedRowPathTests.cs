@@ -230,13 +230,11 @@ public class WeightedRowPathTests
             FitResult rows = Fit(data);
             FitResult qr = FitPipeline.Run(new FitOptions { Formula = Formula, Inputs = [data], WeightColumn = "w", Solver = Keel.Solvers.SolverChoice.Qr }).Result;
             Assert.StartsWith("exact", qr.ConditionMethod, StringComparison.Ordinal);
-            // sigma_min through the weighted S's exact factor (LevelVariances): the exact value to
-            // Lanczos' convergence (see RowPathConditionTests).
-            Assert.Contains("exact block Cholesky factor", rows.ConditionMethod, StringComparison.Ordinal);
+            Assert.StartsWith("estimate, a lower bound only", rows.ConditionMethod, StringComparison.Ordinal);
             double exact = qr.ConditionNumber!.Value;
             double estimate = rows.ConditionNumber!.Value;
             Assert.True(estimate <= exact * (1 + 1e-9), $"estimate {estimate} above the exact {exact}");
-            Numeric.AssertClose(exact, estimate, rel: 1e-6, what: "weighted condition number through the exact factor");
+            Assert.True(estimate >= exact / 2, $"estimate {estimate} more than 2x below the exact {exact}");
             // The weights change the conditioning: the unweighted design's estimate is another number.
             FitResult plain = FitPipeline.Run(new FitOptions { Formula = Formula, Inputs = [data], Threads = 2 }).Result;
             Assert.NotEqual(plain.ConditionNumber, rows.ConditionNumber);

@@ -62,7 +62,8 @@ internal static class FactorRank
     /// </summary>
     /// <param name="threads">Threads for forming and factoring S; the bits do not depend on it.</param>
     /// <param name="evenIfCertified">Form and factor S also when the certificate proves full rank (factors alone: S then gives the levels' variances and the condition estimate).</param>
-    public static FurtherLevelsPreparation Prepare(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, int threads, bool evenIfCertified = false)
+    /// <param name="keepCounts">Keep S, the co-occurrence and the segments' counts with the factor (factors alone: the levels' variances and FactorsAloneGram read them); otherwise only the factor stays alive.</param>
+    public static FurtherLevelsPreparation Prepare(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, int threads, bool evenIfCertified = false, bool keepCounts = false)
     {
         // Columns R: further factors in order, their levels in code order, references left out.
         var position = new int[modelFactors][];
@@ -109,7 +110,7 @@ internal static class FactorRank
         clock.Lap("schur");
         SequentialCholesky cholesky = SequentialCholesky.Factor(schur, q, norms, AbsorbedGram.RankTolerance(q), threads);
         clock.Lap("cholesky");
-        return new FurtherLevelsPreparation(q, certified, new FurtherLevelsFactor(position, columns, others, schur, cholesky, counts, together, segmentStart));
+        return new FurtherLevelsPreparation(q, certified, new FurtherLevelsFactor(position, columns, others, keepCounts ? schur : null, cholesky, keepCounts ? counts : null, keepCounts ? together : null, segmentStart));
     }
 
     /// <summary>Null when the decision is not <see cref="Affordable"/> (the rank is then not decided).</summary>
@@ -618,8 +619,10 @@ internal sealed record FurtherLevelsPreparation(int Columns, bool Certified, Fur
 /// with the aliased columns deleted (FactorRank's header). Also kept: each segment's counts of R's
 /// levels (C's rows) and the co-occurrence counts N (upper triangle), S = N − Σ_s c_s·c_sᵀ/n_s.
 /// </summary>
-internal sealed class FurtherLevelsFactor(int[][] position, List<(int Factor, int Level)> columns, int[] others, double[] schur, SequentialCholesky cholesky, FactorRank.SegmentCounts counts, int[] together, int[] segmentStart)
+internal sealed class FurtherLevelsFactor(int[][] position, List<(int Factor, int Level)> columns, int[] others, double[]? schur, SequentialCholesky cholesky, FactorRank.SegmentCounts? counts, int[]? together, int[] segmentStart)
 {
+    private double[]? _schur = schur;
+
     /// <summary>By model factor and level, R's column, or −1 (references, the absorbing factor).</summary>
     public int[][] Position { get; } = position;
 
@@ -629,17 +632,22 @@ internal sealed class FurtherLevelsFactor(int[][] position, List<(int Factor, in
     /// <summary>The further factors (model factors but the absorbing one), in order.</summary>
     public int[] Others { get; } = others;
 
-    /// <summary>S, row-major q×q (both triangles), as formed.</summary>
-    public double[] Schur { get; } = schur;
+    /// <summary>S, row-major q×q (both triangles), as formed (kept for factors alone until <see cref="ReleaseSchur"/>).</summary>
+    public double[] Schur => _schur ?? throw new InvalidOperationException("S was not kept or was released");
+
+    /// <summary>Drops S once the levels' variances have read it (q² doubles less for the rest of the fit).</summary>
+    public void ReleaseSchur() => _schur = null;
 
     /// <summary>S's factor: Kept columns, aliased ones as Dependencies.</summary>
     public SequentialCholesky Cholesky { get; } = cholesky;
 
     /// <summary>Each segment's counts of R's levels, ascending positions.</summary>
-    internal FactorRank.SegmentCounts Counts { get; } = counts;
+    internal FactorRank.SegmentCounts Counts { get; } = counts ?? EmptyCounts;
 
     /// <summary>N[a,b] for a ≤ b (row-major q×q): rows with both levels.</summary>
-    public int[] Together { get; } = together;
+    public int[] Together { get; } = together ?? [];
+
+    private static readonly FactorRank.SegmentCounts EmptyCounts = new([], [], [], []);
 
     /// <summary>The absorbing factor's segments.</summary>
     public int[] SegmentStart { get; } = segmentStart;

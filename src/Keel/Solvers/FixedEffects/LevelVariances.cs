@@ -30,8 +30,6 @@ namespace Keel.Solvers.FixedEffects;
 /// </summary>
 internal sealed record LevelVariances(double Intercept, double[] Covariate, double[]?[] Level, string? AbsorbedNote)
 {
-    /// <summary>(XᵀWX)⁻¹ of the treatment-coded design through S's factor (for the condition estimate), or null.</summary>
-    public InverseGram? Inverse { get; init; }
 
     /// <summary>Largest r = 1 + k + Σ(other levels − 1) factored: 2·r³/3 flops, about a second at 1,500 on two cores.</summary>
     public const int MaxRestColumns = 1500;
@@ -366,8 +364,7 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
         }
 
         reason = null;
-        var inverse = new InverseGram(inv, r, k, position, others, startOf, touchedAt, touchedBy, mass, Enumerable.Range(0, mass.Length).Select(seg => absorbingCodes[segmentStart[seg]]).ToArray(), absorbingReference, absorbing);
-        return new LevelVariances(diagonal[0], diagonal[1..(1 + k)], level, note) { Inverse = inverse };
+        return new LevelVariances(diagonal[0], diagonal[1..(1 + k)], level, note);
     }
 
     // Owner boundaries over S's rows: contiguous ranges with about equal numbers of data rows touching
@@ -412,105 +409,5 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
         }
 
         return start;
-    }
-}
-
-/// <summary>
-/// x = (XᵀWX)⁻¹·g over the treatment-coded design X = [F | Z] (F the absorbing factor's
-/// non-reference levels, diagonal block D; Z = [1 | covariates | the other factors' non-reference
-/// levels]) by block elimination of D (Golub &amp; Van Loan 2013, §3.2.11): t = g_Z − Σ_f u_f·g_f/d_f,
-/// x_Z = S⁻¹·t = L⁻ᵀ·L⁻¹·t (L⁻¹ by columns, as LevelVariances keeps it), x_f = (g_f − u_fᵀ·x_Z)/d_f.
-/// Exact to rounding (full rank only, as LevelVariances), so the row path's condition estimate takes
-/// sigma_min from it as the cell path does. Every sum in a fixed order on one thread.
-/// </summary>
-internal sealed class InverseGram(double[] inverseL, int r, int k, int[][] position, int[] others, int[] startOf, int[] touchedAt, double[] touchedBy, double[] mass, int[] codeOfSegment, int absorbingReference, int absorbing)
-{
-    /// <summary>The product as an action over the design operator's columns (0 where a column is not in X: references).</summary>
-    public Action<double[], double[]> Over(RowDesignOperator design)
-    {
-        // Design column of each Z position (0 the intercept, 1..k the covariates) and of each segment.
-        var columnOfZ = new int[r];
-        columnOfZ[0] = 0;
-        for (int j = 0; j < k; j++)
-        {
-            columnOfZ[1 + j] = 1 + j;
-        }
-
-        foreach (int f in others)
-        {
-            for (int l = 0; l < position[f].Length; l++)
-            {
-                if (position[f][l] >= 0)
-                {
-                    columnOfZ[position[f][l]] = design.LevelColumn(f, l);
-                }
-            }
-        }
-
-        int segments = mass.Length;
-        int[] columnOfSegment = codeOfSegment.Select(code => design.LevelColumn(absorbing, code)).ToArray();
-        var t = new double[r];
-        var y = new double[r];
-        return (g, x) =>
-        {
-            Array.Clear(x);
-            for (int p = 0; p < r; p++)
-            {
-                t[p] = g[columnOfZ[p]];
-            }
-
-            for (int seg = 0; seg < segments; seg++)
-            {
-                if (codeOfSegment[seg] == absorbingReference)
-                {
-                    continue;
-                }
-
-                double scaled = g[columnOfSegment[seg]] / mass[seg];
-                for (int e = startOf[seg]; e < startOf[seg + 1]; e++)
-                {
-                    t[touchedAt[e]] -= touchedBy[e] * scaled;
-                }
-            }
-
-            // y = L⁻¹·t (column axpys), then x_Z = L⁻ᵀ·y (dots down each column).
-            Array.Clear(y);
-            for (int col = 0; col < r; col++)
-            {
-                double tc = t[col];
-                for (int i = col; i < r; i++)
-                {
-                    y[i] += inverseL[(col * r) + i] * tc;
-                }
-            }
-
-            for (int col = 0; col < r; col++)
-            {
-                double sum = 0;
-                for (int i = col; i < r; i++)
-                {
-                    sum += inverseL[(col * r) + i] * y[i];
-                }
-
-                t[col] = sum;
-                x[columnOfZ[col]] = sum;
-            }
-
-            for (int seg = 0; seg < segments; seg++)
-            {
-                if (codeOfSegment[seg] == absorbingReference)
-                {
-                    continue;
-                }
-
-                double s = g[columnOfSegment[seg]];
-                for (int e = startOf[seg]; e < startOf[seg + 1]; e++)
-                {
-                    s -= touchedBy[e] * t[touchedAt[e]];
-                }
-
-                x[columnOfSegment[seg]] = s / mass[seg];
-            }
-        };
     }
 }
