@@ -123,6 +123,11 @@ internal static partial class FitPipeline
             ? WithinEstimator.Fit(rows, plan.ModelFactors, absorbing, segmentStart, reference, options.FixedEffects, errors, threads, cancel, prepared)
             : RowGlm.FitWeightedLeastSquares(rows, plan.ModelFactors, absorbing, segmentStart, reference, weights, options.FixedEffects, errors, threads, cancel);
         clock.Lap("solve");
+        // The solve's large transients (FactorRank's S, its factor and counts: large-object-heap
+        // arrays) are garbage now; collecting them before the assembly lets it reuse their pages
+        // where the collector's own timing grew the heap (fe100k's peak 103 → 98 MB, time the same).
+        // No value depends on it.
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
         // With covariates the further levels' factor has done its work (preconditioner, rank): let it go.
         int preparedColumns = prepared?.Columns ?? 0;
         FurtherLevelsFactor? aloneFactor = factorsAlone ? prepared?.Factor : null;

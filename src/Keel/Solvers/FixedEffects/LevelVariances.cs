@@ -195,7 +195,7 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
         });
 
         clock.Lap("schur");
-        return Finish(rows, modelFactors, absorbing, reference, others, position, r, k, s, mass, [.. touchedStart], [.. touched], [.. touchedValue], segmentStart, threads, clock, out reason);
+        return Finish(rows, modelFactors, absorbing, reference, others, position, r, k, s, mass, touched.Count, () => ([.. touchedStart], [.. touched], [.. touchedValue]), segmentStart, threads, clock, out reason);
     }
 
     /// <summary>
@@ -284,12 +284,13 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
         }
 
         clock.Lap("schur from the further levels");
-        return Finish(rows, modelFactors, absorbing, reference, others, position, r, 0, s, mass, startOf, touchedAt, touchedBy, segmentStart, threads, clock, out reason);
+        return Finish(rows, modelFactors, absorbing, reference, others, position, r, 0, s, mass, touchedAt.Length, () => (startOf, touchedAt, touchedBy), segmentStart, threads, clock, out reason);
     }
 
     // S factored (full rank only), L⁻¹, the diagonal over Z, then each non-reference absorbing
-    // level's 1/d + ‖L⁻¹u‖²/d² from its u (touchedAt/touchedBy from startOf[segment]).
-    private static LevelVariances? Finish(RowColumns rows, int modelFactors, int absorbing, int[] reference, int[] others, int[][] position, int r, int k, double[] s, double[] mass, int[] startOf, int[] touchedAt, double[] touchedBy, int[] segmentStart, int threads, SubStageClock clock, out string? reason)
+    // level's 1/d + ‖L⁻¹u‖²/d² from its u (touchedAt/touchedBy from startOf[segment], made only
+    // then: not alive beside S and L during the factorisation).
+    private static LevelVariances? Finish(RowColumns rows, int modelFactors, int absorbing, int[] reference, int[] others, int[][] position, int r, int k, double[] s, double[] mass, long touchedCount, Func<(int[] StartOf, int[] TouchedAt, double[] TouchedBy)> touchedOfSegments, int[] segmentStart, int threads, SubStageClock clock, out string? reason)
     {
         int[] absorbingCodes = rows.Factors[absorbing].Codes;
         int absorbingReference = reference[absorbing];
@@ -328,13 +329,14 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
         }
 
         string? note = null;
-        double work = (touchedAt.Length + (double)mass.Length) * r;
+        double work = (touchedCount + (double)mass.Length) * r;
         if (work > AbsorbedBudget)
         {
             note = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the standard errors of {rows.Factors[absorbing].Name}'s {rows.Factors[absorbing].LevelCount} levels would cost {work:0.#e0} flops (each level's ‖L⁻¹u‖² over {r} columns), above the {AbsorbedBudget:0e0} Keel spends on them");
         }
         else
         {
+            (int[] startOf, int[] touchedAt, double[] touchedBy) = touchedOfSegments();
             var absorbedLevel = new double[rows.Factors[absorbing].LevelCount];
             Array.Fill(absorbedLevel, double.NaN);
             int[] keptPositionOf = [.. cholesky.Kept];  // full rank: kept position t is column t
