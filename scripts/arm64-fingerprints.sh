@@ -91,6 +91,12 @@ compare "$three" "y ~ x + a + b + c"
 compare "$three" "y ~ x + a + b + c" --threads 1
 compare "$three" "y ~ x + a + b + d"
 compare "$three" "y ~ a + b + d" --solver lsmr
+# Factors alone on the row path (session 11): the further levels' factor preconditions the
+# projection, gives every level's error and the condition estimate (FactorsAloneGram), the cells'
+# runs the lack-of-fit test; with d = b mod 30 four factors and aliased levels.
+compare "$three" "y ~ a + b + c"
+compare "$three" "y ~ a + b + c" --threads 1
+compare "$three" "y ~ a + b + c + d"
 
 # Factors alone with a factor of about a level per row (30,000 possible over 20,000 rows): the row
 # path without covariates (RowPathChoice's factors-alone rule).

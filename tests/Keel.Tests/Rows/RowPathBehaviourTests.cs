@@ -209,6 +209,49 @@ public class RowPathBehaviourTests
         Assert.Equal(Fingerprint(rows), Fingerprint(Fit([shuffled.Path], formula, threads: 1)));
     }
 
+    [Fact]
+    public void Factors_alone_in_two_disconnected_blocks_keep_every_identified_levels_error_on_the_row_path()
+    {
+        // Two factors whose levels fall into two blocks that never meet: one level of v is aliased
+        // (the second block's offset is not identified against the intercept). The row path's factor
+        // of S deletes that column and the levels' variances are those of the kept design, as the
+        // cells give them (R's lm with the aliased coefficient NA). Reference: the cell path on the
+        // same file; estimates to 1e-8 (LSMR's 1e-10 times a condition number near 250), standard
+        // errors (both exact) to 1e-10, the same statuses and the same coefficients without an error.
+        const string formula = "y ~ C(u) + C(v)";
+        var random = new Random(7);
+        var lines = new List<string>();
+        for (int i = 0; i < 30_000; i++)
+        {
+            int block = random.Next(2), u = random.Next(3_000) + (3_000 * block), v = random.Next(20) + (20 * block);
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"{Math.Round((0.001 * u) + (0.05 * v) + random.NextDouble() - 0.5, 6):R},{u},{v}"));
+        }
+
+        using var data = new TempCsv(ReproducibleRuns.Csv("y,u,v", lines));
+        FitResult rows = Fit([data.Path], formula, threads: 2);
+        FitResult cells = FitPipeline.Run(new FitOptions { Formula = formula, Inputs = [data.Path], Solver = Keel.Solvers.SolverChoice.Lsmr, Threads = 2 }).Result;
+        Assert.Equal("within", rows.SolverName);
+        Assert.Contains(rows.Coefficients, c => c.Status == CoefficientStatus.Aliased);
+        Assert.DoesNotContain(rows.Warnings, w => w.Code == WarningCodes.StandardErrorsUnavailable);
+        Assert.Equal(cells.DfResidual, rows.DfResidual);
+        for (int i = 0; i < cells.Coefficients.Count; i++)
+        {
+            CoefficientResult c = cells.Coefficients[i], r = rows.Coefficients[i];
+            Assert.Equal(c.Name, r.Name);
+            Assert.Equal(c.Status, r.Status);
+            Assert.Equal(c.StdError is null, r.StdError is null);
+            if (c.Estimate is { } e)
+            {
+                Assert.True(Math.Abs(e - r.Estimate!.Value) < 1e-8, $"{c.Name}: {e} against {r.Estimate}");
+            }
+
+            if (c.StdError is { } se)
+            {
+                Numeric.AssertClose(se, r.StdError!.Value, rel: 1e-10, what: $"std. error of {c.Name}");
+            }
+        }
+    }
+
     // Four factors of Zipf-like skewed levels (1,000, 60, 12 and 5), the way gen_onehot.py draws them.
     internal static string RecurringLevels(int rows, int seed, int? shuffleSeed = null)
     {

@@ -203,29 +203,34 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
     /// formed (FurtherLevelsFactor, S_R = N − Σ_s c_s·c_sᵀ/n_s over every segment): S over Z = [1 | R]
     /// with the reference segment's level left in is, exactly, [[n_ref, c_refᵀ], [c_ref, S_R +
     /// c_ref·c_refᵀ/n_ref]] (the reference segment's term added back), and u_f = (n_f, c_f) for the
-    /// others; no pass over the rows. The rest as <see cref="TryCompute"/>.
+    /// others; no pass over the rows. R holds the kept further levels only (those S's factor found
+    /// aliased leave the model, as on the cells, and get no variance). The rest as <see cref="TryCompute"/>.
     /// </summary>
     public static LevelVariances? FromFurtherLevels(RowColumns rows, int modelFactors, int absorbing, int[] reference, FurtherLevelsFactor factor, int threads, out string? reason)
     {
         var clock = new SubStageClock("level variances");
         int q = factor.Columns.Count;
-        int r = 1 + q;
+        // Aliased further levels (deleted by S's factor) leave the model as on the cells: Z holds the
+        // kept ones only (index 1 + kept index), and the aliased have no variance (NaN, as references).
+        List<int> kept = factor.Cholesky.Kept;
+        var zOf = new int[q];
+        Array.Fill(zOf, -1);
+        for (int i = 0; i < kept.Count; i++)
+        {
+            zOf[kept[i]] = 1 + i;
+        }
+
+        int r = 1 + kept.Count;
         int[] others = factor.Others;
         var position = new int[modelFactors][];
         foreach (int f in others)
         {
-            position[f] = factor.Position[f].Select(p => p < 0 ? -1 : 1 + p).ToArray();
+            position[f] = factor.Position[f].Select(p => p < 0 ? -1 : zOf[p]).ToArray();
         }
 
         if (r > MaxRestColumns)
         {
             reason = $"the levels' standard errors need the inverse of a {r}-column Schur complement (1 + covariates + the other factors' levels), above the {MaxRestColumns} Keel factors on this path";
-            return null;
-        }
-
-        if (factor.Cholesky.Dependencies.Count > 0)
-        {
-            reason = "the levels' standard errors are computed for designs of full rank only: some level or covariate is aliased";
             return null;
         }
 
@@ -243,24 +248,35 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
         var s = new double[r * r];
         s[0] = nRef;
         double[] schur = factor.Schur;
-        for (int a = 0; a < q; a++)
+        for (int i = 0; i < kept.Count; i++)
         {
-            s[1 + a] = cRef[a];
-            s[(1 + a) * r] = cRef[a];
-            double scaled = cRef[a] / nRef;
-            for (int b = 0; b < q; b++)
+            int pa = kept[i];
+            s[1 + i] = cRef[pa];
+            s[(1 + i) * r] = cRef[pa];
+            double scaled = cRef[pa] / nRef;
+            for (int j = 0; j < kept.Count; j++)
             {
-                s[((1 + a) * r) + 1 + b] = schur[(a * q) + b] + (scaled * cRef[b]);
+                int pb = kept[j];
+                s[((1 + i) * r) + 1 + j] = schur[(pa * q) + pb] + (scaled * cRef[pb]);
             }
         }
 
-        // Every non-reference segment's u = (n_s at the intercept, c_s at 1 + its positions).
+        // Every non-reference segment's u = (n_s at the intercept, c_s at its kept levels).
         var mass = new double[segments];
         var startOf = new int[segments + 1];
         for (int seg = 0; seg < segments; seg++)
         {
             mass[seg] = segmentStart[seg + 1] - segmentStart[seg];
-            int entries = seg == referenceSegment ? 0 : 1 + counts.Segments[seg + 1].EntryStart - counts.Segments[seg].EntryStart;
+            int entries = 0;
+            if (seg != referenceSegment)
+            {
+                entries = 1;
+                for (int e = counts.Segments[seg].EntryStart; e < counts.Segments[seg + 1].EntryStart; e++)
+                {
+                    entries += zOf[counts.Entries[e].Position] > 0 ? 1 : 0;
+                }
+            }
+
             startOf[seg + 1] = startOf[seg] + entries;
         }
 
@@ -278,8 +294,12 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
             touchedBy[at++] = mass[seg];
             for (int e = counts.Segments[seg].EntryStart; e < counts.Segments[seg + 1].EntryStart; e++)
             {
-                touchedAt[at] = 1 + counts.Entries[e].Position;
-                touchedBy[at++] = counts.Entries[e].Count;
+                int z = zOf[counts.Entries[e].Position];
+                if (z > 0)
+                {
+                    touchedAt[at] = z;
+                    touchedBy[at++] = counts.Entries[e].Count;
+                }
             }
         }
 
