@@ -114,11 +114,6 @@ internal static partial class FitPipeline
             noLevelErrors = "with robust errors only the covariates have them (the levels' sandwich is not computed)";
         }
 
-        // The condition estimate is of the design as read: the fit residualises the covariates in
-        // place, so they are kept when it will run (keel diagnose, or up to ConditionRowLimit rows).
-        double[][]? covariatesAsRead = rows.Covariates.Length > 0 && (options.DiagnoseOnly || rows.Count <= RowResultAssembler.ConditionRowLimit)
-            ? rows.Covariates.Select(x => (double[])x.Clone()).ToArray()
-            : null;
         WithinFit fit = weights is null
             ? WithinEstimator.Fit(rows, plan.ModelFactors, absorbing, segmentStart, reference, options.FixedEffects, errors, threads, cancel, prepared)
             : RowGlm.FitWeightedLeastSquares(rows, plan.ModelFactors, absorbing, segmentStart, reference, weights, options.FixedEffects, errors, threads, cancel);
@@ -137,8 +132,9 @@ internal static partial class FitPipeline
         string reason = plan.Reason + string.Create(
             CultureInfo.InvariantCulture,
             $"; Frisch–Waugh–Lovell: {rows.Factors[absorbing].Name} ({rows.Factors[absorbing].LevelCount} levels) absorbed exactly{(others.Length == 0 ? "" : $", {others} by conjugate gradients on the Schur complement ({fit.Iterations} iterations, relative residual ≤ {options.FixedEffects.Tolerance:G2}{(fit.ExactlyPreconditioned ? $"; preconditioned by the exact Cholesky factor of its {preparedColumns}-column Schur complement" : "")})")}{(rows.Covariates.Length == 0 ? "" : "; covariates by Householder QR with one refinement step")}") + (weights is null ? "" : $"; weighted by {options.WeightColumn} (each row's squared residual counts w times: the factors projected out with weighted means, the covariates by QR of √w·X̃)") + SmallSampleNote(options, errors);
-        RowColumns asRead = covariatesAsRead is null ? rows : new RowColumns(rows.Target, covariatesAsRead, rows.Factors, rows.Counts);
-        var design = new RowDesignOperator(asRead, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads, weights);
+        // The covariates are as read again (WithinEstimator restores them after residualising them in
+        // place; the weighted fit works on copies), so the condition estimate is of the design as read.
+        var design = new RowDesignOperator(rows, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads, weights);
         long dfResidual = rows.Count - (errors.Fixest ? fit.RankForFixest : fit.Rank);
         var levelErrors = new RowLevelErrors(variances, dfResidual > 0 ? fit.Rss / dfResidual : double.NaN, noLevelErrors);
         FactorsAloneGram? gram = aloneFactor is not null ? new FactorsAloneGram(aloneFactor, design, rows, absorbing, reference[absorbing]) : null;

@@ -134,6 +134,9 @@ internal static class WithinEstimator
         var clusterCounts = errors.Clusters.Select(c => rows.Factors[c].LevelCount).ToArray();
         double[]? variance = kept == 0 ? [] : Variances(rows, modelFactors, x, rows.Target, solution.Beta, solution.R, n, rss / (n - (errors.Fixest ? rankFixest : rank)), rank, rankFixest, errors, clusterCounts, threads);
 
+        // The covariates back to their values as read (to rounding: x̃ + α₀ + D₂b), for what reads
+        // the design after the fit (the condition estimate), instead of a copy kept through it.
+        RestoreCovariates(rows.Covariates, projection, segmentStart, others.Select(f => rows.Factors[f].Codes).ToArray(), others.Select(f => rows.Factors[f].LevelCount).ToArray(), threads);
         clock.Lap("variances");
         return new WithinFit(solution.Kept, solution.Beta, variance, aliased, effects, rank, rankFixest, rss, tss, projection.Iterations, projection.Converged, clusterCounts) { Identified = identified, ComponentOfLevel = modelFactors == 2 ? componentOfLevel : null, ExactlyPreconditioned = prepared?.Factor is not null };
     }
@@ -286,6 +289,48 @@ internal static class WithinEstimator
         }
 
         return Enumerable.Range(0, k).Select(j => v[(j * k) + j]).ToArray();
+    }
+
+    // x_i += α₀[segment] + Σ_q b_q[code_q(i)] for each covariate (right-hand side 1 + j of the
+    // projection): element-wise, segments in parallel, the same bits for any thread count.
+    private static void RestoreCovariates(double[][] covariates, FixedEffectsSolution projection, int[] segmentStart, int[][] otherCodes, int[] otherLevels, int threads)
+    {
+        if (covariates.Length == 0)
+        {
+            return;
+        }
+
+        var offset = new int[otherLevels.Length];
+        for (int q = 1; q < otherLevels.Length; q++)
+        {
+            offset[q] = offset[q - 1] + otherLevels[q - 1];
+        }
+
+        int segments = segmentStart.Length - 1;
+        const int chunks = 64;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, c =>
+        {
+            int first = (int)((long)segments * c / chunks), last = (int)((long)segments * (c + 1) / chunks);
+            for (int j = 0; j < covariates.Length; j++)
+            {
+                double[] x = covariates[j];
+                double[] alpha = projection.Absorbing[1 + j];
+                double[] b = projection.Others[1 + j];
+                for (int seg = first; seg < last; seg++)
+                {
+                    for (int i = segmentStart[seg]; i < segmentStart[seg + 1]; i++)
+                    {
+                        double t = alpha[seg];
+                        for (int q = 0; q < otherCodes.Length; q++)
+                        {
+                            t += b[offset[q] + otherCodes[q][i]];
+                        }
+
+                        x[i] += t;
+                    }
+                }
+            }
+        });
     }
 
     private static bool IsNestedIn(FactorColumn factor, FactorColumn cluster)
