@@ -658,17 +658,7 @@ internal sealed class FurtherLevelsFactor(int[][] position, List<(int Factor, in
         SequentialCholesky c = Cholesky;
         int r = c.Kept.Count;
         var z = new double[r];
-        for (int i = 0; i < r; i++)
-        {
-            double s = h[c.Kept[i]];
-            for (int t = 0; t < i; t++)
-            {
-                s -= c.L(i, t) * z[t];
-            }
-
-            z[i] = s / c.L(i, i);
-        }
-
+        Forward(h, z);
         for (int i = r - 1; i >= 0; i--)
         {
             double s = z[i];
@@ -681,6 +671,22 @@ internal sealed class FurtherLevelsFactor(int[][] position, List<(int Factor, in
         }
     }
 
+    // L·z = h_K by rows of L (contiguous), kept index order.
+    private void Forward(ReadOnlySpan<double> h, Span<double> z)
+    {
+        SequentialCholesky c = Cholesky;
+        for (int i = 0; i < c.Kept.Count; i++)
+        {
+            double s = h[c.Kept[i]];
+            for (int t = 0; t < i; t++)
+            {
+                s -= c.L(i, t) * z[t];
+            }
+
+            z[i] = s / c.L(i, i);
+        }
+    }
+
     /// <summary>
     /// As <see cref="SolveKept"/>, with the back substitution by rows of L (x_i = z_i/L_ii, then
     /// z_t −= L_it·x_i for t &lt; i: contiguous reads where the column-wise form strides q doubles); used
@@ -690,17 +696,7 @@ internal sealed class FurtherLevelsFactor(int[][] position, List<(int Factor, in
     {
         SequentialCholesky c = Cholesky;
         int r = c.Kept.Count;
-        for (int i = 0; i < r; i++)
-        {
-            double s = h[c.Kept[i]];
-            for (int t = 0; t < i; t++)
-            {
-                s -= c.L(i, t) * x[t];
-            }
-
-            x[i] = s / c.L(i, i);
-        }
-
+        Forward(h, x);
         for (int i = r - 1; i >= 0; i--)
         {
             double xi = x[i] / c.L(i, i);

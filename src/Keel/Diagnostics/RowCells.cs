@@ -1,4 +1,4 @@
-// RowPureError: the pure-error (within-cell) sum of squares of a row-path fit of factors alone, so
+// RowCells: the pure-error (within-cell) sum of squares of a row-path fit of factors alone, so
 // that the lack-of-fit test the cell path gives (Draper & Smith, Applied Regression Analysis, §2.1)
 // exists on the rows too.
 //
