@@ -123,21 +123,17 @@ internal static partial class FitPipeline
         // where the collector's own timing grew the heap (fe100k's peak 103 → 98 MB, time the same).
         // No value depends on it.
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
-        // With covariates the further levels' factor has done its work (preconditioner, rank): let it go.
-        int preparedColumns = prepared?.Columns ?? 0;
-        FurtherLevelsFactor? aloneFactor = factorsAlone ? prepared?.Factor : null;
-        prepared = null;
 
         string others = string.Join(" + ", Enumerable.Range(0, plan.ModelFactors).Where(f => f != absorbing).Select(f => rows.Factors[f].Name));
         string reason = plan.Reason + string.Create(
             CultureInfo.InvariantCulture,
-            $"; Frisch–Waugh–Lovell: {rows.Factors[absorbing].Name} ({rows.Factors[absorbing].LevelCount} levels) absorbed exactly{(others.Length == 0 ? "" : $", {others} by conjugate gradients on the Schur complement ({fit.Iterations} iterations, relative residual ≤ {options.FixedEffects.Tolerance:G2}{(fit.ExactlyPreconditioned ? $"; preconditioned by the exact Cholesky factor of its {preparedColumns}-column Schur complement" : "")})")}{(rows.Covariates.Length == 0 ? "" : "; covariates by Householder QR with one refinement step")}") + (weights is null ? "" : $"; weighted by {options.WeightColumn} (each row's squared residual counts w times: the factors projected out with weighted means, the covariates by QR of √w·X̃)") + SmallSampleNote(options, errors);
+            $"; Frisch–Waugh–Lovell: {rows.Factors[absorbing].Name} ({rows.Factors[absorbing].LevelCount} levels) absorbed exactly{(others.Length == 0 ? "" : $", {others} by conjugate gradients on the Schur complement ({fit.Iterations} iterations, relative residual ≤ {options.FixedEffects.Tolerance:G2}{(fit.ExactlyPreconditioned ? $"; preconditioned by the exact Cholesky factor of its {prepared!.Columns}-column Schur complement" : "")})")}{(rows.Covariates.Length == 0 ? "" : "; covariates by Householder QR with one refinement step")}") + (weights is null ? "" : $"; weighted by {options.WeightColumn} (each row's squared residual counts w times: the factors projected out with weighted means, the covariates by QR of √w·X̃)") + SmallSampleNote(options, errors);
         // The covariates are as read again (WithinEstimator restores them after residualising them in
         // place; the weighted fit works on copies), so the condition estimate is of the design as read.
         var design = new RowDesignOperator(rows, [.. Enumerable.Range(0, plan.ModelFactors)], absorbing, segmentStart, threads, weights);
         long dfResidual = rows.Count - (errors.Fixest ? fit.RankForFixest : fit.Rank);
         var levelErrors = new RowLevelErrors(variances, dfResidual > 0 ? fit.Rss / dfResidual : double.NaN, noLevelErrors);
-        FactorsAloneGram? gram = aloneFactor is not null ? new FactorsAloneGram(aloneFactor, design, rows, absorbing, reference[absorbing]) : null;
+        FactorsAloneGram? gram = prepared?.Factor is { } factor ? new FactorsAloneGram(factor, design, rows, absorbing, reference[absorbing]) : null;
         FitResult result = RowResultAssembler.Assemble(formula, rows, factorOfTerm, covariateOfTerm, reference, fit, reason, type, threads, options.FixedEffects.Tolerance, design, options.DiagnoseOnly, levelErrors: options.DiagnoseOnly ? null : levelErrors, gram: gram, cells: cells);
         clock.Lap("assemble");
         return new FitOutcome(result, null, null, null);

@@ -171,6 +171,21 @@ internal static class ResultAssembler
         return coefficients;
     }
 
+    /// <summary>
+    /// The lack-of-fit F test (Draper &amp; Smith §2.1): the between-cell residual sum of squares over
+    /// its lackDf against the pure error over its pureDf; null without both degrees of freedom or pure error.
+    /// </summary>
+    internal static FTest? LackOfFit(double between, double pureError, long lackDf, long pureDf)
+    {
+        if (!(lackDf > 0 && pureDf > 0 && pureError > 0))
+        {
+            return null;
+        }
+
+        double f = (between / lackDf) / (pureError / pureDf);
+        return new FTest(f, lackDf, pureDf, StudentT.FUpperTail(f, lackDf, pureDf));
+    }
+
     /// <summary>CONFLICTING_DUPLICATES when over half the residual sum of squares is pure error (both paths).</summary>
     internal static void AddConflictingDuplicates(List<FitWarning> warnings, FitStatistics statistics)
     {
@@ -209,11 +224,7 @@ internal static class ResultAssembler
                 modelF = new FTest(f, modelDf, df, StudentT.FUpperTail(f, modelDf, df));
             }
 
-            if (lackDf > 0 && pureDf > 0 && pureError > 0)
-            {
-                double f = (between / lackDf) / (pureError / pureDf);
-                lackOfFit = new FTest(f, lackDf, pureDf, StudentT.FUpperTail(f, lackDf, pureDf));
-            }
+            lackOfFit = LackOfFit(between, pureError, lackDf, pureDf);
         }
         else
         {

@@ -200,18 +200,9 @@ internal static class RowResultAssembler
     {
         long modelDf = fit.Rank - 1;
         // Lack of fit (Draper & Smith §2.1), as the cell path: between-cell residual against pure error.
-        FTest? lackOfFit = null;
-        if (cells is not null)
-        {
-            long lackDf = cells.Cells - fit.Rank;
-            long pureDf = n - cells.Cells;
-            double between = fit.Rss - cells.PureErrorSs;
-            if (lackDf > 0 && pureDf > 0 && cells.PureErrorSs > 0 && between >= 0)
-            {
-                double f = (between / lackDf) / (cells.PureErrorSs / pureDf);
-                lackOfFit = new FTest(f, lackDf, pureDf, StudentT.FUpperTail(f, lackDf, pureDf));
-            }
-        }
+        // (RSS − pure error is the between-cell part; below 0 only by rounding, where no test is made.)
+        double between = cells is null ? 0 : fit.Rss - cells.PureErrorSs;
+        FTest? lackOfFit = cells is not null && between >= 0 ? ResultAssembler.LackOfFit(between, cells.PureErrorSs, cells.Cells - fit.Rank, n - cells.Cells) : null;
 
         double fStat = (fit.Tss - fit.Rss) / modelDf / (fit.Rss / df);
         return new FitStatistics
@@ -325,7 +316,9 @@ internal static class RowResultAssembler
     }
 
     // The scaled condition number of the solved design (intercept, kept covariates, levels other than
-    // the references and aliased ones): Lanczos on its Gram matrix through the rows, a lower bound.
+    // the references and aliased ones): for factors alone with the further levels' factor, through
+    // the exact inverse as on the cells (FactorsAloneGram); otherwise Lanczos on its Gram matrix
+    // through the rows, a lower bound.
     private static ConditionEstimate.Outcome Condition(RowDesignOperator design, RowColumns rows, int[] factors, int[] reference, bool[][] aliasedLevel, WithinFit fit, FactorsAloneGram? gram)
     {
         double[] norms = design.SquaredNorms();

@@ -105,7 +105,6 @@ internal static class FactorRank
             return new FurtherLevelsPreparation(q, false, null);
         }
 
-
         (double[] schur, double[] norms, SegmentCounts counts, int[] together) = FormSchur(rows, others, position, segmentStart, q, threads, clock);
         clock.Lap("schur");
         SequentialCholesky cholesky = SequentialCholesky.Factor(schur, q, norms, AbsorbedGram.RankTolerance(q), threads);

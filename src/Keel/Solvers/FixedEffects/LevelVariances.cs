@@ -67,7 +67,7 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
 
         if (r > MaxRestColumns)
         {
-            reason = $"the levels' standard errors need the inverse of a {r}-column Schur complement (1 + covariates + the other factors' levels), above the {MaxRestColumns} Keel factors on this path";
+            reason = TooManyColumns(r);
             return null;
         }
 
@@ -230,7 +230,7 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
 
         if (r > MaxRestColumns)
         {
-            reason = $"the levels' standard errors need the inverse of a {r}-column Schur complement (1 + covariates + the other factors' levels), above the {MaxRestColumns} Keel factors on this path";
+            reason = TooManyColumns(r);
             return null;
         }
 
@@ -306,6 +306,9 @@ internal sealed record LevelVariances(double Intercept, double[] Covariate, doub
         clock.Lap("schur from the further levels");
         return Finish(rows, modelFactors, absorbing, reference, others, position, r, 0, s, mass, touchedAt.Length, () => (startOf, touchedAt, touchedBy), segmentStart, threads, clock, out reason);
     }
+
+    private static string TooManyColumns(int r) =>
+        $"the levels' standard errors need the inverse of a {r}-column Schur complement (1 + covariates + the other factors' levels), above the {MaxRestColumns} Keel factors on this path";
 
     // S factored (full rank only), L⁻¹, the diagonal over Z, then each non-reference absorbing
     // level's 1/d + ‖L⁻¹u‖²/d² from its u (touchedAt/touchedBy from startOf[segment], made only

@@ -64,7 +64,7 @@ internal static class WithinEstimator
     private const int ChunkRows = 1 << 16;
 
     /// <param name="reference">Each model factor's reference level code (treatment coding).</param>
-    /// <param name="prepared">FactorRank.Prepare's result when made (three or more factors): its factor preconditions the projection exactly and decides the rank.</param>
+    /// <param name="prepared">FactorRank.Prepare's result when the pipeline made it (factors alone, two or more): its factor preconditions the projection exactly and, for three or more, decides the rank.</param>
     public static WithinFit Fit(RowColumns rows, int modelFactors, int absorbing, int[] segmentStart, int[] reference, FixedEffectsOptions options, WithinErrors errors, int threads, CancellationToken cancel, FurtherLevelsPreparation? prepared = null)
     {
         int n = rows.Count;
